@@ -1,0 +1,1 @@
+export type { Broker, Event, Handler, PublishOptions, SubscribeOptions, Subscriber } from './broker.js';

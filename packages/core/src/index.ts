@@ -1,0 +1,23 @@
+export { type Context, createScope, earliest, remaining, type Scope } from './context.js';
+export {
+  badRequest,
+  canceled,
+  conflict,
+  ErrorCode,
+  type ErrorOptions,
+  forbidden,
+  gatewayTimeout,
+  internalServerError,
+  isMicroError,
+  MicroError,
+  notFound,
+  payloadTooLarge,
+  serviceUnavailable,
+  timeout,
+  toMicroError,
+  tooManyRequests,
+  unauthorized,
+} from './errors.js';
+export { createLogger, type Logger, type LoggerOptions, silentLogger } from './logger.js';
+export { type Metadata, mergeMetadata } from './metadata.js';
+export { decodeError, encodeError } from './wire-error.js';

@@ -1,0 +1,9 @@
+export type {
+  Endpoint,
+  RegisterOptions,
+  Registry,
+  ServiceNode,
+  ServiceRecord,
+  WatchEvent,
+  WatchOptions,
+} from './registry.js';

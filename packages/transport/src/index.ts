@@ -1,0 +1,1 @@
+export type { DialOptions, Listener, Message, Socket, Transport } from './transport.js';
