@@ -1,3 +1,5 @@
+export { type CacheRegistryOptions, cacheRegistry } from './cache/index.js';
+export { type MemoryRegistryOptions, memoryRegistry } from './memory.js';
 export type {
   Endpoint,
   RegisterOptions,

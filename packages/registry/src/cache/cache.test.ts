@@ -1,0 +1,170 @@
+import { isMicroError, silentLogger } from '@tsmicro/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { memoryRegistry } from '../memory.js';
+import type { Registry, WatchEvent, WatchOptions } from '../registry.js';
+import { makeNode, makeRecord, runRegistryContract, trackHandles, uniqueName, waitFor } from '../testing/index.js';
+import { cacheRegistry } from './cache.js';
+
+runRegistryContract({ name: 'cache over memory', newRegistry: () => cacheRegistry(memoryRegistry(), { closeInner: true }) });
+
+/** Delegates to a real registry, counting lookups and open watches; `failing = true` makes it act unreachable. */
+function instrumented(inner: Registry) {
+  const watches = new Set<AbortController>();
+  const state = { lookups: 0, openWatches: 0, failing: false };
+  const down = () => new Error('backend unreachable');
+  const registry: Registry = {
+    name: 'instrumented',
+    register: (s, o) => inner.register(s, o),
+    deregister: (s) => inner.deregister(s),
+    listServices: () => inner.listServices(),
+    async getService(name) {
+      state.lookups++;
+      if (state.failing) throw down();
+      return inner.getService(name);
+    },
+    watch(o: WatchOptions = {}) {
+      return (async function* (): AsyncGenerator<WatchEvent> {
+        if (state.failing) throw down();
+        const ac = new AbortController();
+        watches.add(ac);
+        state.openWatches++;
+        try {
+          const signal = o.signal ? AbortSignal.any([o.signal, ac.signal]) : ac.signal;
+          yield* inner.watch({ ...o, signal });
+          if (state.failing && !o.signal?.aborted) throw down();
+        } finally {
+          watches.delete(ac);
+          state.openWatches--;
+        }
+      })();
+    },
+    close: () => inner.close(),
+  };
+  const setFailing = (failing: boolean) => {
+    state.failing = failing;
+    // an outage also breaks the watches, as a lost connection would
+    if (failing) for (const ac of watches) ac.abort();
+  };
+  return { registry, state, setFailing };
+}
+
+describe('cacheRegistry', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c();
+  });
+  const setup = (o: Parameters<typeof cacheRegistry>[1] = {}) => {
+    const mem = memoryRegistry();
+    const inst = instrumented(mem);
+    const cache = cacheRegistry(inst.registry, o);
+    cleanup.push(
+      () => mem.close(),
+      () => cache.close(),
+    );
+    return { mem, cache, ...inst };
+  };
+
+  it('coalesces concurrent lookups into one backend call and serves hits from memory', async () => {
+    const { mem, cache, state } = setup();
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a')]));
+    const results = await Promise.all(Array.from({ length: 50 }, () => cache.getService(name)));
+    expect(state.lookups).toBe(1);
+    for (const r of results) expect(r.map((s) => s.nodes.map((n) => n.id))).toEqual([['a']]);
+    for (let i = 0; i < 100; i++) await cache.getService(name);
+    expect(state.lookups).toBe(1);
+    expect(state.openWatches).toBe(1);
+  });
+
+  it('keeps entries current from watch events without asking the backend again', async () => {
+    const { mem, cache, state } = setup();
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a')]));
+    expect((await cache.getService(name))[0]?.nodes).toHaveLength(1);
+    await mem.register(makeRecord(name, '1', [makeNode('b', { w: '1' })]));
+    await waitFor(async () => (await cache.getService(name))[0]?.nodes.length === 2, { what: 'the added node' });
+    await mem.register(makeRecord(name, '2', [makeNode('c')]));
+    await waitFor(async () => (await cache.getService(name)).length === 2, { what: 'the new version' });
+    await mem.deregister(makeRecord(name, '1', [makeNode('a'), makeNode('b')]));
+    await waitFor(async () => (await cache.getService(name)).map((s) => s.version).join() === '2', { what: 'the removal' });
+    // an unknown service is cached as [] and learns about its first registration from the watch
+    const later = uniqueName('later');
+    expect(await cache.getService(later)).toEqual([]);
+    await mem.register(makeRecord(later, '1', [makeNode('z')]));
+    await waitFor(async () => (await cache.getService(later)).length === 1, { what: 'the late registration' });
+    expect(state.lookups).toBe(2);
+  });
+
+  it('hands out frozen records', async () => {
+    const { mem, cache } = setup();
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a', { k: 'v' })]));
+    const [rec] = await cache.getService(name);
+    expect(() => {
+      rec!.nodes[0]!.metadata.k = 'x';
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(rec?.nodes)).toBe(true);
+  });
+
+  it('serves stale records while the backend fails, with a warning and a bounded refresh rate', async () => {
+    const logger = silentLogger();
+    const warn = vi.spyOn(logger, 'warn');
+    const child = vi.spyOn(logger, 'child').mockReturnValue(logger);
+    const { mem, cache, state, setFailing } = setup({ ttl: 20, minRefreshInterval: 100, logger });
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a')]));
+    await cache.getService(name);
+    setFailing(true);
+    const started = Date.now();
+    const before = state.lookups;
+    let served = 0;
+    while (Date.now() - started < 500) {
+      const got = await cache.getService(name);
+      expect(got[0]?.nodes.map((n) => n.id)).toEqual(['a']);
+      served++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const elapsed = Date.now() - started;
+    expect(served).toBeGreaterThan(20);
+    expect(state.lookups - before).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    expect(warn).toHaveBeenCalled();
+    // recovery: the next refresh after the interval sees fresh data and the watch comes back
+    await mem.register(makeRecord(name, '1', [makeNode('b')]));
+    setFailing(false);
+    await waitFor(async () => (await cache.getService(name))[0]?.nodes.length === 2, { what: 'recovery' });
+    await waitFor(() => state.openWatches === 1, { what: 'the watch to restart' });
+    child.mockRestore();
+  });
+
+  it('fails with a 503 when the backend fails and nothing is cached, without hammering it', async () => {
+    const { cache, state, setFailing } = setup({ minRefreshInterval: 10_000 });
+    setFailing(true);
+    const name = uniqueName();
+    const e1 = await cache.getService(name).catch((e: unknown) => e);
+    const e2 = await cache.getService(name).catch((e: unknown) => e);
+    expect(isMicroError(e1) && e1.code === 503 && e1.detail.includes(name)).toBe(true);
+    expect(isMicroError(e2) && e2.code === 503).toBe(true);
+    expect(state.lookups).toBe(1);
+  });
+
+  it('close() stops every watch, clears its timers and leaves the inner registry open', async () => {
+    const handles = trackHandles();
+    const mem = memoryRegistry();
+    const inst = instrumented(mem);
+    const cache = cacheRegistry(inst.registry);
+    const names = [uniqueName(), uniqueName(), uniqueName()];
+    for (const n of names) await mem.register(makeRecord(n, '1', [makeNode('a')]));
+    for (const n of names) await cache.getService(n);
+    expect(inst.state.openWatches).toBe(3);
+    await cache.close();
+    expect(inst.state.openWatches).toBe(0);
+    await expect(cache.getService(names[0]!)).rejects.toThrow(/closed/);
+    expect(await mem.getService(names[0]!)).toHaveLength(1);
+    await mem.close();
+    handles.freeze();
+    await waitFor(() => handles.alive().length === 0, { timeout: 2000 }).catch(() => {
+      throw new Error(`left running: ${handles.alive().join()}`);
+    });
+    handles.stop();
+  });
+});

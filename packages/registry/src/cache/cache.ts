@@ -1,0 +1,178 @@
+import { isMicroError, type Logger, serviceUnavailable, silentLogger } from '@tsmicro/core';
+import type { Registry, ServiceRecord, WatchEvent } from '../registry.js';
+import { applyEvent, freezeVersions, toVersions, type Versions } from './merge.js';
+
+/** Options of {@link cacheRegistry}. */
+export interface CacheRegistryOptions {
+  /** Ms a looked-up service is served without asking the backend again (watch events keep it current meanwhile). Default 60_000. */
+  ttl?: number;
+  /** Minimum ms between two backend lookups of one service; also the retry pace while the backend fails. Default 1000. */
+  minRefreshInterval?: number;
+  /** Ms a backend lookup may take before it counts as failed. Default 5000. */
+  lookupTimeout?: number;
+  /** Also close the wrapped registry in `close()`. Default false: it is usually shared, e.g. with the server that registers. */
+  closeInner?: boolean;
+  /** Warnings (backend unreachable, watch lost) go here. Default `silentLogger()`. */
+  logger?: Logger;
+}
+
+interface Entry {
+  readonly name: string;
+  versions: Versions;
+  /** What hits return; undefined until the first successful lookup. */
+  snapshot: readonly ServiceRecord[] | undefined;
+  expiresAt: number;
+  lastAttempt: number;
+  inflight: Promise<readonly ServiceRecord[]> | undefined;
+  /** Why the last lookup failed, thrown again (without a backend call) until `minRefreshInterval` passes. */
+  lastError: unknown;
+  /** Events seen while a lookup is in flight, replayed on its result so none is lost. */
+  pending: WatchEvent[] | undefined;
+  watch: AbortController | undefined;
+}
+
+function resolveOptions(o: CacheRegistryOptions) {
+  return {
+    ttl: o.ttl ?? 60_000,
+    minRefreshInterval: o.minRefreshInterval ?? 1000,
+    lookupTimeout: o.lookupTimeout ?? 5000,
+    closeInner: o.closeInner ?? false,
+    logger: o.logger ?? silentLogger(),
+  };
+}
+
+/**
+ * The client-side registry cache the selector uses: `getService` is answered from memory (O(1) on a
+ * hit), kept current by one watch per looked-up service, concurrent misses share one backend lookup,
+ * and while the backend is unreachable the last known records are served (with a warning) and retried
+ * at most once per `minRefreshInterval`. Hits return frozen records: copy before changing them.
+ * `register`, `deregister`, `listServices` and `watch` go straight to the wrapped registry.
+ * @example const registry = cacheRegistry(mdnsRegistry(), { ttl: 30_000 })
+ */
+export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {}): Registry {
+  const o = resolveOptions(options);
+  const log = o.logger.child({ component: 'registry-cache', registry: inner.name });
+  const entries = new Map<string, Entry>();
+  const loops = new Set<Promise<void>>();
+  const closing = new AbortController();
+
+  function publish(e: Entry): void {
+    e.snapshot = freezeVersions(e.versions);
+  }
+
+  function lookup(name: string): Promise<ServiceRecord[]> {
+    let timer: NodeJS.Timeout | undefined;
+    let onClose: (() => void) | undefined;
+    const bounded = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(serviceUnavailable(`registry ${inner.name}: lookup of ${name} took over ${o.lookupTimeout} ms`)),
+        o.lookupTimeout,
+      );
+      onClose = () => reject(serviceUnavailable('registry cache closed'));
+      closing.signal.addEventListener('abort', onClose, { once: true });
+    });
+    return Promise.race([inner.getService(name), bounded]).finally(() => {
+      clearTimeout(timer);
+      if (onClose) closing.signal.removeEventListener('abort', onClose);
+    });
+  }
+
+  function ensureWatch(e: Entry): void {
+    if (e.watch) return;
+    const ac = new AbortController();
+    e.watch = ac;
+    const loop = (async () => {
+      try {
+        for await (const ev of inner.watch({ service: e.name, signal: ac.signal })) {
+          e.pending?.push(ev);
+          applyEvent(e.versions, ev);
+          if (e.snapshot) publish(e);
+        }
+      } catch (err) {
+        if (!ac.signal.aborted) log.warn({ err, service: e.name }, 'registry watch failed');
+      } finally {
+        if (e.watch === ac) e.watch = undefined;
+        // events may have been missed: the next lookup asks the backend (still paced by minRefreshInterval)
+        if (!ac.signal.aborted) e.expiresAt = 0;
+      }
+    })();
+    loops.add(loop);
+    void loop.finally(() => loops.delete(loop));
+  }
+
+  function refresh(e: Entry): Promise<readonly ServiceRecord[]> {
+    e.lastAttempt = Date.now();
+    ensureWatch(e);
+    const pending: WatchEvent[] = [];
+    e.pending = pending;
+    const run = async () => {
+      try {
+        const versions = toVersions(await lookup(e.name));
+        for (const ev of pending) applyEvent(versions, ev);
+        e.versions = versions;
+        publish(e);
+        e.expiresAt = Date.now() + o.ttl;
+        e.lastError = undefined;
+        return e.snapshot ?? [];
+      } catch (err) {
+        e.lastError = err;
+        if (e.snapshot && !closing.signal.aborted) {
+          log.warn({ err, service: e.name }, 'registry unreachable: serving cached records');
+          return e.snapshot;
+        }
+        throw toError(err, inner.name, e.name);
+      } finally {
+        e.inflight = undefined;
+        e.pending = undefined;
+      }
+    };
+    e.inflight = run();
+    return e.inflight;
+  }
+
+  return {
+    name: `cache(${inner.name})`,
+    register: (s, ro) => inner.register(s, ro),
+    deregister: (s) => inner.deregister(s),
+    listServices: () => inner.listServices(),
+    watch: (wo) => inner.watch(wo),
+    async getService(name) {
+      if (closing.signal.aborted) throw serviceUnavailable('registry cache closed');
+      let e = entries.get(name);
+      if (!e) {
+        e = {
+          name,
+          versions: new Map(),
+          snapshot: undefined,
+          expiresAt: 0,
+          lastAttempt: 0,
+          inflight: undefined,
+          lastError: undefined,
+          pending: undefined,
+          watch: undefined,
+        };
+        entries.set(name, e);
+      }
+      if (e.snapshot && Date.now() < e.expiresAt) return e.snapshot.slice();
+      if (e.inflight) return (await e.inflight).slice();
+      if (Date.now() - e.lastAttempt < o.minRefreshInterval) {
+        if (e.snapshot) return e.snapshot.slice();
+        if (e.lastError !== undefined) throw toError(e.lastError, inner.name, name);
+      }
+      return (await refresh(e)).slice();
+    },
+    async close() {
+      closing.abort();
+      for (const e of entries.values()) e.watch?.abort();
+      entries.clear();
+      await Promise.allSettled([...loops]);
+      if (o.closeInner) await inner.close();
+    },
+  };
+}
+
+function toError(err: unknown, registry: string, service: string): Error {
+  if (isMicroError(err)) return err;
+  const why = err instanceof Error ? err.message : String(err);
+  return serviceUnavailable(`registry ${registry}: cannot look up ${service}: ${why}`, { cause: err });
+}

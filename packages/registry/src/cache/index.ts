@@ -1,0 +1,1 @@
+export { type CacheRegistryOptions, cacheRegistry } from './cache.js';

@@ -1,0 +1,2 @@
+export { mdnsRegistry } from './mdns.js';
+export type { MdnsRegistryOptions } from './options.js';
