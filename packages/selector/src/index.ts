@@ -1,5 +1,10 @@
+export { createSelector, type SelectorOptions } from './create-selector.js';
+export { isNodeFailure } from './failure.js';
+export { endpointFilter, metadataFilter, preferFilter, versionFilter } from './filters.js';
+export type { OutlierOptions } from './outlier.js';
 export type {
   Filter,
+  FilterContext,
   Next,
   NodeStats,
   Selection,
@@ -9,3 +14,9 @@ export type {
   Strategy,
   StrategyInput,
 } from './selector.js';
+export { compileRange } from './semver.js';
+export { type ConsistentHashOptions, consistentHash, createConsistentHash } from './strategies/consistent-hash.js';
+export { leastLoaded } from './strategies/least-loaded.js';
+export { random } from './strategies/random.js';
+export { roundRobin } from './strategies/round-robin.js';
+export { nodeWeight, weightedRoundRobin } from './strategies/weighted-round-robin.js';

@@ -1,18 +1,31 @@
 import type { ServiceNode, ServiceRecord } from '@tsmicro/registry';
 
-/** The outcome of one use of a node, fed back to the selector for latency and error tracking. */
+/** The outcome of one use of a node, fed back to the selector for latency, load and error tracking. */
 export interface SelectionResult {
+  /** The call's error; absent on success. Only node failures (see the selector's `isFailure`) count against the node. */
   error?: unknown;
 }
 
-/** A picked node. Call `done()` exactly once when the call ends. */
+/** A picked node. Call `done()` exactly once when the call ends; later calls are ignored. */
 export type Selection = { node: ServiceNode; done(result?: SelectionResult): void };
 
-/** Returns the next node to try; each call may return a different one (retries use this). Throws `serviceUnavailable` when none is left. */
+/**
+ * Returns the next node to try, preferring nodes this `Next` has not returned yet, so a retry
+ * goes to a different node; once every node was returned it starts over.
+ */
 export type Next = () => Selection;
 
-/** Narrows the records a selection considers (by version, metadata, endpoint…). */
-export type Filter = (records: ServiceRecord[]) => ServiceRecord[];
+/** What a filter may ask about nodes. */
+export interface FilterContext {
+  /** False while the node is ejected as an outlier. */
+  healthy(node: ServiceNode): boolean;
+}
+
+/**
+ * Narrows the records a selection considers (by version, metadata, endpoint…). Return the input
+ * unchanged when nothing is filtered out: the selector then reuses its cached per-node-set state.
+ */
+export type Filter = (records: ServiceRecord[], ctx: FilterContext) => ServiceRecord[];
 
 /** What a strategy may read about nodes: load and latency fed by `Selection.done()`. */
 export interface NodeStats {
@@ -22,16 +35,28 @@ export interface NodeStats {
   latency(nodeId: string): number;
 }
 
-/** Per-call input to a strategy. */
+/** Per-selection input to a strategy. */
 export interface StrategyInput {
+  /**
+   * The candidate nodes (never empty). The same array instance is passed while the node set is
+   * unchanged, so a strategy may cache structures built from it (a ring, a schedule) in `state`
+   * and rebuild only when `nodes` is a different array.
+   */
   nodes: readonly ServiceNode[];
   stats: NodeStats;
+  /** The selection's key (`consistentHash`). */
   key?: string;
-  /** State kept per service across selections (e.g. a round-robin cursor). */
+  /** State private to this strategy and service, kept across selections until `reset(service)`. */
   state: Map<string, unknown>;
+  /** Uniform in [0, 1); the selector's injectable source of randomness. */
+  random: () => number;
 }
 
-/** A load-balancing strategy: given the candidate nodes, returns a picker producing nodes in preference order. */
+/**
+ * A load-balancing strategy. `pick` returns a picker; each call of the picker yields the next node
+ * in preference order. The picker may repeat nodes: the selector skips nodes already returned by
+ * the same `Next` and ejected ones, so a picker only needs to reach every node eventually.
+ */
 export interface Strategy {
   readonly name: string;
   pick(input: StrategyInput): () => ServiceNode;
@@ -41,6 +66,7 @@ export interface Strategy {
 export interface SelectOptions {
   /** Default: the selector's strategy. */
   strategy?: Strategy;
+  /** Applied in order. Default: none. */
   filters?: Filter[];
   /** Key for `consistentHash`. */
   key?: string;
@@ -48,8 +74,9 @@ export interface SelectOptions {
 
 /** Client-side load balancing over registry nodes. */
 export interface Selector {
+  /** Rejects with `serviceUnavailable` naming the service when no node is left after filtering. */
   select(service: string, o?: SelectOptions): Promise<Next>;
-  /** Forgets cached state for the service. */
+  /** Forgets cached state (strategy state, stats, ejections) for the service. */
   reset(service: string): void;
   close(): Promise<void>;
 }

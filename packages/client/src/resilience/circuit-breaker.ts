@@ -1,0 +1,162 @@
+import { serviceUnavailable } from '@tsmicro/core';
+import { type Clock, systemClock } from './clock.js';
+
+/** Options of {@link circuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open a circuit. Default 5. */
+  consecutiveFailures?: number;
+  /** Failure ratio in the window that opens a circuit (0..1]. Default 0.5. */
+  failureRate?: number;
+  /** Calls the window needs before `failureRate` applies. Default 20. */
+  minCalls?: number;
+  /** Length of the failure-rate window, ms. Default 10_000. */
+  window?: number;
+  /** How long a circuit stays open before letting trial calls through, ms. Default 5000. */
+  openFor?: number;
+  /** Trial calls let through at once while half-open; that many successes close the circuit. Default 1. */
+  halfOpenCalls?: number;
+  /** Which errors count as failures. Default: every error. */
+  isFailure?: (error: unknown) => boolean;
+  /** Circuits kept; the least recently used closed ones are dropped beyond it. Default 10_000. */
+  maxKeys?: number;
+  /** Default `systemClock`. */
+  clock?: Pick<Clock, 'now'>;
+}
+
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** A permission to make one call; report its outcome exactly once. */
+export interface BreakerPermit {
+  done(result?: { error?: unknown }): void;
+}
+
+/** One circuit per key (e.g. `${node.id} ${endpoint}`). */
+export interface CircuitBreaker {
+  /** A permit for a call on `key`; throws `serviceUnavailable` (reason in the detail) while the circuit is open. */
+  acquire(key: string): BreakerPermit;
+  state(key: string): CircuitState;
+  /** Forgets one circuit, or all. */
+  reset(key?: string): void;
+}
+
+interface Circuit {
+  state: CircuitState;
+  consecutive: number;
+  windowStart: number;
+  calls: number;
+  failures: number;
+  openedAt: number;
+  reason: string;
+  trials: number;
+  trialSuccesses: number;
+}
+
+/**
+ * Circuit breakers keyed by node × endpoint. Closed: calls pass, failures are counted; a run of
+ * `consecutiveFailures` or a `failureRate` over the window opens the circuit. Open: calls fail fast
+ * with `serviceUnavailable` (safe to retry on another node) for `openFor`. Half-open: `halfOpenCalls`
+ * trial calls pass; their success closes the circuit, any failure opens it again.
+ * @example const cb = circuitBreaker(); const p = cb.acquire(`${node.id} Greeter.hello`); p.done({ error })
+ */
+export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
+  const cfg = {
+    consecutiveFailures: o.consecutiveFailures ?? 5,
+    failureRate: o.failureRate ?? 0.5,
+    minCalls: o.minCalls ?? 20,
+    window: o.window ?? 10_000,
+    openFor: o.openFor ?? 5000,
+    halfOpenCalls: o.halfOpenCalls ?? 1,
+    isFailure: o.isFailure ?? ((e: unknown) => e !== undefined),
+    maxKeys: o.maxKeys ?? 10_000,
+  };
+  const clock = o.clock ?? systemClock;
+  const circuits = new Map<string, Circuit>();
+
+  const fresh = (now: number): Circuit => ({
+    state: 'closed',
+    consecutive: 0,
+    windowStart: now,
+    calls: 0,
+    failures: 0,
+    openedAt: 0,
+    reason: '',
+    trials: 0,
+    trialSuccesses: 0,
+  });
+
+  const get = (key: string, now: number): Circuit => {
+    let c = circuits.get(key);
+    if (c)
+      circuits.delete(key); // re-inserted below: Map order is then least recently used first
+    else c = fresh(now);
+    circuits.set(key, c);
+    if (circuits.size > cfg.maxKeys) {
+      for (const [k, v] of circuits) {
+        if (circuits.size <= cfg.maxKeys) break;
+        if (v.state === 'closed' && k !== key) circuits.delete(k);
+      }
+    }
+    if (c.state === 'open' && now - c.openedAt >= cfg.openFor) {
+      c.state = 'half-open';
+      c.trials = 0;
+      c.trialSuccesses = 0;
+    }
+    return c;
+  };
+
+  const open = (c: Circuit, now: number, reason: string) => {
+    c.state = 'open';
+    c.openedAt = now;
+    c.reason = reason;
+  };
+
+  const record = (c: Circuit, failed: boolean, now: number, trial: boolean) => {
+    // The circuit moved on while the call ran (opened, or a trial raced a reset): the outcome is stale.
+    if (c.state !== (trial ? 'half-open' : 'closed')) return;
+    if (trial) {
+      c.trials--;
+      if (failed) open(c, now, 'a trial call failed while half-open');
+      else if (++c.trialSuccesses >= cfg.halfOpenCalls) Object.assign(c, fresh(now));
+      return;
+    }
+    if (now - c.windowStart >= cfg.window) Object.assign(c, { windowStart: now, calls: 0, failures: 0 });
+    c.calls++;
+    if (!failed) {
+      c.consecutive = 0;
+      return;
+    }
+    c.failures++;
+    c.consecutive++;
+    if (c.consecutive >= cfg.consecutiveFailures) open(c, now, `${c.consecutive} consecutive failures`);
+    else if (c.calls >= cfg.minCalls && c.failures / c.calls >= cfg.failureRate) {
+      open(c, now, `${c.failures} of ${c.calls} calls failed within ${cfg.window} ms`);
+    }
+  };
+
+  return {
+    acquire(key) {
+      const now = clock.now();
+      const c = get(key, now);
+      if (c.state === 'open' || (c.state === 'half-open' && c.trials >= cfg.halfOpenCalls)) {
+        const left = Math.max(0, Math.ceil(cfg.openFor - (now - c.openedAt)));
+        const why = c.state === 'open' ? `retry in ${left} ms` : 'trial call in progress';
+        throw serviceUnavailable(`circuit open for ${key}: ${c.reason}; ${why}`);
+      }
+      const trial = c.state === 'half-open';
+      if (trial) c.trials++;
+      let ended = false;
+      return {
+        done(result = {}) {
+          if (ended) return;
+          ended = true;
+          record(c, cfg.isFailure(result.error), clock.now(), trial);
+        },
+      };
+    },
+    state: (key) => (circuits.has(key) ? get(key, clock.now()).state : 'closed'),
+    reset(key) {
+      if (key === undefined) circuits.clear();
+      else circuits.delete(key);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { Logger } from '@tsmicro/core';
+import type { ServiceNode } from '@tsmicro/registry';
+import {
+  available,
+  eject,
+  maxEjected,
+  type NodeHealth,
+  newHealth,
+  type ResolvedOutlier,
+  recordOutcome,
+  restore,
+  startProbe,
+} from './outlier.js';
+import type { Next, Selection, SelectionResult } from './selector.js';
+
+/** What a `Next` needs from the selector to track the nodes it hands out. */
+export interface Tracker {
+  service: string;
+  health: Map<string, NodeHealth>;
+  /** Nodes the service has (before filters), for the ejection cap. */
+  total(): number;
+  logger: Logger;
+  outlier: ResolvedOutlier | undefined;
+  isFailure: (error: unknown) => boolean;
+  alpha: number;
+  now: () => number;
+}
+
+function healthOf(t: Tracker, id: string, now: number): NodeHealth {
+  let h = t.health.get(id);
+  if (!h) {
+    h = newHealth(now);
+    t.health.set(id, h);
+  }
+  return h;
+}
+
+function countEjected(t: Tracker): number {
+  let n = 0;
+  for (const h of t.health.values()) if (h.ejectedUntil !== 0) n++;
+  return n;
+}
+
+function finish(t: Tracker, node: ServiceNode, h: NodeHealth, start: number, probe: boolean, result: SelectionResult): void {
+  const now = t.now();
+  h.inflight = Math.max(0, h.inflight - 1);
+  const failed = t.isFailure(result.error);
+  const rtt = Math.max(0, now - start);
+  const ewma = h.latency === 0 ? rtt : h.latency + t.alpha * (rtt - h.latency);
+  // A failure may not make a node look faster: fast failures would otherwise attract traffic.
+  h.latency = failed ? Math.max(h.latency, ewma) : ewma;
+  const o = t.outlier;
+  if (!o) return;
+  if (probe) {
+    if (failed) {
+      const ms = eject(h, now, o);
+      t.logger.warn({ service: t.service, node: node.id, ejectedForMs: ms }, 'probe failed, node ejected again');
+    } else {
+      restore(h, now);
+      t.logger.info({ service: t.service, node: node.id }, 'probe succeeded, node back in service');
+    }
+    return;
+  }
+  if (recordOutcome(h, failed, now, o) && countEjected(t) < maxEjected(t.total(), o)) {
+    const ms = eject(h, now, o);
+    t.logger.warn({ service: t.service, node: node.id, ejectedForMs: ms, failures: h.consecutive }, 'node ejected as an outlier');
+  }
+}
+
+function selection(t: Tracker, node: ServiceNode, start: number): Selection {
+  const h = healthOf(t, node.id, start);
+  // An ejection that is over lets exactly one probe through until its outcome is known.
+  const probe = t.outlier !== undefined && h.ejectedUntil !== 0 && start >= h.ejectedUntil;
+  if (probe && t.outlier) startProbe(h, start, t.outlier);
+  h.inflight++;
+  let ended = false;
+  return {
+    node,
+    done(result: SelectionResult = {}) {
+      if (ended) return;
+      ended = true;
+      finish(t, node, h, start, probe, result);
+    },
+  };
+}
+
+/** The first node the picker offers that this `Next` has not returned and that is available; then a scan. */
+function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, tried: Set<string>, now: number) {
+  for (let i = 2 * nodes.length + 16; i > 0; i--) {
+    const c = picker();
+    if (!tried.has(c.id) && available(t.health.get(c.id), now)) return c;
+  }
+  // The picker kept offering used or ejected nodes (a random picker near the end): scan.
+  for (const n of nodes) if (!tried.has(n.id) && available(t.health.get(n.id), now)) return n;
+  return undefined;
+}
+
+/**
+ * Wraps a strategy's picker: skips nodes this `Next` already returned and unavailable (ejected)
+ * ones, starts over once every node was returned, and ignores ejection rather than fail when no
+ * node is available at all.
+ */
+export function createPick(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker): Next {
+  const tried = new Set<string>();
+  return () => {
+    const now = t.now();
+    if (tried.size >= nodes.length) tried.clear();
+    let node = attempt(nodes, picker, t, tried, now);
+    if (!node) {
+      // Every available node was returned already: start over; with none available, ignore ejection.
+      tried.clear();
+      node = attempt(nodes, picker, t, tried, now) ?? picker();
+    }
+    tried.add(node.id);
+    return selection(t, node, now);
+  };
+}

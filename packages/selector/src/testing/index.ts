@@ -1,0 +1,1 @@
+export { contractNodes, runSelectorContract, type SelectorContractOptions } from './selector-contract.js';
