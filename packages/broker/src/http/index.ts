@@ -1,0 +1,2 @@
+export { httpBroker } from './broker.js';
+export type { HttpBrokerOptions } from './options.js';
