@@ -1,0 +1,27 @@
+import type { Context } from '@tsmicro/core';
+import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
+
+/** The Greeter handler: one method of each call shape. Its type is all a client needs for a typed proxy. */
+export const greeter = {
+  /** Unary. */
+  async hello(req: { name: string }, ctx: Context) {
+    return { message: `Hello ${req.name}`, from: ctx.service };
+  },
+  /** Server stream: counts down. */
+  countdown: serverStream(async function* (req: { from: number }) {
+    for (let i = req.from; i > 0; i--) yield i;
+  }),
+  /** Client stream: sums what the caller sends. */
+  total: clientStream(async (nums: AsyncIterable<{ n: number }>) => {
+    let total = 0;
+    for await (const { n } of nums) total += n;
+    return { total };
+  }),
+  /** Bidi: answers each message as it arrives. */
+  chat: bidiStream(async function* (msgs: AsyncIterable<{ text: string }>) {
+    for await (const { text } of msgs) yield { reply: `you said '${text}'` };
+  }),
+};
+
+/** What clients import to type their proxy. */
+export type GreeterService = { Greeter: typeof greeter };

@@ -1,0 +1,112 @@
+import type { Broker } from '@tsmicro/broker';
+import type { Codec } from '@tsmicro/codec';
+import type { Context, Logger, Metadata } from '@tsmicro/core';
+import type { Registry } from '@tsmicro/registry';
+import type { SelectOptions, Selector } from '@tsmicro/selector';
+import type { Transport } from '@tsmicro/transport';
+import type { ServiceProxy } from './proxy-types.js';
+
+/** Per-call options. Each falls back to the client's default. */
+export interface CallOptions {
+  /** Ms for the whole call, retries included. Default: the client's `timeout` for calls; none for streams. */
+  timeout?: number;
+  /** Aborts the call; the server's handler sees `ctx.signal` abort. */
+  signal?: AbortSignal;
+  /** Extra attempts on other nodes for retry-safe errors. Default: the client's `retries`. */
+  retries?: number;
+  /** Sent with the call (keys lower-cased); merged over `ctx.metadata`. */
+  metadata?: Metadata;
+  /** Request encoding. Default: the client's `contentType`. */
+  contentType?: string;
+  /** Node selection for this call. */
+  select?: SelectOptions;
+  /** Call this address directly, skipping selection. */
+  address?: string;
+  /** A handler's context: the call inherits its remaining deadline, metadata and signal. */
+  ctx?: Context;
+}
+
+/** The caller's side of a stream call (server, client or bidi). Iterating yields the responses. */
+export interface Stream<Req, Res> extends AsyncIterable<Res> {
+  /** Sends one request; waits while the server has granted no flow-control credit. */
+  send(m: Req): Promise<void>;
+  /** Half-closes: the server's request iterator ends; responses keep coming. */
+  closeSend(): Promise<void>;
+  /** Cancels the call; the server's handler sees `ctx.signal` abort. */
+  close(): Promise<void>;
+}
+
+/** Options of `publish`. */
+export interface PublishOptions {
+  metadata?: Metadata;
+  /** Default: the client's `contentType`. */
+  contentType?: string;
+}
+
+/** A unary call as call wrappers see it. */
+export interface CallRequest {
+  readonly service: string;
+  readonly endpoint: string;
+  readonly body: unknown;
+}
+export type CallFunc = (req: CallRequest, o: CallOptions) => Promise<unknown>;
+/** Middleware around every `call` (around its retries): `(next) => next'`, first listed outermost. */
+export type CallWrapper = (next: CallFunc) => CallFunc;
+export interface StreamRequest {
+  readonly service: string;
+  readonly endpoint: string;
+}
+export type StreamFunc = (req: StreamRequest, o: CallOptions) => Promise<Stream<unknown, unknown>>;
+/** Middleware around every `stream` open. */
+export type StreamWrapper = (next: StreamFunc) => StreamFunc;
+export interface PublishRequest {
+  readonly topic: string;
+  readonly payload: unknown;
+  readonly options: PublishOptions;
+}
+export type PublishFunc = (p: PublishRequest) => Promise<void>;
+/** Middleware around every `publish`. */
+export type PublishWrapper = (next: PublishFunc) => PublishFunc;
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Default: a fresh `memoryTransport()` (give the server's transport; the service package does). */
+  transport?: Transport;
+  /** Picks nodes. Default: `createSelector({ registry })` when `registry` is given, else none (calls need `address`). */
+  selector?: Selector;
+  /** Used to build the default selector and to learn endpoint kinds for the typed proxy. Default: none. */
+  registry?: Registry;
+  /** For `publish`. Default: none (`publish` fails). */
+  broker?: Broker;
+  /** Default json, msgpack, bytes. */
+  codecs?: readonly Codec[];
+  /** Request encoding. Default `'application/json'`. */
+  contentType?: string;
+  /** Ms per unary call. Default 5000. */
+  timeout?: number;
+  /** Extra attempts on other nodes for retry-safe errors. Default 1. */
+  retries?: number;
+  /** Connections per node. Default 2. */
+  poolSize?: number;
+  /** Ms to connect. Default 5000. */
+  dialTimeout?: number;
+  /** Ms between pings of idle connections (a dead one is dropped). Default 30 000; 0 disables. */
+  pingInterval?: number;
+  /** Responses a server may stream ahead per call before the client grants more. Default 16. */
+  streamWindow?: number;
+  /** Default: silent. */
+  logger?: Logger;
+  /** Middleware. Default none. */
+  wrappers?: { call?: CallWrapper[]; stream?: StreamWrapper[]; publish?: PublishWrapper[] };
+}
+
+/** Calls services (all four shapes) and publishes events. */
+export interface Client {
+  call<Res = unknown>(service: string, endpoint: string, req: unknown, o?: CallOptions): Promise<Res>;
+  stream<Req = unknown, Res = unknown>(service: string, endpoint: string, o?: CallOptions): Promise<Stream<Req, Res>>;
+  publish(topic: string, payload: unknown, o?: PublishOptions): Promise<void>;
+  /** A typed proxy: `client.service<{ Greeter: typeof greeter }>('greeter').Greeter.hello({ name })`. */
+  service<T>(name: string, o?: CallOptions): ServiceProxy<T>;
+  /** Closes pooled connections and timers (and the selector the client built itself). The client stays usable: it reconnects on the next call. */
+  close(): Promise<void>;
+}

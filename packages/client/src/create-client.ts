@@ -1,0 +1,71 @@
+import { badRequest, serviceUnavailable } from '@tsmicro/core';
+import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
+import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
+import { resolveClientOptions } from './options.js';
+import { createPool } from './pool.js';
+import { createServiceProxy, type KindLookup } from './proxy.js';
+import { openStream } from './stream.js';
+import { unaryCall } from './unary.js';
+
+function wrap<F>(fn: F, wrappers: ReadonlyArray<(next: F) => F>): F {
+  for (let i = wrappers.length - 1; i >= 0; i--) fn = wrappers[i]!(fn);
+  return fn;
+}
+
+/**
+ * An RPC client: unary calls with retries on other nodes, streams, publish and typed proxies.
+ * See {@link ClientOptions} for the defaults.
+ * @example const client = createClient({ transport, registry }); await client.call('greeter', 'Greeter.hello', { name: 'Ada' })
+ */
+export function createClient(options: ClientOptions = {}): Client {
+  const c = resolveClientOptions(options);
+  const pool = createPool({
+    transport: c.transport,
+    size: c.poolSize,
+    dialTimeout: c.dialTimeout,
+    pingInterval: c.pingInterval,
+    window: c.streamWindow,
+    logger: c.logger,
+  });
+  const call = wrap<CallFunc>((r, o) => unaryCall(c, pool, r.service, r.endpoint, r.body, o), c.callWrappers);
+  const stream = wrap<StreamFunc>((r, o) => openStream(c, pool, r.service, r.endpoint, o), c.streamWrappers);
+  const publish = wrap<PublishFunc>(async (p) => {
+    if (!c.broker) throw serviceUnavailable(`cannot publish to ${p.topic}: the client has no broker`);
+    const codec = c.codecs.get(p.options.contentType ?? c.contentType);
+    const header: Record<string, string> = { [H.contentType]: codec.contentType };
+    writeMetadata(header, p.options.metadata);
+    await c.broker.publish(p.topic, { header, body: codec.encode(p.payload) });
+  }, c.publishWrappers);
+
+  const known = new Map<string, HandlerKind>();
+  const kinds: KindLookup = async (service, endpoint) => {
+    const key = `${service}\u0000${endpoint}`;
+    const k = known.get(key);
+    if (k || !c.registry) return k;
+    for (const rec of await c.registry.getService(service).catch(() => [])) {
+      for (const ep of rec.endpoints) {
+        const kind = ep.metadata.kind as HandlerKind | undefined;
+        if (ep.name === endpoint && kind) {
+          known.set(key, kind);
+          return kind;
+        }
+      }
+    }
+    return undefined;
+  };
+
+  const client: Client = {
+    call: async <Res>(service: string, endpoint: string, req: unknown, o = {}) => (await call({ service, endpoint, body: req }, o)) as Res,
+    stream: async <Req, Res>(service: string, endpoint: string, o = {}) => {
+      if (!endpoint.includes('.')) throw badRequest(`endpoint '${endpoint}' must be 'Handler.method'`);
+      return (await stream({ service, endpoint }, o)) as Stream<Req, Res>;
+    },
+    publish: (topic, payload, o = {}) => publish({ topic, payload, options: o }),
+    service: (name, o = {}) => createServiceProxy(client, kinds, name, o),
+    async close() {
+      await pool.close();
+      await c.closeSelector();
+    },
+  };
+  return client;
+}

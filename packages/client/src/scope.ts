@@ -1,0 +1,65 @@
+import {
+  canceled,
+  earliest,
+  isMicroError,
+  type Metadata,
+  type MicroError,
+  mergeMetadata,
+  remaining,
+  serviceUnavailable,
+  timeout,
+} from '@tsmicro/core';
+import type { Next } from '@tsmicro/selector';
+import { type CallScope, callScope, H, raceScope, writeMetadata } from '@tsmicro/transport/rpc';
+import type { CallOptions } from './client.js';
+import type { ResolvedClientOptions } from './options.js';
+
+/** The cancellation scope of one call: own timeout, the ctx's deadline, the caller's and the ctx's signals. */
+export function scopeOf(name: string, timeoutMs: number | undefined, o: CallOptions): CallScope {
+  const deadline = earliest(timeoutMs === undefined ? undefined : Date.now() + timeoutMs, o.ctx?.deadline);
+  const ms = remaining(deadline) ?? 0;
+  return callScope({
+    deadline,
+    ...(o.signal || o.ctx ? { parents: [o.signal, o.ctx?.signal] } : {}),
+    onDeadline: () => timeout(`call to ${name} timed out after ${ms} ms`),
+  });
+}
+
+/** Why a scope aborted, as a MicroError (a bare AbortSignal reason becomes a 499). */
+export function abortReason(reason: unknown, name: string): MicroError {
+  return isMicroError(reason) ? reason : canceled(`call to ${name} was cancelled`, { cause: reason });
+}
+
+/** Rejects with the abort reason once the scope aborts; otherwise settles like `p`. */
+export function raceAbort<T>(p: Promise<T>, scope: CallScope, name: string): Promise<T> {
+  return raceScope(p, scope, (r) => abortReason(r, name));
+}
+
+/** A fresh request header: routing, content type, remaining deadline and metadata. */
+export function requestHeader(
+  service: string,
+  endpoint: string,
+  contentType: string,
+  deadline: number | undefined,
+  md: Metadata,
+): Record<string, string> {
+  const h: Record<string, string> = { [H.service]: service, [H.endpoint]: endpoint, [H.contentType]: contentType };
+  if (deadline !== undefined) h[H.timeout] = String(remaining(deadline));
+  writeMetadata(h, md);
+  return h;
+}
+
+/** The call's metadata: the ctx's, then the call's own (keys lower-cased). */
+export function callMetadata(o: CallOptions): Metadata {
+  return o.ctx || o.metadata ? mergeMetadata(o.ctx?.metadata, o.metadata) : {};
+}
+
+/** Nodes for one call: a fixed address, or the selector's. */
+export async function nodesFor(c: ResolvedClientOptions, service: string, o: CallOptions): Promise<Next> {
+  if (o.address !== undefined) {
+    const node = { id: o.address, address: o.address, metadata: {} };
+    return () => ({ node, done() {} });
+  }
+  if (!c.selector) throw serviceUnavailable(`cannot find service ${service}: the client has no registry or selector (or pass address)`);
+  return c.selector().select(service, o.select ?? {});
+}

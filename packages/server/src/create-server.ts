@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { Subscriber } from '@tsmicro/broker';
+import { badRequest, conflict, serviceUnavailable, tooManyRequests } from '@tsmicro/core';
+import type { ServiceRecord } from '@tsmicro/registry';
+import type { Listener, Socket } from '@tsmicro/transport';
+import { type CallScope, createMux, type Mux } from '@tsmicro/transport/rpc';
+import { dispatch } from './dispatch.js';
+import { resolveServerOptions } from './options.js';
+import { type Registration, startRegistration } from './registration.js';
+import { type Route, routesOf } from './router.js';
+import type { Server, ServerOptions } from './server.js';
+import { type SubscriptionSpec, subscribeAll } from './subscriptions.js';
+
+/**
+ * An RPC server over any transport. See {@link ServerOptions} for the defaults.
+ * @example const s = createServer({ name: 'greeter', transport, registry }); s.handle('Greeter', greeter); await s.start()
+ */
+export function createServer(options: ServerOptions): Server {
+  const o = resolveServerOptions(options);
+  const routes = new Map<string, Route>();
+  const specs: SubscriptionSpec[] = [];
+  const nodeId = `${o.name}-${randomUUID()}`;
+  let listener: Listener | undefined;
+  let registration: Registration | undefined;
+  let subscribers: Subscriber[] = [];
+  let stopAc = new AbortController();
+  let stopping = false;
+  let running = false;
+  const muxes = new Set<Mux>();
+  const inflight = new Set<Promise<void>>();
+  const scopes = new Set<CallScope>();
+
+  const env = {
+    name: o.name,
+    routes,
+    codecs: o.codecs,
+    logger: o.logger,
+    track(scope: CallScope) {
+      scopes.add(scope);
+      return () => scopes.delete(scope);
+    },
+  };
+
+  const onSocket = (socket: Socket) => {
+    if (stopping) {
+      socket.close().catch(() => {});
+      return;
+    }
+    const mux: Mux = createMux(socket, {
+      window: o.streamWindow,
+      onRequest(s, req) {
+        if (stopping) {
+          s.fail(serviceUnavailable(`${o.name} is stopping`, { id: o.name })).catch(() => {});
+          return;
+        }
+        if (mux.size > o.maxStreamsPerConnection) {
+          const e = tooManyRequests(`more than ${o.maxStreamsPerConnection} concurrent calls on one connection`, { id: o.name });
+          s.fail(e).catch(() => {});
+          return;
+        }
+        const p = dispatch(env, s, req);
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      },
+    });
+    muxes.add(mux);
+    void mux.closed.then(() => muxes.delete(mux));
+  };
+
+  const record = (address: string): ServiceRecord => ({
+    name: o.name,
+    version: o.version,
+    metadata: o.metadata,
+    endpoints: [...routes.values()].map((r) => ({ name: r.name, metadata: { kind: r.kind } })),
+    nodes: [{ id: nodeId, address, metadata: { transport: o.transport.name } }],
+  });
+
+  /** Waits for in-flight calls up to the grace period, then aborts the rest and waits for them to answer. */
+  const drain = async () => {
+    if (inflight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, o.gracePeriod);
+      });
+      await Promise.race([Promise.allSettled([...inflight]), grace]);
+      clearTimeout(timer);
+    }
+    const reason = serviceUnavailable(`${o.name} stopped before the call finished`, { id: o.name });
+    stopAc.abort(reason);
+    for (const scope of [...scopes]) scope.abort(reason);
+    await Promise.allSettled([...inflight]);
+  };
+
+  return {
+    name: o.name,
+    get address() {
+      return listener?.address ?? '';
+    },
+    handle(name, handlers) {
+      if (running) throw conflict(`handle('${name}') after start: register handlers before starting ${o.name}`);
+      for (const r of routesOf(name, handlers, o.handlerWrappers, o.logger)) {
+        if (routes.has(r.name)) throw conflict(`endpoint ${r.name} is already handled`);
+        routes.set(r.name, r);
+      }
+    },
+    subscribe(topic, fn, so = {}) {
+      if (running) throw conflict(`subscribe('${topic}') after start: subscribe before starting ${o.name}`);
+      specs.push({ topic, fn, o: so });
+    },
+    async start() {
+      if (running) return;
+      if (specs.length > 0 && !o.broker) throw badRequest(`${o.name} has subscriptions but no broker`);
+      stopping = false;
+      stopAc = new AbortController();
+      listener = await o.transport.listen(o.address);
+      listener.accept(onSocket);
+      running = true;
+      try {
+        if (o.broker) {
+          subscribers = await subscribeAll(
+            {
+              name: o.name,
+              broker: o.broker,
+              codecs: o.codecs,
+              logger: o.logger,
+              wrappers: o.subscriberWrappers,
+              stopSignal: stopAc.signal,
+            },
+            specs,
+          );
+        }
+        if (o.registry) {
+          registration = await startRegistration(o.registry, record(listener.address), {
+            ttl: o.registerTtl,
+            interval: o.registerInterval,
+            logger: o.logger,
+          });
+        }
+      } catch (e) {
+        await this.stop();
+        throw e;
+      }
+      o.logger.debug({ address: listener.address }, 'server started');
+    },
+    async stop() {
+      if (!running) return;
+      stopping = true;
+      // Deregister first so clients stop picking this node while it drains.
+      await registration?.stop();
+      registration = undefined;
+      await drain();
+      await Promise.allSettled(subscribers.map((s) => s.unsubscribe()));
+      subscribers = [];
+      await Promise.allSettled([...muxes].map((m) => m.close()));
+      await listener?.close();
+      listener = undefined;
+      running = false;
+      o.logger.debug('server stopped');
+    },
+  };
+}

@@ -1,0 +1,12 @@
+export { createServer } from './create-server.js';
+export { bidiStream, clientStream, serverStream } from './markers.js';
+export type {
+  HandlerFunc,
+  HandlerWrapper,
+  Server,
+  ServerContext,
+  ServerOptions,
+  ServerSubscribeOptions,
+  SubscriberFunc,
+  SubscriberWrapper,
+} from './server.js';

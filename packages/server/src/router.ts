@@ -1,0 +1,40 @@
+import { badRequest, type Logger } from '@tsmicro/core';
+import { type HandlerKind, kindOf } from '@tsmicro/transport/rpc';
+import type { HandlerFunc, HandlerWrapper } from './server.js';
+
+/** One routable endpoint. */
+export interface Route {
+  readonly name: string;
+  readonly kind: HandlerKind;
+  /** The wrapped invocation. */
+  readonly invoke: HandlerFunc;
+  /** Bound to the endpoint once, not per call. */
+  readonly logger: Logger;
+}
+
+/** The method names of an object: own and inherited (class prototypes), up to Object.prototype. */
+function methodNames(o: object): string[] {
+  const names = new Set<string>();
+  for (let p: object | null = o; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Object.getOwnPropertyNames(p)) {
+      if (k === 'constructor' || names.has(k)) continue;
+      const d = Object.getOwnPropertyDescriptor(p, k);
+      if (d && typeof d.value === 'function') names.add(k);
+    }
+  }
+  return [...names];
+}
+
+/** Builds the routes `${name}.${method}` of a handler object, each wrapped (first wrapper outermost). */
+export function routesOf(name: string, handlers: object, wrappers: readonly HandlerWrapper[], logger: Logger): Route[] {
+  if (!name || name.includes('.')) throw badRequest(`handler name '${name}' must be non-empty and without dots`);
+  const routes: Route[] = [];
+  for (const method of methodNames(handlers)) {
+    const fn = (handlers as Record<string, unknown>)[method] as Function;
+    let invoke: HandlerFunc = async (req, ctx) => fn.call(handlers, req, ctx);
+    for (let i = wrappers.length - 1; i >= 0; i--) invoke = wrappers[i]!(invoke);
+    routes.push({ name: `${name}.${method}`, kind: kindOf(fn), invoke, logger: logger.child({ endpoint: `${name}.${method}` }) });
+  }
+  if (routes.length === 0) throw badRequest(`handler '${name}' has no methods`);
+  return routes;
+}

@@ -1,0 +1,81 @@
+import type { Broker } from '@tsmicro/broker';
+import type { Codec } from '@tsmicro/codec';
+import type { Context, Logger, Metadata } from '@tsmicro/core';
+import type { Registry } from '@tsmicro/registry';
+import type { Transport } from '@tsmicro/transport';
+import type { HandlerKind } from '@tsmicro/transport/rpc';
+
+/** The context of one call: the core {@link Context} plus the call's shape. */
+export interface ServerContext extends Context {
+  readonly kind: HandlerKind;
+}
+
+/**
+ * One endpoint invocation as wrappers see it. For unary and server-stream calls `req` is the decoded
+ * request; for client and bidi streams it is an `AsyncIterable` of requests. For server and bidi
+ * streams the result is an `AsyncIterable` of responses.
+ */
+export type HandlerFunc = (req: unknown, ctx: ServerContext) => Promise<unknown>;
+/** Middleware around every handler call: `(next) => next'`. The first listed is the outermost. */
+export type HandlerWrapper = (next: HandlerFunc) => HandlerFunc;
+/** A subscriber as wrappers see it; `ctx.endpoint` is the topic. */
+export type SubscriberFunc = (payload: unknown, ctx: Context) => Promise<void>;
+/** Middleware around every subscriber call. The first listed is the outermost. */
+export type SubscriberWrapper = (next: SubscriberFunc) => SubscriberFunc;
+
+/** Options of `server.subscribe`. */
+export interface ServerSubscribeOptions {
+  /** Competing consumers: each message goes to one member of the group. Default: none (every subscriber gets every message). */
+  queue?: string;
+  /** Durable subscription name where the broker supports it. Default: none. */
+  durable?: string;
+}
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** Service name, registered and stamped on errors. Required. */
+  name: string;
+  /** Default `'latest'`. */
+  version?: string;
+  /** Service metadata in the registry record. Default `{}`. */
+  metadata?: Metadata;
+  /** Default: a fresh `memoryTransport()` (the service package picks tcp). */
+  transport?: Transport;
+  /** Address to listen on. Default `'127.0.0.1:0'` (memory: a fresh address). */
+  address?: string;
+  /** Where the server registers itself. Default: none (no registration). */
+  registry?: Registry;
+  /** Broker for `subscribe`. Default: none (`subscribe` then fails at `start`). */
+  broker?: Broker;
+  /** Codecs the server speaks, chosen by the request's `Content-Type`. Default json, msgpack, bytes. */
+  codecs?: readonly Codec[];
+  /** Default: silent. */
+  logger?: Logger;
+  /** Registry ttl in ms: a node not re-registered within it expires. Default 30 000. */
+  registerTtl?: number;
+  /** Heartbeat in ms: how often the node re-registers. Default `registerTtl / 3`. */
+  registerInterval?: number;
+  /** Ms `stop()` lets in-flight calls finish before aborting them. Default 10 000. */
+  gracePeriod?: number;
+  /** Concurrent calls one connection may have; more are refused with 429. Default 1024. */
+  maxStreamsPerConnection?: number;
+  /** Messages a client may stream ahead per call before the server grants more. Default 16. */
+  streamWindow?: number;
+  /** Middleware. Default none. */
+  wrappers?: { handler?: HandlerWrapper[]; subscriber?: SubscriberWrapper[] };
+}
+
+/** Serves endpoints and subscriptions. */
+export interface Server {
+  /** Registers endpoints `${name}.${method}` for every method of `handlers` (own and prototype). Before `start`. */
+  handle(name: string, handlers: object): void;
+  /** Calls `fn` with each decoded message on `topic`; a throw nacks the message and is logged. */
+  subscribe(topic: string, fn: (payload: unknown, ctx: Context) => unknown, o?: ServerSubscribeOptions): void;
+  /** Listens, subscribes, registers with ttl and starts the heartbeat. */
+  start(): Promise<void>;
+  /** Stops accepting, deregisters, lets in-flight calls finish (up to `gracePeriod`), unsubscribes, closes. */
+  stop(): Promise<void>;
+  /** The listening address; `''` before `start`. */
+  readonly address: string;
+  readonly name: string;
+}

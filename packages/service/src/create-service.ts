@@ -1,0 +1,87 @@
+import { createClient } from '@tsmicro/client';
+import { createServer } from '@tsmicro/server';
+import { resolveDefaults } from './defaults.js';
+import type { RunOptions, Service, ServiceOptions } from './service.js';
+
+function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/** Waits for SIGINT, SIGTERM or the signal. */
+function shutdownRequested(signal: AbortSignal | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (why: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(why);
+    };
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    const onAbort = () => done('signal');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    if (signal?.aborted) done('signal');
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * A service: server and client over one transport, registry and broker.
+ * @example const svc = createService({ name: 'greeter' }); svc.handle('Greeter', greeter); await svc.run()
+ */
+export function createService(o: ServiceOptions): Service {
+  const d = resolveDefaults(o);
+  const w = o.wrappers ?? {};
+  const server = createServer({
+    name: o.name,
+    transport: d.transport,
+    registry: d.registry,
+    broker: d.broker,
+    logger: d.logger,
+    ...definedOnly({
+      version: o.version,
+      metadata: o.metadata,
+      address: o.address,
+      codecs: o.codecs,
+      registerTtl: o.registerTtl,
+      registerInterval: o.registerInterval,
+      gracePeriod: o.gracePeriod,
+    }),
+    wrappers: definedOnly({ handler: w.handler, subscriber: w.subscriber }),
+  });
+  const client = createClient({
+    transport: d.transport,
+    registry: d.registry,
+    broker: d.broker,
+    logger: d.logger,
+    ...definedOnly({ selector: o.selector, codecs: o.codecs, contentType: o.contentType, timeout: o.timeout, retries: o.retries }),
+    wrappers: definedOnly({ call: w.call, stream: w.stream, publish: w.publish }),
+  });
+
+  const svc: Service = {
+    name: o.name,
+    client,
+    server,
+    handle: (name, handlers) => server.handle(name, handlers),
+    subscribe: (topic, fn, so) => server.subscribe(topic, fn, so),
+    async start() {
+      await d.broker.connect();
+      await server.start();
+    },
+    async stop() {
+      await server.stop();
+      await client.close();
+      await d.owned.broker?.disconnect();
+      await d.owned.registry?.close();
+    },
+    async run(ro: RunOptions = {}) {
+      await svc.start();
+      d.logger.info({ service: o.name, address: server.address }, `${o.name} listening on ${server.address}`);
+      const why = await shutdownRequested(ro.signal);
+      d.logger.info({ service: o.name, reason: why }, `${o.name} stopping`);
+      await svc.stop();
+    },
+  };
+  return svc;
+}

@@ -1,0 +1,2 @@
+export { createService } from './create-service.js';
+export type { RunOptions, Service, ServiceOptions } from './service.js';

@@ -1,0 +1,76 @@
+import type { Broker } from '@tsmicro/broker';
+import type { CallWrapper, Client, PublishWrapper, StreamWrapper } from '@tsmicro/client';
+import type { Codec } from '@tsmicro/codec';
+import type { Logger, Metadata } from '@tsmicro/core';
+import type { Registry } from '@tsmicro/registry';
+import type { Selector } from '@tsmicro/selector';
+import type { HandlerWrapper, Server, SubscriberWrapper } from '@tsmicro/server';
+import type { Transport } from '@tsmicro/transport';
+
+/** Options of {@link createService}; every default is resolved in `resolveDefaults` (defaults.ts). */
+export interface ServiceOptions {
+  /** Service name. Required. */
+  name: string;
+  /** Default `'latest'`. */
+  version?: string;
+  /** Registered with the service record. Default `{}`. */
+  metadata?: Metadata;
+  /** Default: `memoryRegistry()` for now (mdns later). Closed by `stop()` when defaulted. */
+  registry?: Registry;
+  /** Default: `memoryBroker()` for now (http later). Disconnected by `stop()` when defaulted. */
+  broker?: Broker;
+  /** Default: `tcpTransport()`. */
+  transport?: Transport;
+  /** Default: roundRobin over the registry. */
+  selector?: Selector;
+  /** Default json, msgpack, bytes. */
+  codecs?: Codec[];
+  /** Request encoding of the client. Default `'application/json'`. */
+  contentType?: string;
+  /** Listen address. Default `'127.0.0.1:0'` (use `'0.0.0.0:port'` to be reachable from other hosts). */
+  address?: string;
+  /** Default: `createLogger({ name })` (pino, JSON lines on stdout). */
+  logger?: Logger;
+  /** Ms a registration lives without a heartbeat. Default 30 000. */
+  registerTtl?: number;
+  /** Ms between heartbeats. Default `registerTtl / 3`. */
+  registerInterval?: number;
+  /** Ms `stop()` lets in-flight calls finish. Default 10 000. */
+  gracePeriod?: number;
+  /** Client call timeout in ms. Default 5000. */
+  timeout?: number;
+  /** Client retries on other nodes. Default 1. */
+  retries?: number;
+  /** Middleware of the server (handler, subscriber) and the client (call, stream, publish). Default none. */
+  wrappers?: {
+    handler?: HandlerWrapper[];
+    subscriber?: SubscriberWrapper[];
+    call?: CallWrapper[];
+    stream?: StreamWrapper[];
+    publish?: PublishWrapper[];
+  };
+}
+
+/** Options of `run`. */
+export interface RunOptions {
+  /** Stops the service when aborted, like SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+}
+
+/** A client and a server sharing transport, registry and broker. */
+export interface Service {
+  readonly name: string;
+  readonly client: Client;
+  readonly server: Server;
+  handle: Server['handle'];
+  subscribe: Server['subscribe'];
+  /** Connects the broker and starts the server (listen, subscribe, register). */
+  start(): Promise<void>;
+  /**
+   * Stops the server gracefully, closes the client's connections and whatever the service created
+   * itself (a defaulted registry or broker: such a service cannot start again; pass your own to restart).
+   */
+  stop(): Promise<void>;
+  /** Starts, logs one line, waits for SIGINT/SIGTERM or `signal`, then stops gracefully. */
+  run(o?: RunOptions): Promise<void>;
+}

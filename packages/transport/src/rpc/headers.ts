@@ -1,0 +1,63 @@
+import type { Metadata } from '@tsmicro/core';
+
+/**
+ * Header keys of the RPC protocol (go-micro names). Protocol keys start with an upper-case
+ * letter; user metadata keys are lower-case, so the two never collide.
+ */
+export const H = {
+  id: 'Micro-Id',
+  frame: 'Micro-Frame',
+  service: 'Micro-Service',
+  endpoint: 'Micro-Endpoint',
+  contentType: 'Content-Type',
+  error: 'Micro-Error',
+  timeout: 'Micro-Timeout',
+  window: 'Micro-Window',
+  stream: 'Micro-Stream',
+} as const;
+
+/** Values of the `Micro-Frame` header. See docs/protocol.md, "## RPC". */
+export const Frame = {
+  /** Client opens a call. Unary: the body is the one request message. With `Micro-Stream: 1`: no message, `data` frames follow. */
+  request: 'request',
+  /** One message. */
+  data: 'data',
+  /** One message that is also the sender's last (`data` + `end` in one frame). */
+  last: 'last',
+  /** The sender will send no more messages. From the server it completes the call. */
+  end: 'end',
+  /** Server: the call failed; `Micro-Error` holds the error. Completes the call. */
+  error: 'error',
+  /** Client: abandon the call. Completes the call. */
+  cancel: 'cancel',
+  /** Flow control: the receiver grants `Micro-Window` more messages. */
+  window: 'window',
+  /** Liveness probe on `Micro-Id: 0`; answered with `pong`. */
+  ping: 'ping',
+  pong: 'pong',
+} as const;
+export type FrameKind = (typeof Frame)[keyof typeof Frame];
+
+/** Messages each direction of a stream may send before the receiver grants more, unless the request says otherwise. */
+export const INITIAL_WINDOW = 16;
+
+/** The user metadata of a header: every key that does not start with an upper-case letter. */
+export function readMetadata(header: Readonly<Record<string, string>>): Metadata {
+  const md: Metadata = Object.create(null) as Metadata;
+  for (const k in header) {
+    const c = k.charCodeAt(0);
+    if (c >= 65 && c <= 90) continue;
+    const v = header[k];
+    if (v !== undefined) md[k] = v;
+  }
+  return md;
+}
+
+/** Copies metadata into a header under construction (keys are expected lower-case already). */
+export function writeMetadata(header: Record<string, string>, md: Readonly<Metadata> | undefined): void {
+  if (!md) return;
+  for (const k in md) {
+    const v = md[k];
+    if (v !== undefined) header[k] = v;
+  }
+}

@@ -1,0 +1,12 @@
+export { Frame, type FrameKind, H, INITIAL_WINDOW, readMetadata, writeMetadata } from './headers.js';
+export {
+  type BidiStreamHandler,
+  type ClientStreamHandler,
+  type HandlerKind,
+  handlerKind,
+  kindOf,
+  type ServerStreamHandler,
+} from './kinds.js';
+export { createMux, type Mux, type MuxOptions, type OpenOptions } from './mux.js';
+export { type CallScope, type CallScopeOptions, callScope, raceScope } from './scope.js';
+export type { RpcStream } from './stream.js';

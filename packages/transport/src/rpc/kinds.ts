@@ -1,0 +1,30 @@
+import type { Context } from '@tsmicro/core';
+
+/**
+ * Marks a handler function with its call shape. It lives here, in the protocol shared by client
+ * and server, so the client's typed proxy can read the kind from the server's handler types
+ * without importing the server.
+ */
+export const handlerKind: unique symbol = Symbol.for('tsmicro.handlerKind');
+
+/** The four call shapes; recorded as `kind` in the registry's endpoint metadata. */
+export type HandlerKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi-stream';
+
+/** A server-stream handler: one request in, a stream of responses out. Made by `serverStream(fn)`. */
+export type ServerStreamHandler<Req, Res> = ((req: Req, ctx: Context) => AsyncIterable<Res>) & {
+  readonly [handlerKind]: 'server-stream';
+};
+/** A client-stream handler: a stream of requests in, one response out. Made by `clientStream(fn)`. */
+export type ClientStreamHandler<Req, Res> = ((reqs: AsyncIterable<Req>, ctx: Context) => Res | Promise<Res>) & {
+  readonly [handlerKind]: 'client-stream';
+};
+/** A bidirectional handler: streams both ways. Made by `bidiStream(fn)`. */
+export type BidiStreamHandler<Req, Res> = ((reqs: AsyncIterable<Req>, ctx: Context) => AsyncIterable<Res>) & {
+  readonly [handlerKind]: 'bidi-stream';
+};
+
+/** The kind of a handler function: its mark, or `unary` for a plain function. */
+export function kindOf(fn: Function): HandlerKind {
+  const k = (fn as { [handlerKind]?: unknown })[handlerKind];
+  return k === 'server-stream' || k === 'client-stream' || k === 'bidi-stream' ? k : 'unary';
+}

@@ -1,0 +1,111 @@
+import { MicroError } from '@tsmicro/core';
+import { describe, expect, it } from 'vitest';
+import { memoryTransport } from '../memory.js';
+import type { Message, Socket } from '../transport.js';
+import { Frame, H, INITIAL_WINDOW } from './headers.js';
+import { createMux, type Mux } from './mux.js';
+import { callScope } from './scope.js';
+import type { RpcStream } from './stream.js';
+
+const empty = new Uint8Array(0);
+
+/** A listening mux on one end, a raw socket on the other, over a real memory transport. */
+async function rawPeer(
+  onRequest: (s: RpcStream, m: Message, unary: boolean) => void,
+): Promise<{ raw: Socket; server: () => Mux | undefined }> {
+  const t = memoryTransport();
+  const l = await t.listen('');
+  let server: Mux | undefined;
+  l.accept((s) => {
+    server = createMux(s, { onRequest });
+  });
+  return { raw: await t.dial(l.address), server: () => server };
+}
+
+describe('rpc mux', () => {
+  it('answers pings', async () => {
+    const t = memoryTransport();
+    const l = await t.listen('');
+    l.accept((s) => createMux(s, {}));
+    const mux = createMux(await t.dial(l.address));
+    expect(await mux.ping(1000)).toBe(true);
+    await mux.close();
+    expect(await mux.ping(1000)).toBe(false);
+    await l.close();
+  });
+
+  it('refuses messages beyond the granted window with a 400 error frame', async () => {
+    const { raw } = await rawPeer(() => {});
+    await raw.send({ header: { [H.id]: '1', [H.frame]: Frame.request, [H.stream]: '1' }, body: empty });
+    for (let i = 0; i <= INITIAL_WINDOW; i++) await raw.send({ header: { [H.id]: '1', [H.frame]: Frame.data }, body: empty });
+    const m = await raw.recv();
+    expect(m.header[H.frame]).toBe(Frame.error);
+    expect(m.header[H.error]).toContain('flow-control window exceeded');
+    await raw.close();
+  });
+
+  it('grants more credit as the receiver consumes', async () => {
+    let stream: RpcStream | undefined;
+    const { raw } = await rawPeer((s) => {
+      stream = s;
+    });
+    await raw.send({ header: { [H.id]: '7', [H.frame]: Frame.request, [H.stream]: '1' }, body: empty });
+    for (let i = 0; i < INITIAL_WINDOW; i++) await raw.send({ header: { [H.id]: '7', [H.frame]: Frame.data }, body: new Uint8Array([i]) });
+    for (let i = 0; i < INITIAL_WINDOW / 2; i++) expect((await stream!.recv())?.[0]).toBe(i);
+    const w = await raw.recv();
+    expect(w.header).toMatchObject({ [H.id]: '7', [H.frame]: Frame.window, [H.window]: String(INITIAL_WINDOW / 2) });
+    await raw.close();
+  });
+
+  it('refuses a Micro-Id already in use', async () => {
+    const { raw } = await rawPeer(() => {});
+    const open = { header: { [H.id]: '3', [H.frame]: Frame.request, [H.stream]: '1' }, body: empty };
+    await raw.send(open);
+    await raw.send(open);
+    const m = await raw.recv();
+    expect(m.header[H.error]).toContain('already in use');
+    await raw.close();
+  });
+
+  it('fails open calls with a 503 when the connection drops, and drops frames of unknown calls', async () => {
+    const t = memoryTransport();
+    const l = await t.listen('');
+    let peer: Socket | undefined;
+    l.accept((s) => {
+      peer = s;
+    });
+    const mux = createMux(await t.dial(l.address));
+    const { stream } = mux.open({ [H.service]: 's', [H.endpoint]: 'A.b' }, { body: empty });
+    const req = await peer!.recv();
+    expect(req.header).toMatchObject({ [H.frame]: Frame.request, [H.endpoint]: 'A.b' });
+    await peer!.send({ header: { [H.id]: '999', [H.frame]: Frame.data }, body: empty });
+    await peer!.close();
+    const e = await stream.recv().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(MicroError);
+    expect((e as MicroError).code).toBe(503);
+    expect(stream.failed).toBe(true);
+    expect(mux.isClosed).toBe(true);
+    await l.close();
+  });
+});
+
+describe('callScope', () => {
+  it('aborts at its deadline and only builds a signal when read', async () => {
+    const s = callScope({ deadline: Date.now() + 20, onDeadline: () => 'late' });
+    const reason = await new Promise((r) => s.onAbort(r));
+    expect(reason).toBe('late');
+    expect(s.signal.aborted).toBe(true);
+    expect(s.signal.reason).toBe('late');
+  });
+
+  it('follows a parent signal and detaches on dispose', () => {
+    const ac = new AbortController();
+    const s = callScope({ parents: [ac.signal], onDeadline: () => 'x' });
+    const s2 = callScope({ parents: [ac.signal], onDeadline: () => 'x' });
+    s2.dispose();
+    ac.abort('stop');
+    expect(s.aborted).toBe(true);
+    expect(s.reason).toBe('stop');
+    expect(s2.aborted).toBe(false);
+  });
+});

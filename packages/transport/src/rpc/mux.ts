@@ -1,0 +1,154 @@
+import { badRequest, encodeError, serviceUnavailable } from '@tsmicro/core';
+import type { Message, Socket } from '../transport.js';
+import { Frame, H, INITIAL_WINDOW } from './headers.js';
+import { Channel, type RpcStream } from './stream.js';
+
+/** Options of {@link createMux}. */
+export interface MuxOptions {
+  /** Server side: called for every call the peer opens. `unary` says the request body is the only message. */
+  onRequest?: (s: RpcStream, request: Message, unary: boolean) => void;
+  /** Messages the peer may send ahead on each stream before this end grants more. Default {@link INITIAL_WINDOW} (16). */
+  window?: number;
+}
+
+/** Options of {@link Mux.open}. */
+export interface OpenOptions {
+  /** The request message of a unary call; without it the call is a stream and messages follow with `send`. */
+  body?: Uint8Array;
+}
+
+/** Many concurrent calls over one {@link Socket}, told apart by `Micro-Id`. */
+export interface Mux {
+  readonly remote: string;
+  /** Calls in flight. */
+  readonly size: number;
+  /** True once the socket closed; every call on it has failed. */
+  readonly isClosed: boolean;
+  /** Settles when the socket closes (never rejects). */
+  readonly closed: Promise<Error | undefined>;
+  /**
+   * Client: opens a call. `header` is a fresh object holding service, endpoint, content type, timeout and
+   * metadata; the mux adds id and frame kind. `written` settles when the request frame is on the wire.
+   */
+  open(header: Record<string, string>, o?: OpenOptions): { stream: RpcStream; written: Promise<void> };
+  /** Sends a ping; true when the pong arrives within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<boolean>;
+  /** Closes the socket; calls in flight fail with a 503. */
+  close(): Promise<void>;
+}
+
+const empty = new Uint8Array(0);
+
+/**
+ * Wraps a socket in the RPC protocol (docs/protocol.md, "## RPC").
+ * @example const mux = createMux(await transport.dial(addr)); const { stream } = mux.open(header, { body })
+ */
+export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
+  const window = o.window ?? INITIAL_WINDOW;
+  const streams = new Map<string, Channel>();
+  const pings: Array<(ok: boolean) => void> = [];
+  let nextId = 1;
+  let isClosed = false;
+  const host = {
+    write: (m: Message) => socket.send(m),
+    release: (id: string) => {
+      streams.delete(id);
+    },
+  };
+
+  const onRequest = (m: Message, id: string) => {
+    const handler = o.onRequest;
+    if (!handler) return;
+    if (streams.has(id)) {
+      const e = badRequest(`protocol error: ${H.id} ${id} is already in use on this connection`);
+      socket.send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty }).catch(() => {});
+      return;
+    }
+    const unary = m.header[H.stream] !== '1';
+    const peerWindow = Number(m.header[H.window] ?? INITIAL_WINDOW);
+    const sendCredit = Number.isInteger(peerWindow) && peerWindow > 0 ? peerWindow : INITIAL_WINDOW;
+    const ch = new Channel(host, id, false, unary ? INITIAL_WINDOW : window, sendCredit, INITIAL_WINDOW);
+    streams.set(id, ch);
+    if (unary) ch.deliver(Frame.last, m);
+    handler(ch, m, unary);
+  };
+
+  const onMessage = (m: Message) => {
+    const id = m.header[H.id];
+    const kind = m.header[H.frame];
+    if (id === undefined) return;
+    if (kind === Frame.request) return onRequest(m, id);
+    if (kind === Frame.ping) {
+      socket.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
+      return;
+    }
+    if (kind === Frame.pong) return pings.shift()?.(true);
+    // Frames of calls already completed are dropped: they may cross a cancel or an error on the wire.
+    streams.get(id)?.deliver(kind, m);
+  };
+
+  const closed = (async (): Promise<Error | undefined> => {
+    let err: Error | undefined;
+    try {
+      for await (const m of socket) onMessage(m);
+    } catch (e) {
+      err = e instanceof Error ? e : new Error(String(e));
+    }
+    isClosed = true;
+    const reason = serviceUnavailable(`connection to ${socket.remote} lost${err ? `: ${err.message}` : ''}`, { cause: err });
+    for (const ch of [...streams.values()]) ch.terminate(reason);
+    for (const p of pings.splice(0)) p(false);
+    return err;
+  })();
+
+  return {
+    remote: socket.remote,
+    get size() {
+      return streams.size;
+    },
+    get isClosed() {
+      return isClosed;
+    },
+    closed,
+    open(header, oo = {}) {
+      const id = String(nextId++);
+      const ch = new Channel(host, id, true, window, INITIAL_WINDOW, window);
+      header[H.id] = id;
+      header[H.frame] = Frame.request;
+      if (window !== INITIAL_WINDOW) header[H.window] = String(window);
+      if (oo.body === undefined) header[H.stream] = '1';
+      else ch.markLocalEnded();
+      if (isClosed) {
+        ch.terminate(serviceUnavailable(`connection to ${socket.remote} is closed`));
+        return { stream: ch, written: Promise.reject(ch.signal.reason) };
+      }
+      streams.set(id, ch);
+      const written = socket.send({ header, body: oo.body ?? empty }).catch((e: unknown) => {
+        const err = serviceUnavailable(`cannot send to ${socket.remote}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        ch.terminate(err);
+        throw err;
+      });
+      return { stream: ch, written };
+    },
+    ping(timeoutMs) {
+      if (isClosed) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => {
+          const i = pings.indexOf(done);
+          if (i >= 0) pings.splice(i, 1);
+          resolve(false);
+        }, timeoutMs);
+        const done = (ok: boolean) => {
+          clearTimeout(t);
+          resolve(ok);
+        };
+        pings.push(done);
+        socket.send({ header: { [H.id]: '0', [H.frame]: Frame.ping }, body: empty }).catch(() => done(false));
+      });
+    },
+    async close() {
+      await socket.close();
+      await closed;
+    },
+  };
+}

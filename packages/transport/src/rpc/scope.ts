@@ -1,0 +1,130 @@
+/**
+ * The cancellation scope of one call, cheaper than an AbortController: most calls never read
+ * their signal, so the controller is only made when `signal` is read. Aborts on its deadline,
+ * on a parent signal, or by `abort()`.
+ */
+export interface CallScope {
+  readonly deadline: number | undefined;
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** An AbortSignal mirroring this scope, made on first read. */
+  readonly signal: AbortSignal;
+  abort(reason: unknown): void;
+  /** Runs `fn` once on abort (at once when already aborted); returns an unsubscribe function. */
+  onAbort(fn: (reason: unknown) => void): () => void;
+  /** Clears the timer and detaches from the parents; call it when the work ends. */
+  dispose(): void;
+}
+
+/** Options of {@link callScope}. */
+export interface CallScopeOptions {
+  /** Absolute deadline, epoch ms. Default: none. */
+  deadline?: number | undefined;
+  /** The scope aborts with a parent's reason when it aborts. Default: none. */
+  parents?: ReadonlyArray<AbortSignal | undefined>;
+  /** Makes the abort reason when the deadline passes. */
+  onDeadline: () => unknown;
+}
+
+class Scope implements CallScope {
+  private ac: AbortController | undefined;
+  private why: unknown;
+  private done = false;
+  private fns: Array<(reason: unknown) => void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private detach: Array<() => void> | undefined;
+
+  constructor(o: CallScopeOptions) {
+    this.deadline = o.deadline;
+    for (const p of o.parents ?? []) {
+      if (!p) continue;
+      if (p.aborted) {
+        this.abort(p.reason);
+        return;
+      }
+      const onAbort = () => this.abort(p.reason);
+      p.addEventListener('abort', onAbort, { once: true });
+      this.detach ??= [];
+      this.detach.push(() => p.removeEventListener('abort', onAbort));
+    }
+    if (o.deadline !== undefined) {
+      const ms = o.deadline - Date.now();
+      if (ms <= 0) this.abort(o.onDeadline());
+      else this.timer = setTimeout(() => this.abort(o.onDeadline()), ms);
+    }
+  }
+
+  readonly deadline: number | undefined;
+
+  get aborted(): boolean {
+    return this.done;
+  }
+
+  get reason(): unknown {
+    return this.why;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.ac) {
+      this.ac = new AbortController();
+      if (this.done) this.ac.abort(this.why);
+    }
+    return this.ac.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.why = reason;
+    this.dispose();
+    this.ac?.abort(reason);
+    const fns = this.fns;
+    this.fns = undefined;
+    if (fns) for (const fn of fns) fn(reason);
+  }
+
+  onAbort(fn: (reason: unknown) => void): () => void {
+    if (this.done) {
+      fn(this.why);
+      return () => {};
+    }
+    this.fns ??= [];
+    const fns = this.fns;
+    fns.push(fn);
+    return () => {
+      const i = fns.indexOf(fn);
+      if (i >= 0) fns.splice(i, 1);
+    };
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const d = this.detach;
+    this.detach = undefined;
+    if (d) for (const f of d) f();
+  }
+}
+
+/** @example const s = callScope({ deadline: Date.now() + 1000, onDeadline: () => timeout('too slow') }) */
+export function callScope(o: CallScopeOptions): CallScope {
+  return new Scope(o);
+}
+
+/** Rejects with the scope's reason (mapped by `toError`) once it aborts; otherwise settles like `p`. */
+export function raceScope<T>(p: Promise<T>, scope: CallScope, toError: (reason: unknown) => unknown = (r) => r): Promise<T> {
+  if (scope.aborted) return Promise.reject(toError(scope.reason));
+  return new Promise<T>((resolve, reject) => {
+    const off = scope.onAbort((r) => reject(toError(r)));
+    p.then(
+      (v) => {
+        off();
+        resolve(v);
+      },
+      (e: unknown) => {
+        off();
+        reject(e);
+      },
+    );
+  });
+}

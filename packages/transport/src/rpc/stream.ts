@@ -1,0 +1,246 @@
+import { badRequest, canceled, decodeError, encodeError, type MicroError } from '@tsmicro/core';
+import type { Message } from '../transport.js';
+import { Frame, H } from './headers.js';
+
+/** One call on a multiplexed connection, seen from either end. Bodies are encoded messages. */
+export interface RpcStream {
+  readonly id: string;
+  /** Aborts, with the error as reason, when the call ends abnormally: peer cancel or error, connection lost, local cancel. */
+  readonly signal: AbortSignal;
+  /** True once the call ended abnormally (the cheap way to ask `signal.aborted`). */
+  readonly failed: boolean;
+  /** Runs `fn` once when the call ends abnormally (at once if it has); returns an unsubscribe function. */
+  onFail(fn: (e: MicroError) => void): () => void;
+  /** Sends one message; waits while the peer has granted no credit. Rejects once the call ended abnormally. */
+  send(body: Uint8Array): Promise<void>;
+  /** Sends the last message and half-closes in one frame. */
+  sendLast(body: Uint8Array): Promise<void>;
+  /** Half-closes: no more messages from this side. From the server it completes the call. */
+  end(): Promise<void>;
+  /** The next message, `undefined` at the peer's end of stream; rejects with the `MicroError` that ended the call. */
+  recv(): Promise<Uint8Array | undefined>;
+  /** Server: completes the call with an error. */
+  fail(e: MicroError): Promise<void>;
+  /** Client: abandons the call, telling the server; `reason` is what local readers and writers see. */
+  cancel(reason?: MicroError): void;
+}
+
+/** What a stream needs from its connection. */
+export interface StreamHost {
+  write(m: Message): Promise<void>;
+  release(id: string): void;
+}
+
+const empty = new Uint8Array(0);
+type Waiter = { resolve: () => void; reject: (e: unknown) => void };
+
+/** One call's state: an inbox bounded by the credit we granted, and the credit the peer granted us. */
+export class Channel implements RpcStream {
+  private ac: AbortController | undefined;
+  private onFails: Array<(e: MicroError) => void> | undefined;
+  private readonly inbox: Uint8Array[] = [];
+  private reader: Waiter | undefined;
+  private writer: Waiter | undefined;
+  private remoteEnded = false;
+  private localEnded = false;
+  private failure: MicroError | undefined;
+  private released = false;
+  private recvCredit: number;
+  private consumed = 0;
+  private readonly dataHeader: Record<string, string>;
+  private readonly lastHeader: Record<string, string>;
+
+  constructor(
+    private readonly host: StreamHost,
+    readonly id: string,
+    private readonly isClient: boolean,
+    private readonly window: number,
+    private sendCredit: number,
+    peerAssumedCredit: number,
+  ) {
+    // Constant per-stream headers: a data frame costs no object building.
+    this.dataHeader = { [H.id]: id, [H.frame]: Frame.data };
+    this.lastHeader = { [H.id]: id, [H.frame]: Frame.last };
+    this.recvCredit = peerAssumedCredit;
+    if (window > peerAssumedCredit) this.grant(window - peerAssumedCredit);
+  }
+
+  get signal(): AbortSignal {
+    // Made on demand: an AbortController per call is a large share of a small call's cost.
+    if (!this.ac) {
+      this.ac = new AbortController();
+      if (this.failure) this.ac.abort(this.failure);
+    }
+    return this.ac.signal;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  onFail(fn: (e: MicroError) => void): () => void {
+    if (this.failure) {
+      fn(this.failure);
+      return () => {};
+    }
+    this.onFails ??= [];
+    const fns = this.onFails;
+    fns.push(fn);
+    return () => {
+      const i = fns.indexOf(fn);
+      if (i >= 0) fns.splice(i, 1);
+    };
+  }
+
+  /** Marks the local side ended without sending (a unary request carries its end). */
+  markLocalEnded(): void {
+    this.localEnded = true;
+  }
+
+  /** Routes one inbound frame of this call. */
+  deliver(kind: string | undefined, m: Message): void {
+    if (this.failure) return;
+    if (kind === Frame.data || kind === Frame.last) {
+      if (this.remoteEnded) this.violation('message after end of stream');
+      else if (--this.recvCredit < 0) this.violation('flow-control window exceeded');
+      else {
+        this.inbox.push(m.body);
+        if (kind === Frame.last) this.onRemoteEnd();
+        this.wakeReader();
+      }
+    } else if (kind === Frame.end) {
+      this.onRemoteEnd();
+      this.wakeReader();
+    } else if (kind === Frame.window) {
+      const n = Number(m.header[H.window]);
+      if (!Number.isInteger(n) || n <= 0) this.violation(`bad ${H.window} '${m.header[H.window]}'`);
+      else {
+        this.sendCredit += n;
+        const w = this.writer;
+        this.writer = undefined;
+        w?.resolve();
+      }
+    } else if (kind === Frame.error) this.terminate(decodeError(m.header[H.error] ?? ''));
+    else if (kind === Frame.cancel) this.terminate(canceled('call cancelled by the client'));
+    else this.violation(`unknown frame kind '${kind}'`);
+  }
+
+  async send(body: Uint8Array): Promise<void> {
+    await this.acquire();
+    await this.host.write({ header: this.dataHeader, body });
+  }
+
+  async sendLast(body: Uint8Array): Promise<void> {
+    await this.acquire();
+    this.localEnded = true;
+    if (!this.isClient) this.release();
+    await this.host.write({ header: this.lastHeader, body });
+  }
+
+  async end(): Promise<void> {
+    if (this.failure || this.localEnded) return;
+    this.localEnded = true;
+    if (!this.isClient) this.release();
+    await this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.end }, body: empty });
+  }
+
+  recv(): Promise<Uint8Array | undefined> {
+    const m = this.inbox.shift();
+    if (m !== undefined) {
+      this.onConsumed();
+      return Promise.resolve(m);
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.remoteEnded) return Promise.resolve(undefined);
+    return new Promise<void>((resolve, reject) => {
+      this.reader = { resolve, reject };
+    }).then(() => this.recv());
+  }
+
+  async fail(e: MicroError): Promise<void> {
+    if (this.failure || (this.localEnded && !this.isClient)) return;
+    this.terminate(e);
+    await this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty });
+  }
+
+  cancel(reason: MicroError = canceled('call cancelled')): void {
+    if (this.failure || this.released) return;
+    this.terminate(reason);
+    this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.cancel }, body: empty }).catch(() => {});
+  }
+
+  /** Ends the call locally with `e` (nothing is sent): readers and writers see `e`, the signal aborts. */
+  terminate(e: MicroError): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.release();
+    this.ac?.abort(e);
+    const fns = this.onFails;
+    this.onFails = undefined;
+    if (fns) for (const fn of fns) fn(e);
+    const r = this.reader;
+    const w = this.writer;
+    this.reader = undefined;
+    this.writer = undefined;
+    r?.resolve();
+    w?.reject(e);
+  }
+
+  private async acquire(): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.localEnded) throw canceled(this.remoteEnded ? 'call already completed' : 'send after end of stream');
+      if (this.sendCredit > 0) {
+        this.sendCredit--;
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
+        this.writer = { resolve, reject };
+      });
+    }
+  }
+
+  private onRemoteEnd(): void {
+    this.remoteEnded = true;
+    // The server's end of stream completes the call: nothing more may be sent or received.
+    if (this.isClient) {
+      this.localEnded = true;
+      this.release();
+      const w = this.writer;
+      this.writer = undefined;
+      w?.resolve();
+    }
+  }
+
+  private onConsumed(): void {
+    if (this.remoteEnded || this.failure) return;
+    if (++this.consumed >= this.window / 2) {
+      const n = this.consumed;
+      this.consumed = 0;
+      this.grant(n);
+    }
+  }
+
+  private grant(n: number): void {
+    this.recvCredit += n;
+    this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.window, [H.window]: String(n) }, body: empty }).catch(() => {});
+  }
+
+  private violation(what: string): void {
+    const e = badRequest(`protocol error on call ${this.id}: ${what}`);
+    if (this.isClient) this.cancel(e);
+    else this.fail(e).catch(() => {});
+  }
+
+  private wakeReader(): void {
+    const r = this.reader;
+    this.reader = undefined;
+    r?.resolve();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.host.release(this.id);
+  }
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket as NetSocket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { msg, text } from '../testing/index.js';
+import type { Listener, Socket, Transport } from '../transport.js';
+import { tcpTransport } from './index.js';
+import { closedBy, type LogLine, rawConnect, recordingLogger } from './test-helpers.js';
+import { PREFACE } from './wire.js';
+
+describe('tcp transport: bad input', () => {
+  const lines: LogLine[] = [];
+  const opts = { handshakeTimeout: 300, frameTimeout: 300, logger: recordingLogger(lines) };
+  let t: Transport;
+  let l: Listener;
+  let good: Socket;
+  const raws: NetSocket[] = [];
+
+  beforeAll(async () => {
+    t = tcpTransport(opts);
+    l = await t.listen('127.0.0.1:0');
+    l.accept((s) => {
+      void (async () => {
+        for await (const m of s) await s.send(m).catch(() => undefined);
+      })();
+    });
+    good = await t.dial(l.address);
+  });
+  afterAll(async () => {
+    for (const r of raws) r.destroy();
+    await good.close();
+    await l.close();
+  });
+
+  /** The server still answers the well-behaved client. */
+  async function stillServes(): Promise<void> {
+    await good.send(msg(1, 'still there?'));
+    expect(text(await good.recv())).toBe('still there?');
+  }
+
+  async function raw(): Promise<NetSocket> {
+    const r = await rawConnect(l.address);
+    raws.push(r);
+    return r;
+  }
+
+  function logged(fragment: string): boolean {
+    return lines.some((x) => String(x.obj.err ?? '').includes(fragment));
+  }
+
+  const cases: Array<[string, (r: NetSocket) => void, string]> = [
+    ['random bytes', (r) => r.write(Buffer.concat([Buffer.from('X'), randomBytes(4096)])), 'does not speak the tsmicro protocol'],
+    ['an HTTP request', (r) => r.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), 'bad preface byte 0x47 at 0'],
+    ['a wrong version', (r) => r.write(Buffer.from('TSMICRO\x07', 'latin1')), 'version 7'],
+    ['a 2 GiB frame header', (r) => r.write(Buffer.concat([PREFACE, Buffer.from([0x80, 0, 0, 0, 0])])), '2147483648 bytes'],
+    ['an empty frame', (r) => r.write(Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 0])])), 'empty frame'],
+    ['an unknown frame type', (r) => r.write(Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 1, 9])])), 'unknown frame type 9'],
+    ['a malformed header', (r) => r.write(Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 4, 0, 0, 1, 0xff])])), 'malformed frame'],
+  ];
+  for (const [name, send, fragment] of cases) {
+    it(`closes a connection sending ${name}, logs why, and keeps serving`, async () => {
+      const r = await raw();
+      const closed = closedBy(r);
+      send(r);
+      const got = await closed;
+      expect(got.subarray(0, PREFACE.length)).toEqual(PREFACE);
+      expect(logged(fragment)).toBe(true);
+      await stillServes();
+    });
+  }
+
+  it('drops a truncated frame when the peer closes, and keeps serving', async () => {
+    const r = await raw();
+    const closed = closedBy(r);
+    r.write(Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 100, 0, 0])]));
+    r.end();
+    await closed;
+    await stillServes();
+  });
+
+  it('closes a slow-drip preface after handshakeTimeout', async () => {
+    const started = Date.now();
+    const r = await raw();
+    const closed = closedBy(r);
+    let i = 0;
+    const drip = setInterval(() => r.writable && r.write(PREFACE.subarray(i, ++i)), 100);
+    await closed;
+    clearInterval(drip);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(logged('did not complete the preface within 300 ms')).toBe(true);
+    await stillServes();
+  });
+
+  it('closes a slow-drip frame after frameTimeout', async () => {
+    const r = await raw();
+    const closed = closedBy(r);
+    r.write(Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 50, 0])]));
+    const started = Date.now();
+    const drip = setInterval(() => r.writable && r.write(Buffer.from([0])), 50);
+    await closed;
+    clearInterval(drip);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(logged('did not finish it within 300 ms')).toBe(true);
+    await stillServes();
+  });
+
+  it('closes a connection that sends nothing after handshakeTimeout', async () => {
+    const r = await raw();
+    await closedBy(r);
+    await stillServes();
+  });
+});

@@ -1,0 +1,59 @@
+import type { SecureContextOptions } from 'node:tls';
+import { type Logger, silentLogger } from '@tsmicro/core';
+
+/** TLS settings used for both `listen` (server side) and `dial` (client side), as in `node:tls`. */
+export interface TcpTlsOptions extends SecureContextOptions {
+  /** Server: ask clients for a certificate (mutual TLS). Default false. */
+  requestCert?: boolean;
+  /** Refuse peers whose certificate does not verify against `ca`. Default true. */
+  rejectUnauthorized?: boolean;
+  /** Client: the name to verify and send as SNI. Default: the dialed host. */
+  servername?: string;
+}
+
+/** Options of {@link tcpTransport}. Every duration is in milliseconds. */
+export interface TcpTransportOptions {
+  /** Largest frame (headers + body) sent or accepted. Default 4 MiB. */
+  maxMessageSize?: number;
+  /** Dial timeout when a dial does not give one, covering connect, TLS and preface. Default 5000. */
+  dialTimeout?: number;
+  /** Time an accepted connection has to finish TLS and its preface. Default 10000. */
+  handshakeTimeout?: number;
+  /** Time a started frame has to arrive completely. Default 10000. */
+  frameTimeout?: number;
+  /** Idle time without receiving anything before a ping is sent; 0 disables keepalive. Default 30000. */
+  keepaliveInterval?: number;
+  /** Time to wait for any data after a ping before closing the socket as dead. Default 10000. */
+  keepaliveTimeout?: number;
+  /** Connections one listener holds at once; more are refused. Default 10000. */
+  maxConnections?: number;
+  /** Unread messages per socket before it stops reading from the network (backpressure). Default 256. */
+  highWaterMessages?: number;
+  /** Unread body bytes per socket before it stops reading. Default 8 MiB. */
+  highWaterBytes?: number;
+  /** Time a closing socket waits for its pending writes before it is destroyed. Default 2000. */
+  closeTimeout?: number;
+  /** TLS for listen and dial; mutual TLS with `requestCert` + `cert`/`key` on both sides. Default: plain TCP. */
+  tls?: TcpTlsOptions;
+  /** Where protocol errors are logged. Default: silent. */
+  logger?: Logger;
+}
+
+export type ResolvedOptions = Required<Omit<TcpTransportOptions, 'tls'>> & { tls: TcpTlsOptions | undefined };
+
+export function resolveOptions(o: TcpTransportOptions = {}): ResolvedOptions {
+  return {
+    maxMessageSize: o.maxMessageSize ?? 4 * 1024 * 1024,
+    dialTimeout: o.dialTimeout ?? 5000,
+    handshakeTimeout: o.handshakeTimeout ?? 10_000,
+    frameTimeout: o.frameTimeout ?? 10_000,
+    keepaliveInterval: o.keepaliveInterval ?? 30_000,
+    keepaliveTimeout: o.keepaliveTimeout ?? 10_000,
+    maxConnections: o.maxConnections ?? 10_000,
+    highWaterMessages: o.highWaterMessages ?? 256,
+    highWaterBytes: o.highWaterBytes ?? 8 * 1024 * 1024,
+    closeTimeout: o.closeTimeout ?? 2000,
+    tls: o.tls,
+    logger: o.logger ?? silentLogger(),
+  };
+}

@@ -1,0 +1,184 @@
+import type { Socket as NetSocket } from 'node:net';
+import { type MicroError, serviceUnavailable, timeout } from '@tsmicro/core';
+import { closedError, Inbox } from '../inbox.js';
+import type { Message, Socket } from '../transport.js';
+import type { ResolvedOptions } from './options.js';
+import { FrameReader } from './reader.js';
+import { FrameType, PREFACE } from './wire.js';
+import { FrameWriter } from './writer.js';
+
+const PING = Buffer.alloc(8);
+
+/**
+ * One tcp (or tls, or unix) connection as a message socket: sends the preface, parses frames,
+ * answers pings, pings an idle peer, stops reading while the app is behind (so the peer's sends
+ * wait), and closes on protocol errors, slow handshakes and slow frames.
+ */
+export class TcpSocket implements Socket {
+  readonly closed: Promise<Error | undefined>;
+  /** Resolves once the peer's preface checked out; rejects when the connection failed first. */
+  readonly ready: Promise<void>;
+  private settleReady!: { resolve: () => void; reject: (e: Error) => void };
+  private settleClosed!: (e: Error | undefined) => void;
+  private readonly inbox: Inbox;
+  private readonly reader: FrameReader;
+  private readonly writer: FrameWriter;
+  private error: Error | undefined;
+  private isClosed = false;
+  private closing = false;
+  private paused = false;
+  private lastRead = Date.now();
+  private pingSentAt = 0;
+  private timers: Partial<Record<'handshake' | 'keepalive' | 'frame' | 'close', NodeJS.Timeout | undefined>> = {};
+
+  constructor(
+    private readonly sock: NetSocket,
+    readonly local: string,
+    readonly remote: string,
+    private readonly o: ResolvedOptions,
+  ) {
+    this.closed = new Promise((resolve) => {
+      this.settleClosed = resolve;
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.settleReady = { resolve, reject };
+    });
+    this.ready.catch(() => undefined);
+    this.inbox = new Inbox(remote, o.highWaterMessages, o.highWaterBytes, () => this.resumeReading());
+    this.writer = new FrameWriter(sock, o.maxMessageSize);
+    this.reader = new FrameReader(o.maxMessageSize, {
+      preface: () => this.onPreface(),
+      message: (m) => this.onMessage(m),
+      ping: (payload) => this.writer.control(FrameType.pong, payload),
+      fail: (e) => this.fail(e),
+    });
+    sock.setNoDelay(true);
+    sock.on('data', (chunk: Buffer) => this.onData(chunk));
+    sock.on('end', () => {
+      // The peer finished; Node ends our side too (allowHalfOpen is off), so sending is over.
+      this.closing = true;
+      this.inbox.end();
+    });
+    sock.on('error', (e) => this.fail(serviceUnavailable(`connection to ${remote} failed: ${e.message}`, { cause: e })));
+    sock.on('close', () => this.onClose());
+    this.timers.handshake = setTimeout(
+      () => this.fail(timeout(`peer ${remote} did not complete the preface within ${o.handshakeTimeout} ms`)),
+      o.handshakeTimeout,
+    ).unref();
+    sock.write(PREFACE);
+  }
+
+  send(m: Message): Promise<void> {
+    if (this.isClosed || this.closing) return Promise.reject(closedError(this.remote, this.error));
+    try {
+      return this.writer.message(m);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  recv(): Promise<Message> {
+    return this.inbox.recv();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    return this.inbox[Symbol.asyncIterator]();
+  }
+
+  /** Flushes what is queued, sends FIN and waits for the connection to close (destroying it after `closeTimeout`). */
+  close(): Promise<void> {
+    if (!this.closing && !this.isClosed) {
+      this.closing = true;
+      this.inbox.discard();
+      this.writer.flush();
+      this.sock.end();
+      // Keep reading (into the discarded inbox) so the peer's FIN is seen even if we had paused.
+      this.paused = false;
+      this.sock.resume();
+      this.timers.close = setTimeout(() => this.sock.destroy(), this.o.closeTimeout);
+    }
+    return this.closed.then(() => undefined);
+  }
+
+  /** Closes at once because of `e`; the first error wins and is what `closed` reports. */
+  fail(e: MicroError): void {
+    if (this.isClosed) return;
+    if (this.error === undefined) {
+      this.error = e;
+      this.o.logger.warn({ remote: this.remote, code: e.code, err: e.detail }, 'tsmicro tcp: closing connection');
+    }
+    this.sock.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastRead = Date.now();
+    this.reader.push(chunk);
+    if (this.reader.partialSince !== 0 && this.timers.frame === undefined && this.reader.handshaken)
+      this.armFrameTimer(this.o.frameTimeout);
+  }
+
+  private onPreface(): void {
+    clearTimeout(this.timers.handshake);
+    this.settleReady.resolve();
+    if (this.o.keepaliveInterval > 0) this.armKeepalive(this.o.keepaliveInterval);
+  }
+
+  private onMessage(m: Message): void {
+    this.inbox.push(m);
+    if (this.inbox.full && !this.paused && !this.isClosed) {
+      this.paused = true;
+      this.sock.pause();
+    }
+  }
+
+  private resumeReading(): void {
+    if (!this.paused || this.isClosed) return;
+    this.paused = false;
+    this.lastRead = Date.now();
+    this.sock.resume();
+  }
+
+  private armFrameTimer(ms: number): void {
+    this.timers.frame = setTimeout(() => {
+      this.timers.frame = undefined;
+      const since = this.reader.partialSince;
+      if (since === 0) return;
+      const left = since + this.o.frameTimeout - Date.now();
+      if (left > 0) this.armFrameTimer(left);
+      else this.fail(timeout(`peer ${this.remote} started a frame and did not finish it within ${this.o.frameTimeout} ms`));
+    }, ms).unref();
+  }
+
+  /** Pings after `keepaliveInterval` without receiving anything; no data within `keepaliveTimeout` after a ping means the peer is gone. */
+  private armKeepalive(ms: number): void {
+    this.timers.keepalive = setTimeout(() => {
+      const now = Date.now();
+      if (this.paused) {
+        // The app is behind and we stopped reading on purpose: the peer's silence proves nothing.
+        this.pingSentAt = 0;
+        return this.armKeepalive(this.o.keepaliveInterval);
+      }
+      if (this.pingSentAt !== 0) {
+        if (this.lastRead < this.pingSentAt) {
+          return this.fail(serviceUnavailable(`peer ${this.remote} did not answer a keepalive ping within ${this.o.keepaliveTimeout} ms`));
+        }
+        this.pingSentAt = 0;
+      }
+      const idle = now - this.lastRead;
+      if (idle < this.o.keepaliveInterval) return this.armKeepalive(this.o.keepaliveInterval - idle);
+      this.pingSentAt = now;
+      this.writer.control(FrameType.ping, PING);
+      this.armKeepalive(this.o.keepaliveTimeout);
+    }, ms).unref();
+  }
+
+  private onClose(): void {
+    this.isClosed = true;
+    for (const t of Object.values(this.timers)) clearTimeout(t);
+    const err = closedError(this.remote, this.error);
+    this.writer.kill(err);
+    this.inbox.end(this.error);
+    this.settleReady.reject(this.error ?? serviceUnavailable(`connection to ${this.remote} closed before the peer's preface`));
+    this.settleClosed(this.error);
+  }
+}

@@ -1,0 +1,2 @@
+export { msg, stalls, text, until } from './helpers.js';
+export { expectMicroError, runTransportContract, type TransportContractOptions } from './transport-contract.js';
