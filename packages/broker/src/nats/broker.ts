@@ -1,0 +1,131 @@
+import { canceled, isMicroError, serviceUnavailable } from '@tsmicro/core';
+import type { Message } from '@tsmicro/transport';
+import type { NatsConnection } from 'nats';
+import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
+import { runHandler } from '../event.js';
+import { validatePattern, validateTopic } from '../topic.js';
+import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
+import { fromNatsHeaders, toNatsHeaders } from './headers.js';
+import { checkDurableName } from './jetstream.js';
+import { importOptional } from './load.js';
+import { type NatsBrokerOptions, resolveOptions } from './options.js';
+import { publisher } from './publish.js';
+
+type Nats = typeof import('nats');
+
+/**
+ * A broker on NATS: core NATS for plain and queue subscriptions, JetStream for `durable` ones.
+ * See `index.ts` for how topics, headers and durability map onto NATS.
+ * @example const broker = natsBroker({ servers: '127.0.0.1:4222' }); await broker.connect();
+ */
+export function natsBroker(options: NatsBrokerOptions = {}): Broker {
+  const o = resolveOptions(options);
+  const logger = o.logger.child({ component: 'natsBroker' });
+  const address = o.servers.join(',');
+  const stops = new Set<() => Promise<void>>();
+  let nats: Nats | undefined;
+  let nc: NatsConnection | undefined;
+  let send: ReturnType<typeof publisher> | undefined;
+
+  const live = (op: string) => {
+    if (nc === undefined || nc.isClosed())
+      throw serviceUnavailable(`natsBroker (${address}) is closed or not connected yet; call connect() before ${op}`);
+    return nc;
+  };
+
+  const watchStatus = async (conn: NatsConnection) => {
+    for await (const s of conn.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error')
+        logger.warn({ status: s.type, data: s.data }, 'nats connection');
+    }
+  };
+
+  async function connect(): Promise<void> {
+    if (nc !== undefined && !nc.isClosed()) return;
+    nats ??= await importOptional<Nats>('nats', 'natsBroker');
+    send ??= publisher(nats, o, address);
+    try {
+      nc = await nats.connect({
+        servers: o.servers,
+        name: o.name,
+        timeout: o.connectTimeout,
+        maxReconnectAttempts: o.maxReconnectAttempts,
+        reconnectTimeWait: o.reconnectTimeWait,
+      });
+    } catch (e) {
+      throw serviceUnavailable(`cannot connect to NATS at ${address}: ${(e as Error).message}`, { cause: e });
+    }
+    void watchStatus(nc);
+  }
+
+  async function disconnect(): Promise<void> {
+    const conn = nc;
+    if (conn === undefined || conn.isClosed()) return;
+    nc = undefined; // refuse new publishes and subscriptions from here on
+    // Subscriptions stop first and each waits for its running handler: in-flight work drains.
+    await Promise.allSettled([...stops].map((stop) => stop()));
+    await conn.drain().catch(() => conn.close());
+  }
+
+  async function publish(topic: string, m: Message, po: PublishOptions = {}): Promise<void> {
+    validateTopic(topic);
+    if (po.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
+    const conn = live('publish');
+    if (!nats || !send) throw serviceUnavailable('natsBroker is not connected');
+    await send.send(conn, topic, m.body, toNatsHeaders(m.header, nats.headers));
+  }
+
+  async function subscribe(topic: string, handler: Handler, so: SubscribeOptions = {}): Promise<Subscriber> {
+    validatePattern(topic);
+    const conn = live('subscribe');
+    if (!nats) throw serviceUnavailable('natsBroker is not connected');
+    const autoAck = so.autoAck ?? true;
+    let stop: () => Promise<void>;
+    if (so.durable !== undefined) {
+      checkDurableName(so.durable);
+      const stream = await prepareDurable(nats, conn, topic, so.durable, o).catch((e: unknown) => {
+        if (isMicroError(e)) throw e;
+        throw serviceUnavailable(`durable subscription ${so.durable} on ${topic} failed: ${(e as Error).message}`, { cause: e });
+      });
+      send?.forget();
+      const loop: DurableLoop = runDurable(nats, conn, { stream, topic, durable: so.durable, handler, autoAck }, o, logger);
+      stop = () => loop.stop();
+    } else {
+      const sub = conn.subscribe(topic, so.queue === undefined ? {} : { queue: so.queue });
+      const loop = (async () => {
+        for await (const m of sub) {
+          const message = { header: fromNatsHeaders(m.headers), body: m.data };
+          await runHandler({ topic: m.subject, message, handler, autoAck, logger });
+        }
+      })().catch((err: unknown) => logger.error({ err, topic }, 'nats subscription ended'));
+      // A round trip, so the server has the SUB before a publish from another connection arrives.
+      await conn.flush();
+      stop = async () => {
+        // drain: the server stops sending, messages already received are still handled.
+        await (conn.isClosed() ? sub.unsubscribe() : sub.drain().catch(() => sub.unsubscribe()));
+        await loop;
+      };
+    }
+    let done: Promise<void> | undefined;
+    const unsubscribe = () => {
+      done ??= (async () => {
+        stops.delete(unsubscribe);
+        await stop();
+      })();
+      return done;
+    };
+    stops.add(unsubscribe);
+    return so.queue === undefined ? { topic, unsubscribe } : { topic, queue: so.queue, unsubscribe };
+  }
+
+  return {
+    name: 'nats',
+    get address() {
+      return address;
+    },
+    connect,
+    disconnect,
+    publish,
+    subscribe,
+  };
+}

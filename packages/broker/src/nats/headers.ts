@@ -1,0 +1,32 @@
+import { badRequest } from '@tsmicro/core';
+import type { MsgHdrs } from 'nats';
+
+type HeadersFactory = () => MsgHdrs;
+
+/** Message headers → NATS headers, names kept as given. Undefined when there are none (plain PUB). */
+export function toNatsHeaders(header: Record<string, string>, make: HeadersFactory): MsgHdrs | undefined {
+  const entries = Object.entries(header);
+  if (entries.length === 0) return undefined;
+  const h = make();
+  for (const [k, v] of entries) {
+    // NATS headers are a text protocol: a CR/LF would split or forge a header line.
+    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw badRequest(`header ${JSON.stringify(k)} contains a line break`);
+    try {
+      h.set(k, v);
+    } catch (e) {
+      throw badRequest(`header ${JSON.stringify(k)} is not a valid NATS header: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return h;
+}
+
+/** NATS headers → message headers; a repeated header keeps its first value. */
+export function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  for (const [k, values] of h) {
+    const v = values[0];
+    if (v !== undefined && !(k in out)) out[k] = v;
+  }
+  return out;
+}
