@@ -13,7 +13,7 @@ const body = Buffer.from(JSON.stringify({ name: 'world', n: 42 }));
 
 /** Splits a stream of u32-length-prefixed frames. */
 function frames(sock: NetSocket, on: (f: Buffer) => void): void {
-  let acc = Buffer.alloc(0);
+  let acc: Buffer = Buffer.alloc(0);
   sock.on('data', (chunk: Buffer) => {
     acc = acc.length ? Buffer.concat([acc, chunk]) : chunk;
     let off = 0;

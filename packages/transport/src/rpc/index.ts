@@ -6,7 +6,17 @@ export {
   handlerKind,
   kindOf,
   type ServerStreamHandler,
+  type UnaryHandler,
 } from './kinds.js';
 export { createMux, type Mux, type MuxOptions, type OpenOptions } from './mux.js';
+export {
+  EndpointKeys,
+  type HandlerSchemas,
+  type JsonSchemaSource,
+  jsonSchemaOf,
+  schemaSymbol,
+  schemasOf,
+  withSchemas,
+} from './schemas.js';
 export { type CallScope, type CallScopeOptions, callScope, raceScope } from './scope.js';
 export type { RpcStream } from './stream.js';

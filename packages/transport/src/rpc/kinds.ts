@@ -10,6 +10,8 @@ export const handlerKind: unique symbol = Symbol.for('tsmicro.handlerKind');
 /** The four call shapes; recorded as `kind` in the registry's endpoint metadata. */
 export type HandlerKind = 'unary' | 'server-stream' | 'client-stream' | 'bidi-stream';
 
+/** A unary handler: one request in, one response out. A plain function; for contracts written as types. */
+export type UnaryHandler<Req, Res> = (req: Req, ctx: Context) => Res | Promise<Res>;
 /** A server-stream handler: one request in, a stream of responses out. Made by `serverStream(fn)`. */
 export type ServerStreamHandler<Req, Res> = ((req: Req, ctx: Context) => AsyncIterable<Res>) & {
   readonly [handlerKind]: 'server-stream';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket as NetSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedBy, type LogLine, rawConnect, recordingLogger } from '../../test/tcp-helpers.js';
 import { msg, text } from '../testing/index.js';
 import type { Listener, Socket, Transport } from '../transport.js';
 import { tcpTransport } from './index.js';
-import { closedBy, type LogLine, rawConnect, recordingLogger } from './test-helpers.js';
 import { PREFACE } from './wire.js';
 
 describe('tcp transport: bad input', () => {

@@ -4,10 +4,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closedBy, type LogLine, rawConnect, recordingLogger } from '../../test/tcp-helpers.js';
 import { expectMicroError, msg, text } from '../testing/index.js';
 import type { Listener, Socket } from '../transport.js';
 import { tcpTransport } from './index.js';
-import { closedBy, type LogLine, rawConnect, recordingLogger } from './test-helpers.js';
 import { PREFACE } from './wire.js';
 
 describe('tcp transport: limits', () => {

@@ -50,8 +50,13 @@ class TcpListener implements Listener {
     s.ready.then(
       () => {
         if (this.closing) return void s.close();
-        if (this.handler) this.handler(s);
-        else this.backlog.push(s);
+        if (!this.handler) return void this.backlog.push(s);
+        try {
+          this.handler(s);
+        } catch (e) {
+          this.o.logger.error({ listener: this.address, err: String(e) }, 'tsmicro tcp: accept handler threw; closing its socket');
+          void s.close();
+        }
       },
       () => undefined,
     );

@@ -1,7 +1,7 @@
 import type { SecureContextOptions } from 'node:tls';
 import { type Logger, silentLogger } from '@tsmicro/core';
 
-/** TLS settings used for both `listen` (server side) and `dial` (client side), as in `node:tls`. */
+/** TLS settings used for both `listen` (server side) and `dial` (client side), as in `node:tls`. `unix:` addresses stay plain. */
 export interface TcpTlsOptions extends SecureContextOptions {
   /** Server: ask clients for a certificate (mutual TLS). Default false. */
   requestCert?: boolean;

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { silentServer } from '../../test/tcp-helpers.js';
 import { runTransportContract } from '../testing/index.js';
 import { tcpTransport } from './index.js';
-import { silentServer } from './test-helpers.js';
 
 runTransportContract({
   name: 'tcp',

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentServer } from '../../test/tcp-helpers.js';
+import { makeTestPki } from '../../test/tls-certs.js';
 import { expectMicroError, msg, runTransportContract, text } from '../testing/index.js';
 import type { Socket } from '../transport.js';
 import { tcpTransport } from './index.js';
 import type { TcpTlsOptions, TcpTransportOptions } from './options.js';
-import { silentServer } from './test-helpers.js';
-import { makeTestPki } from './tls-certs.js';
 
 const pki = makeTestPki();
 

@@ -1,6 +1,6 @@
 import { connect, createServer, type Socket as NetSocket } from 'node:net';
 import type { Logger } from '@tsmicro/core';
-import { formatAddress, parseAddress } from './address.js';
+import { formatAddress, parseAddress } from '../src/tcp/address.js';
 
 /** A log line kept by {@link recordingLogger}. */
 export interface LogLine {
