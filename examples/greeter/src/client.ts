@@ -3,21 +3,20 @@ import { createService } from '@tsmicro/service';
 import type { GreeterService } from './greeter.js';
 
 /**
- * Calls the greeter at `address` in all four shapes, then publishes an event and waits for it.
- * Returns one line per thing that happened.
+ * Finds the greeter through discovery (mDNS by default; or calls `address` when given), calls it in
+ * all four shapes, then publishes an event the greeter answers with another. Returns one line per step.
  */
-export async function runClient(address: string, logger: Logger = createLogger({ level: 'warn' })): Promise<string[]> {
+export async function runClient(address?: string, logger: Logger = createLogger({ level: 'warn' })): Promise<string[]> {
   const lines: string[] = [];
-  // This process's own service: it subscribes to the event it publishes (the memory broker is per process).
   const svc = createService({ name: 'greeter-client', logger });
-  let received!: (e: unknown) => void;
-  const event = new Promise<unknown>((r) => {
-    received = r;
+  let thanked!: (e: unknown) => void;
+  const thanks = new Promise<unknown>((r) => {
+    thanked = r;
   });
-  svc.subscribe('greeter.greeted', (payload) => received(payload));
+  svc.subscribe('greeter.thanked', (payload) => thanked(payload));
   await svc.start();
   try {
-    const g = svc.client.service<GreeterService>('greeter', { address, timeout: 5000 }).Greeter;
+    const g = svc.client.service<GreeterService>('greeter', { timeout: 5000, ...(address ? { address } : {}) }).Greeter;
 
     const hi = await g.hello({ name: 'Ada' });
     lines.push(`unary       hello -> ${hi.message} (from ${hi.from})`);
@@ -38,7 +37,8 @@ export async function runClient(address: string, logger: Logger = createLogger({
     for await (const r of chat) lines.push(`bidi        chat -> ${r.reply}`);
 
     await svc.client.publish('greeter.greeted', { name: 'Ada' }, { metadata: { by: 'demo' } });
-    lines.push(`pub/sub     received ${JSON.stringify(await event)}`);
+    lines.push('pub/sub     published greeter.greeted {"name":"Ada"}');
+    lines.push(`pub/sub     received greeter.thanked ${JSON.stringify(await thanks)}`);
   } finally {
     await svc.stop();
   }
@@ -46,10 +46,5 @@ export async function runClient(address: string, logger: Logger = createLogger({
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  const address = process.argv[2];
-  if (!address) {
-    process.stderr.write('usage: client.js <server address>\n');
-    process.exit(2);
-  }
-  for (const line of await runClient(address)) process.stdout.write(`${line}\n`);
+  for (const line of await runClient(process.argv[2])) process.stdout.write(`${line}\n`);
 }

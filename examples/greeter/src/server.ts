@@ -2,8 +2,12 @@ import { createLogger } from '@tsmicro/core';
 import { createService } from '@tsmicro/service';
 import { greeter } from './greeter.js';
 
-// Until the mDNS registry lands, clients in other processes cannot discover this server: the one
-// info line `run()` logs (JSON, with `address`) is how demo.ts learns where to call.
+// Every default: tcp on 127.0.0.1, mDNS discovery, http broker. Clients find this process by name.
 const service = createService({ name: 'greeter', logger: createLogger({ name: 'greeter', level: 'info' }) });
 service.handle('Greeter', greeter);
+// Pub/sub across processes: answer each greeting event with a thank-you event.
+service.subscribe('greeter.greeted', async (payload, ctx) => {
+  const { name } = payload as { name: string };
+  await service.client.publish('greeter.thanked', { to: name, by: ctx.service });
+});
 await service.run();

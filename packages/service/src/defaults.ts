@@ -1,21 +1,24 @@
-import { memoryBroker } from '@tsmicro/broker';
+import { httpBroker } from '@tsmicro/broker/http';
 import { createLogger } from '@tsmicro/core';
-import { memoryRegistry } from '@tsmicro/registry';
+import { mdnsRegistry } from '@tsmicro/registry/mdns';
 import { tcpTransport } from '@tsmicro/transport';
 import type { ServiceOptions } from './service.js';
 
 /**
- * The one place the service's pluggable defaults are chosen. `owned` lists what the service made
- * itself and therefore closes on `stop()`.
+ * The one place the service's pluggable defaults are chosen: tcp on 127.0.0.1, mDNS discovery
+ * (zero-conf: processes on one host or LAN find each other; pin the interface with env
+ * `TSMICRO_MDNS_INTERFACE`), and the http broker, whose subscribers are found through that registry.
+ * `owned` lists what the service made itself and therefore closes on `stop()`.
  */
 export function resolveDefaults(o: ServiceOptions) {
-  const registry = o.registry ?? memoryRegistry();
-  const broker = o.broker ?? memoryBroker();
+  const logger = o.logger ?? createLogger({ name: o.name });
+  const registry = o.registry ?? mdnsRegistry({ logger: logger.child({ component: 'registry' }) });
+  const broker = o.broker ?? httpBroker({ registry, logger: logger.child({ component: 'broker' }) });
   return {
     transport: o.transport ?? tcpTransport(),
     registry,
     broker,
-    logger: o.logger ?? createLogger({ name: o.name }),
+    logger,
     owned: { registry: o.registry === undefined ? registry : undefined, broker: o.broker === undefined ? broker : undefined },
   };
 }

@@ -4,7 +4,7 @@ import type { Registry } from '../registry.js';
 import { ensureLoopbackMulticast, makeNode, makeRecord, nextMatching, runRegistryContract, uniqueName, waitFor } from '../testing/index.js';
 import { mdnsRegistry } from './index.js';
 import { resolveOptions } from './options.js';
-import { instanceName, SERVICE_TYPE, subtypeName } from './packets.js';
+import { announcementsOf, instanceName, nodeAnswers, SERVICE_TYPE, subtypeName } from './packets.js';
 
 // a private port keeps these tests out of any real mDNS traffic (and of other suites using 5353)
 const port = 40_000 + Math.floor(Math.random() * 20_000);
@@ -87,6 +87,24 @@ describe('mdnsRegistry', () => {
     } finally {
       await new Promise<void>((resolve) => sender.destroy(() => resolve()));
       await w.return?.();
+    }
+  });
+
+  it('on a lookup miss, asks the network for that service (a peer that never announced is still found)', async () => {
+    const r = open();
+    const name = uniqueName();
+    await r.getService(uniqueName()); // the startup discovery window is over
+    // a quiet peer: it never announces and answers only a query for its own service's subtype
+    const peer = makeMdns({ interface: '127.0.0.1', bind: '0.0.0.0', port, reuseAddr: true });
+    const [announcement] = announcementsOf(makeRecord(name, '1', [makeNode('quiet')]), 10_000);
+    peer.on('query', (q) => {
+      if (announcement && q.questions.some((question) => question.name === subtypeName(name)))
+        peer.respond(nodeAnswers(announcement, 10_000));
+    });
+    try {
+      expect((await r.getService(name)).map((s) => s.nodes[0]?.id)).toEqual(['quiet']);
+    } finally {
+      await new Promise<void>((resolve) => peer.destroy(() => resolve()));
     }
   });
 

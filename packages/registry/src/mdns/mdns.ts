@@ -121,6 +121,20 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
     }, o.defaultTtl / 3);
   }
 
+  /** Resolves on the first watch event for `name`, or after `ms`. */
+  async function firstEvent(name: string, ms: number): Promise<void> {
+    const ac = new AbortController();
+    const t = setTimeout(() => ac.abort(), ms);
+    timers.add(t);
+    try {
+      for await (const _ of hub.watch({ service: name, signal: ac.signal })) break;
+    } finally {
+      clearTimeout(t);
+      timers.delete(t);
+      ac.abort();
+    }
+  }
+
   async function open(): Promise<MulticastDNS> {
     if (closed) throw serviceUnavailable('mdns registry closed');
     return socket;
@@ -162,8 +176,14 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       for (const a of announcementsOf(record, undefined)) await announce(m, a, true);
     },
     async getService(name: string) {
-      await open();
+      const m = await open();
       await discovered;
+      const known = store.get(name);
+      if (known.length > 0) return known;
+      // A miss asks the network for this service: a peer that registered after our startup query, or
+      // whose answer came late on a busy host, is found now instead of being reported as unknown.
+      m.query([{ name: subtypeName(name), type: 'PTR' }]);
+      await firstEvent(name, MISS_WAIT_FACTOR * o.discoveryTimeout);
       return store.get(name);
     },
     async listServices() {
@@ -191,6 +211,8 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
 }
 
 /** RFC 6762 §17: mDNS packets up to 9000 bytes; past ~64 KB a UDP datagram cannot carry it at all. */
+/** A lookup miss waits this many discovery timeouts for a targeted answer (it ends at the first one). */
+const MISS_WAIT_FACTOR = 3;
 const SOFT_LIMIT = 9000;
 const HARD_LIMIT = 60_000;
 
