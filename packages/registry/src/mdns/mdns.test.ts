@@ -98,7 +98,7 @@ describe('mdnsRegistry', () => {
     const peer = makeMdns({ interface: '127.0.0.1', bind: '0.0.0.0', port, reuseAddr: true });
     const [announcement] = announcementsOf(makeRecord(name, '1', [makeNode('quiet')]), 10_000);
     peer.on('query', (q) => {
-      if (announcement && q.questions.some((question) => question.name === subtypeName(name)))
+      if (announcement && (q.questions ?? []).some((question) => question.name === subtypeName(name)))
         peer.respond(nodeAnswers(announcement, 10_000));
     });
     try {
