@@ -1,0 +1,58 @@
+/** Lifecycle states a readiness probe reports. */
+export type ReadinessState = 'starting' | 'ready' | 'stopping';
+
+/** A flag the app (or the service) flips: ready once registered, not ready once stopping. */
+export interface Readiness {
+  readonly state: ReadinessState;
+  /** Call after the service is registered and serving. */
+  markReady(): void;
+  /** Call when a graceful stop begins, before draining (a later restart marks ready again). */
+  markStopping(): void;
+  /** True only in state `ready`. A bound function: pass it as `healthServer({ ready: r.isReady })`. */
+  readonly isReady: () => boolean;
+}
+
+/**
+ * A readiness flag, `starting` until marked.
+ * @example const r = readiness(); await svc.start(); r.markReady(); … r.markStopping(); await svc.stop()
+ */
+export function readiness(): Readiness {
+  let state: ReadinessState = 'starting';
+  return {
+    get state() {
+      return state;
+    },
+    markReady() {
+      state = 'ready';
+    },
+    markStopping() {
+      state = 'stopping';
+    },
+    isReady: () => state === 'ready',
+  };
+}
+
+/** Anything started and stopped: a Server or a Service. */
+export interface Lifecycle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A view of `target` whose `start()` marks `r` ready once started (registered) and whose `stop()`
+ * marks it stopping before the graceful stop begins. Other members are the target's own (live).
+ * Until the service facade offers lifecycle hooks, this is how readiness follows a service.
+ * @example const svc = trackReadiness(createService({ name: 'a' }), r)
+ */
+export function trackReadiness<T extends Lifecycle>(target: T, r: Readiness): T {
+  const view = Object.create(target) as T;
+  view.start = async () => {
+    await target.start();
+    r.markReady();
+  };
+  view.stop = async () => {
+    r.markStopping();
+    await target.stop();
+  };
+  return view;
+}

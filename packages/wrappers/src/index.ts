@@ -1,0 +1,35 @@
+export { allObservability, type Observability, type ObservabilityOptions } from './all.js';
+export {
+  type AccessRules,
+  type BearerToken,
+  type BearerTokenOptions,
+  bearerToken,
+  claimsOf,
+  type DefaultPolicy,
+  type JwtAlgorithm,
+  type JwtAuthOptions,
+  type JwtClaims,
+  type JwtKey,
+  jwtAuth,
+  signJwt,
+  verifyJwt,
+} from './auth/index.js';
+export {
+  type DebugHandler,
+  type DebugHandlerOptions,
+  debugHandler,
+  type HealthServerOptions,
+  healthServer,
+  type Readiness,
+  readiness,
+  type StatsCollector,
+  statsWrapper,
+  trackReadiness,
+} from './health/index.js';
+export type { HttpEndpoint } from './internal/http.js';
+export { type Logging, type LoggingOptions, logging, requestIdKey } from './logging/index.js';
+export { type Metrics, type MetricsOptions, metrics, metricsServer } from './metrics/index.js';
+export { type RateLimitOptions, rateLimit, tokenBucket } from './ratelimit/index.js';
+export { type Tracing, type TracingOptions, tracing } from './tracing/index.js';
+export { type HandlerSchemas, type Schema, schemaOf, schemaSymbol, validate, validated } from './validation/index.js';
+export { combineWrappers, type WrapperParts, type WrapperSet } from './wrapper-set.js';

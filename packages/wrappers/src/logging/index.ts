@@ -1,0 +1,1 @@
+export { type Logging, type LoggingOptions, logging, requestIdKey } from './logging.js';
