@@ -1,7 +1,7 @@
 import { createClient } from '@tsmicro/client';
 import { createServer } from '@tsmicro/server';
 import { resolveDefaults } from './defaults.js';
-import type { RunOptions, Service, ServiceOptions } from './service.js';
+import type { Hook, RunOptions, Service, ServiceOptions } from './service.js';
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
@@ -66,14 +66,18 @@ export function createService(o: ServiceOptions): Service {
     handle: (name, handlers) => server.handle(name, handlers),
     subscribe: (topic, fn, so) => server.subscribe(topic, fn, so),
     async start() {
+      await runHooks(o.hooks?.beforeStart);
       await d.broker.connect();
       await server.start();
+      await runHooks(o.hooks?.afterStart);
     },
     async stop() {
+      await runHooks(o.hooks?.beforeStop);
       await server.stop();
       await client.close();
       await d.owned.broker?.disconnect();
       await d.owned.registry?.close();
+      await runHooks(o.hooks?.afterStop);
     },
     async run(ro: RunOptions = {}) {
       await svc.start();
@@ -84,4 +88,8 @@ export function createService(o: ServiceOptions): Service {
     },
   };
   return svc;
+}
+
+async function runHooks(hooks: readonly Hook[] | undefined): Promise<void> {
+  for (const h of hooks ?? []) await h();
 }

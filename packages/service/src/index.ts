@@ -1,2 +1,2 @@
 export { createService } from './create-service.js';
-export type { RunOptions, Service, ServiceOptions } from './service.js';
+export type { Hook, RunOptions, Service, ServiceHooks, ServiceOptions } from './service.js';

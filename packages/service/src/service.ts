@@ -15,9 +15,9 @@ export interface ServiceOptions {
   version?: string;
   /** Registered with the service record. Default `{}`. */
   metadata?: Metadata;
-  /** Default: `memoryRegistry()` for now (mdns later). Closed by `stop()` when defaulted. */
+  /** Default: `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the interface). Closed by `stop()` when defaulted. */
   registry?: Registry;
-  /** Default: `memoryBroker()` for now (http later). Disconnected by `stop()` when defaulted. */
+  /** Default: `httpBroker({ registry })` (subscribers found through the registry). Disconnected by `stop()` when defaulted. */
   broker?: Broker;
   /** Default: `tcpTransport()`. */
   transport?: Transport;
@@ -41,6 +41,8 @@ export interface ServiceOptions {
   timeout?: number;
   /** Client retries on other nodes. Default 1. */
   retries?: number;
+  /** Lifecycle callbacks, e.g. a readiness probe. Default none. */
+  hooks?: ServiceHooks;
   /** Middleware of the server (handler, subscriber) and the client (call, stream, publish). Default none. */
   wrappers?: {
     handler?: HandlerWrapper[];
@@ -49,6 +51,21 @@ export interface ServiceOptions {
     stream?: StreamWrapper[];
     publish?: PublishWrapper[];
   };
+}
+
+/** A lifecycle callback; `start()`/`stop()` wait for it. */
+export type Hook = () => void | Promise<void>;
+
+/**
+ * Lifecycle callbacks (go-micro's BeforeStart/AfterStart/BeforeStop/AfterStop), run in order.
+ * `afterStart` runs once the service is registered and serving; `beforeStop` before the graceful stop begins.
+ * @example createService({ name, hooks: { afterStart: [() => ready.markReady()], beforeStop: [() => ready.markStopping()] } })
+ */
+export interface ServiceHooks {
+  beforeStart?: Hook[];
+  afterStart?: Hook[];
+  beforeStop?: Hook[];
+  afterStop?: Hook[];
 }
 
 /** Options of `run`. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { rejection, startPair, until } from '../testing-fixture.js';
 import { debugHandler, type StatsReport } from './debug.js';
 import { healthServer } from './health-server.js';
-import { readiness, trackReadiness } from './readiness.js';
+import { readiness } from './readiness.js';
 
 describe('Debug.health and Debug.stats over RPC', () => {
   it('answers health and counts calls, errors and in-flight per endpoint', async () => {
@@ -86,10 +86,14 @@ describe('healthServer and readiness', () => {
     const gate = new Promise<void>((res) => {
       release = res;
     });
-    const svc = trackReadiness(
-      createService({ name: 'probe', transport: memoryTransport(), registry: memoryRegistry(), logger: silentLogger(), gracePeriod: 5000 }),
-      r,
-    );
+    const svc = createService({
+      name: 'probe',
+      transport: memoryTransport(),
+      registry: memoryRegistry(),
+      logger: silentLogger(),
+      gracePeriod: 5000,
+      hooks: r.hooks,
+    });
     svc.handle('G', {
       slow: async () => {
         entered();

@@ -10,25 +10,31 @@ export interface Readiness {
   markStopping(): void;
   /** True only in state `ready`. A bound function: pass it as `healthServer({ ready: r.isReady })`. */
   readonly isReady: () => boolean;
+  /** Service lifecycle hooks that flip this flag: `createService({ name, hooks: r.hooks })`. */
+  readonly hooks: { afterStart: Array<() => void>; beforeStop: Array<() => void> };
 }
 
 /**
- * A readiness flag, `starting` until marked.
- * @example const r = readiness(); await svc.start(); r.markReady(); … r.markStopping(); await svc.stop()
+ * A readiness flag, `starting` until marked; `hooks` lets the service flip it (ready after registration,
+ * not ready as soon as a graceful stop begins).
+ * @example const r = readiness(); createService({ name: 'a', hooks: r.hooks }); await healthServer({ ready: r.isReady })
  */
 export function readiness(): Readiness {
   let state: ReadinessState = 'starting';
+  const markReady = () => {
+    state = 'ready';
+  };
+  const markStopping = () => {
+    state = 'stopping';
+  };
   return {
     get state() {
       return state;
     },
-    markReady() {
-      state = 'ready';
-    },
-    markStopping() {
-      state = 'stopping';
-    },
+    markReady,
+    markStopping,
     isReady: () => state === 'ready',
+    hooks: { afterStart: [markReady], beforeStop: [markStopping] },
   };
 }
 
