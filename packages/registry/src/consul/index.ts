@@ -1,0 +1,2 @@
+export type { ConsulRegistryOptions } from './options.js';
+export { consulRegistry } from './registry.js';

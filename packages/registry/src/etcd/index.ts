@@ -1,0 +1,2 @@
+export type { EtcdRegistryOptions } from './options.js';
+export { etcdRegistry } from './registry.js';
