@@ -21,6 +21,9 @@ export interface EtcdOps {
   close(): Promise<void>;
 }
 
+/** Longest single try of an etcd operation; the operation as a whole is bounded by the registry's `timeout`. */
+const ATTEMPT_MS = 1500;
+
 export function createEtcdOps(o: ResolvedEtcdOptions): EtcdOps {
   let loaded: Promise<{ etcd: Etcd3; mod: Etcd3Module }> | undefined;
   const where = o.hosts.join(', ');
@@ -63,10 +66,14 @@ export function createEtcdOps(o: ResolvedEtcdOptions): EtcdOps {
     const transient = (e: unknown) => e instanceof Error && (mod.isRecoverableError(e) || 'isBrokenCircuitError' in e);
     const attempt = async (): Promise<T> => {
       for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
+        // Each try gets a slice of the time: during a leader election etcd holds a request until its own
+        // (~7 s) timeout, so one try with the whole deadline would outlast an election that is already over.
+        const tryEnd = Math.min(end, Date.now() + ATTEMPT_MS);
         try {
-          return await fn(etcd, deadline);
+          return await fn(etcd, tryEnd < end ? new Date(tryEnd) : deadline);
         } catch (e) {
-          if (expired || !transient(e) || Date.now() + pause >= end) throw e;
+          const sliceRanOut = tryEnd < end && Date.now() >= tryEnd - 5;
+          if (expired || !(transient(e) || sliceRanOut) || Date.now() + pause >= end) throw e;
           await new Promise((r) => setTimeout(r, pause));
         }
       }
