@@ -1,3 +1,4 @@
+import { defineService } from '@tsmicro/client';
 import type { Context } from '@tsmicro/core';
 import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
 
@@ -23,5 +24,8 @@ export const greeter = {
   }),
 };
 
-/** What clients import to type their proxy. */
-export type GreeterService = { Greeter: typeof greeter };
+/** The service: its name and handlers. The server serves it; clients import only its type. */
+export const greeterService = defineService('greeter', { Greeter: greeter });
+
+/** What clients import (`import type`) to type their proxy: `client.service<GreeterService>('greeter')`. */
+export type GreeterService = typeof greeterService;

@@ -1,10 +1,11 @@
+import { serve } from '@tsmicro/client';
 import { createLogger } from '@tsmicro/core';
 import { createService } from '@tsmicro/service';
-import { greeter } from './greeter.js';
+import { greeterService } from './greeter.js';
 
 // Every default: tcp on 127.0.0.1, mDNS discovery, http broker. Clients find this process by name.
-const service = createService({ name: 'greeter', logger: createLogger({ name: 'greeter', level: 'info' }) });
-service.handle('Greeter', greeter);
+const service = createService({ name: greeterService.name, logger: createLogger({ name: 'greeter', level: 'info' }) });
+serve(service, greeterService);
 // Pub/sub across processes: answer each greeting event with a thank-you event.
 service.subscribe('greeter.greeted', async (payload, ctx) => {
   const { name } = payload as { name: string };

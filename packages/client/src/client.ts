@@ -5,6 +5,25 @@ import type { Registry } from '@tsmicro/registry';
 import type { SelectOptions, Selector } from '@tsmicro/selector';
 import type { Transport } from '@tsmicro/transport';
 import type { ServiceProxy } from './proxy-types.js';
+import type {
+  BackoffOptions,
+  BulkheadOptions,
+  CircuitBreaker,
+  CircuitBreakerOptions,
+  RetryBudget,
+  RetryBudgetOptions,
+} from './resilience/index.js';
+
+/** Derives the consistent-hash key of a call from its request (`undefined` for streams) and metadata. */
+export type HashKey = (req: unknown, metadata: Metadata) => string | undefined;
+
+/** Hedging of one idempotent call: after `delay` ms without an answer the same request also goes to another node. */
+export interface HedgeCallOptions {
+  /** Ms to wait for an attempt before starting the next alongside it (about the endpoint's p95 latency). */
+  delay: number;
+  /** Attempts in all, hedges and retries after failures alike. Default 1 + the call's `retries`, at least 2. */
+  maxAttempts?: number;
+}
 
 /** Per-call options. Each falls back to the client's default. */
 export interface CallOptions {
@@ -24,6 +43,15 @@ export interface CallOptions {
   address?: string;
   /** A handler's context: the call inherits its remaining deadline, metadata and signal. */
   ctx?: Context;
+  /**
+   * Repeating the call is harmless, so any server-side failure may be retried (not only failures
+   * before the request was sent, and 503s). Default: whether the client's `idempotent` list matches.
+   */
+  idempotent?: boolean;
+  /** Hedge this call (idempotent calls only; otherwise the call fails with a 400). Default: no hedging. */
+  hedge?: HedgeCallOptions;
+  /** Consistent-hash key from the request or metadata; `select.key` wins when both are set. Default: the client's `hashKey`. */
+  hashKey?: HashKey;
 }
 
 /** The caller's side of a stream call (server, client or bidi). Iterating yields the responses. */
@@ -86,6 +114,25 @@ export interface ClientOptions {
   timeout?: number;
   /** Extra attempts on other nodes for retry-safe errors. Default 1. */
   retries?: number;
+  /** Delay before each retry (exponential, full jitter), or a function of the retry number (1, 2…). Default `{ base: 25, factor: 2, cap: 1000 }`. */
+  backoff?: BackoffOptions | ((retry: number) => number);
+  /** Client-wide cap on retries: a share of recent calls (see `retryBudget`), an instance, or `false` for none. Default `{}` (20% + 10/s). */
+  retryBudget?: RetryBudgetOptions | RetryBudget | false;
+  /**
+   * Endpoints whose calls are safe to repeat (any failure is retried, hedging allowed): `'Greeter.hello'`,
+   * `'Greeter.*'`, `'*'`, or `'service/Greeter.hello'` for one service's. Default none.
+   */
+  idempotent?: readonly string[];
+  /**
+   * One circuit per node × endpoint (options or a shared instance); an open circuit fails the node fast
+   * with a 503 and calls go to other nodes. `false` disables. Default `{}`, counting 5xx, 408, 429 and
+   * transport errors as failures (5 in a row, or half of 20+ calls in 10 s, open it for 5 s).
+   */
+  circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  /** Per-service cap on concurrent calls and streams with a bounded queue; excess fails with a 429. Default: no cap. */
+  bulkhead?: BulkheadOptions;
+  /** Consistent-hash key for every call (see {@link CallOptions.hashKey}). Default none. */
+  hashKey?: HashKey;
   /** Connections per node. Default 2. */
   poolSize?: number;
   /** Ms to connect. Default 5000. */

@@ -1,10 +1,19 @@
 export type {
+  BidiStreamHandler,
+  ClientStreamHandler,
+  HandlerKind,
+  ServerStreamHandler,
+  UnaryHandler,
+} from '@tsmicro/transport/rpc';
+export type {
   CallFunc,
   CallOptions,
   CallRequest,
   CallWrapper,
   Client,
   ClientOptions,
+  HashKey,
+  HedgeCallOptions,
   PublishFunc,
   PublishOptions,
   PublishRequest,
@@ -14,5 +23,31 @@ export type {
   StreamRequest,
   StreamWrapper,
 } from './client.js';
+export { defineService, type HandlersOf, type HandlerTarget, type ServiceDefinition, serve } from './contract.js';
 export { createClient } from './create-client.js';
+export { describeService, type EndpointDescription, type ServiceDescription } from './describe.js';
+export { idempotentMatcher } from './idempotent.js';
 export type { HandlerProxy, ProxyMethod, ServiceProxy } from './proxy-types.js';
+export {
+  type BackoffOptions,
+  type BreakerPermit,
+  type Bulkhead,
+  type BulkheadOptions,
+  backoff,
+  bulkhead,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  type Clock,
+  circuitBreaker,
+  type HedgeOptions,
+  hedge,
+  isRetryable,
+  type ManualClock,
+  manualClock,
+  type RetryableContext,
+  type RetryBudget,
+  type RetryBudgetOptions,
+  retryBudget,
+  systemClock,
+} from './resilience/index.js';

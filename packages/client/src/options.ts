@@ -2,9 +2,19 @@ import type { Broker } from '@tsmicro/broker';
 import { type CodecSet, codecSet, defaultCodecs } from '@tsmicro/codec';
 import { type Logger, silentLogger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
-import { createSelector, type Selector } from '@tsmicro/selector';
+import { createSelector, isNodeFailure, type Selector } from '@tsmicro/selector';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
-import type { CallWrapper, ClientOptions, PublishWrapper, StreamWrapper } from './client.js';
+import type { CallWrapper, ClientOptions, HashKey, PublishWrapper, StreamWrapper } from './client.js';
+import { idempotentMatcher } from './idempotent.js';
+import {
+  type Bulkhead,
+  backoff,
+  bulkhead,
+  type CircuitBreaker,
+  circuitBreaker,
+  type RetryBudget,
+  retryBudget,
+} from './resilience/index.js';
 
 /** Client options with every default applied. */
 export interface ResolvedClientOptions {
@@ -19,6 +29,14 @@ export interface ResolvedClientOptions {
   contentType: string;
   timeout: number;
   retries: number;
+  /** Ms to wait before retry number `retry` (1 for the first). */
+  backoff: (retry: number) => number;
+  retryBudget: RetryBudget | undefined;
+  circuitBreaker: CircuitBreaker | undefined;
+  /** The service's bulkhead, made on first use; undefined when calls are not capped. */
+  bulkheadOf: (service: string) => Bulkhead | undefined;
+  idempotent: (service: string, endpoint: string) => boolean;
+  hashKey: HashKey | undefined;
   poolSize: number;
   dialTimeout: number;
   pingInterval: number;
@@ -43,6 +61,8 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
           return built;
         }
       : undefined;
+  const bulkheads = new Map<string, Bulkhead>();
+  const bo = o.bulkhead;
   return {
     transport: o.transport ?? memoryTransport(),
     selector,
@@ -57,6 +77,26 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     contentType: o.contentType ?? 'application/json',
     timeout: o.timeout ?? 5000,
     retries: o.retries ?? 1,
+    backoff: typeof o.backoff === 'function' ? o.backoff : backoff({ base: 25, factor: 2, cap: 1000, ...o.backoff }),
+    retryBudget: o.retryBudget === false ? undefined : isBudget(o.retryBudget) ? o.retryBudget : retryBudget(o.retryBudget),
+    circuitBreaker:
+      o.circuitBreaker === false
+        ? undefined
+        : isBreaker(o.circuitBreaker)
+          ? o.circuitBreaker
+          : circuitBreaker({ isFailure: isNodeFailure, ...o.circuitBreaker }),
+    bulkheadOf: bo
+      ? (service) => {
+          let b = bulkheads.get(service);
+          if (!b) {
+            b = bulkhead({ name: `bulkhead of ${service}`, ...bo });
+            bulkheads.set(service, b);
+          }
+          return b;
+        }
+      : () => undefined,
+    idempotent: idempotentMatcher(o.idempotent ?? []),
+    hashKey: o.hashKey,
     poolSize: Math.max(1, o.poolSize ?? 2),
     dialTimeout: o.dialTimeout ?? 5000,
     pingInterval: o.pingInterval ?? 30_000,
@@ -66,4 +106,12 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     streamWrappers: o.wrappers?.stream ?? [],
     publishWrappers: o.wrappers?.publish ?? [],
   };
+}
+
+function isBudget(b: ClientOptions['retryBudget']): b is RetryBudget {
+  return typeof b === 'object' && typeof (b as Partial<RetryBudget>).tryRetry === 'function';
+}
+
+function isBreaker(b: ClientOptions['circuitBreaker']): b is CircuitBreaker {
+  return typeof b === 'object' && typeof (b as Partial<CircuitBreaker>).acquire === 'function';
 }

@@ -9,7 +9,7 @@ import {
   serviceUnavailable,
   timeout,
 } from '@tsmicro/core';
-import type { Next } from '@tsmicro/selector';
+import type { Next, SelectOptions } from '@tsmicro/selector';
 import { type CallScope, callScope, H, raceScope, writeMetadata } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
 import type { ResolvedClientOptions } from './options.js';
@@ -55,11 +55,20 @@ export function callMetadata(o: CallOptions): Metadata {
 }
 
 /** Nodes for one call: a fixed address, or the selector's. */
-export async function nodesFor(c: ResolvedClientOptions, service: string, o: CallOptions): Promise<Next> {
+export async function nodesFor(c: ResolvedClientOptions, service: string, o: CallOptions, select: SelectOptions): Promise<Next> {
   if (o.address !== undefined) {
     const node = { id: o.address, address: o.address, metadata: {} };
     return () => ({ node, done() {} });
   }
   if (!c.selector) throw serviceUnavailable(`cannot find service ${service}: the client has no registry or selector (or pass address)`);
-  return c.selector().select(service, o.select ?? {});
+  return c.selector().select(service, select);
+}
+
+/** The call's selection options, with the consistent-hash key from `hashKey` unless `select.key` is set. */
+export function selectFor(c: ResolvedClientOptions, o: CallOptions, req: unknown, md: Metadata): SelectOptions {
+  const select = o.select ?? {};
+  const hashKey = o.hashKey ?? c.hashKey;
+  if (!hashKey || select.key !== undefined) return select;
+  const key = hashKey(req, md);
+  return key === undefined ? select : { ...select, key };
 }

@@ -1,34 +1,45 @@
 import { canceled } from '@tsmicro/core';
-import type { Selection } from '@tsmicro/selector';
-import type { CallScope, Mux, RpcStream } from '@tsmicro/transport/rpc';
+import type { CallScope, RpcStream } from '@tsmicro/transport/rpc';
 import type { CallOptions, Stream } from './client.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
-import { isRetryable } from './resilience/index.js';
-import { abortReason, callMetadata, nodesFor, raceAbort, requestHeader, scopeOf } from './scope.js';
+import { type Admitted, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
+import { abortReason, callMetadata, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
 
-/** Connects to a node, retrying connect errors on other nodes (nothing was sent yet, so it is safe). */
-async function connect(c: ResolvedClientOptions, pool: Pool, service: string, o: CallOptions, scope: CallScope, name: string) {
-  const next = await raceAbort(nodesFor(c, service, o), scope, name);
-  const retries = o.retries ?? c.retries;
-  let last: unknown;
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    let sel: Selection;
+/**
+ * Opens the call on a node, retrying on other nodes while nothing but the opening frame was at
+ * stake: connect errors, an open circuit, a failed write. Once the stream is returned, a failure
+ * reaches the caller (messages may have been processed).
+ */
+async function open(
+  c: ResolvedClientOptions,
+  pool: Pool,
+  service: string,
+  endpoint: string,
+  o: CallOptions,
+  scope: CallScope,
+  contentType: string,
+): Promise<{ admitted: Admitted; stream: RpcStream }> {
+  const name = `${service}.${endpoint}`;
+  const md = callMetadata(o);
+  const next = await raceAbort(nodesFor(c, service, o, selectFor(c, o, undefined, md)), scope, name);
+  const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
+  const plan: RetryPlan = { c, next, service, endpoint, name, scope, retries: o.retries ?? c.retries, idempotent };
+  const attempt = async (a: Admitted): Promise<Outcome<RpcStream>> => {
+    let s: RpcStream | undefined;
     try {
-      sel = next();
-    } catch (e) {
-      throw last ?? e;
+      const mux = await raceAbort(pool.get(a.sel.node.address), scope, name);
+      const opened = mux.open(requestHeader(service, endpoint, contentType, scope.deadline, md));
+      s = opened.stream;
+      await raceAbort(opened.written, scope, name);
+      return { ok: true, value: s };
+    } catch (error) {
+      s?.cancel(abortReason(scope.reason ?? error, name));
+      return { ok: false, error, sent: false };
     }
-    try {
-      const mux: Mux = await raceAbort(pool.get(sel.node.address), scope, name);
-      return { sel, mux };
-    } catch (e) {
-      sel.done({ error: e });
-      last = e;
-      if (scope.aborted || !isRetryable(e, { sent: false })) throw e;
-    }
-  }
-  throw last;
+  };
+  const { value, admitted } = await withRetries(plan, attempt);
+  return { admitted, stream: value };
 }
 
 /** Opens a stream call (server, client or bidi): the request frame goes out before this resolves. */
@@ -43,25 +54,27 @@ export async function openStream<Req, Res>(
   // Streams live as long as their caller wants: only an explicit timeout or an inherited deadline bounds them.
   const scope = scopeOf(name, o.timeout, o);
   let finished = false;
-  let sel: Selection | undefined;
-  let rs: RpcStream | undefined;
+  let admitted: Admitted | undefined;
+  let release: (() => void) | undefined;
   let off: (() => void) | undefined;
+  // The node, the circuit and the bulkhead slot are held for the stream's whole life.
   const finish = (error?: unknown) => {
     if (finished) return;
     finished = true;
     off?.();
     scope.dispose();
-    sel?.done(error === undefined ? undefined : { error });
+    if (admitted) settle(admitted, error);
+    release?.();
   };
   try {
     const codec = c.codecs.get(o.contentType ?? c.contentType);
-    const conn = await connect(c, pool, service, o, scope, name);
-    sel = conn.sel;
-    const opened = conn.mux.open(requestHeader(service, endpoint, codec.contentType, scope.deadline, callMetadata(o)));
+    const bh = c.bulkheadOf(service);
+    if (bh) release = await bh.acquire({ signal: scope.signal });
+    c.retryBudget?.onCall();
+    const opened = await open(c, pool, service, endpoint, o, scope, codec.contentType);
+    admitted = opened.admitted;
     const s = opened.stream;
-    rs = s;
     off = scope.onAbort((r) => s.cancel(abortReason(r, name)));
-    await raceAbort(opened.written, scope, name);
     return {
       send: (m) => s.send(codec.encode(m)),
       closeSend: () => s.end(),
@@ -93,7 +106,6 @@ export async function openStream<Req, Res>(
       },
     };
   } catch (e) {
-    rs?.cancel(abortReason(scope.reason ?? e, name));
     finish(e);
     throw scope.aborted ? abortReason(scope.reason, name) : e;
   }

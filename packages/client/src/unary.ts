@@ -1,26 +1,82 @@
 import type { Codec } from '@tsmicro/codec';
-import { badRequest } from '@tsmicro/core';
-import type { Selection } from '@tsmicro/selector';
+import { badRequest, canceled, type Metadata } from '@tsmicro/core';
 import type { CallOptions } from './client.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
-import { isRetryable } from './resilience/index.js';
-import { abortReason, callMetadata, nodesFor, raceAbort, requestHeader, scopeOf } from './scope.js';
+import { hedge, isRetryable } from './resilience/index.js';
+import { type Admitted, admit, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
+import { abortReason, callMetadata, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
 
-/** Picks the next node, preferring one not tried yet (the selector's Next already yields distinct nodes). */
-function pick(next: () => Selection, tried: ReadonlySet<string>): Selection {
-  const s = next();
-  if (!tried.has(s.node.id)) return s;
+/** What every attempt of one unary call shares. */
+interface Attempt {
+  plan: RetryPlan;
+  pool: Pool;
+  codec: Codec;
+  body: Uint8Array;
+  md: Metadata;
+}
+
+/** One attempt on one node. `signal` (hedging) abandons it: the server's handler sees `ctx.signal` abort. */
+async function once(x: Attempt, a: Admitted, signal?: AbortSignal): Promise<Outcome<unknown>> {
+  const { scope, name, service, endpoint } = x.plan;
+  let sent = false;
   try {
-    const other = next();
-    s.done();
-    return other;
-  } catch {
-    return s;
+    const mux = await raceAbort(x.pool.get(a.sel.node.address), scope, name);
+    if (signal?.aborted) throw signal.reason;
+    const { stream, written } = mux.open(requestHeader(service, endpoint, x.codec.contentType, scope.deadline, x.md), { body: x.body });
+    const off = scope.onAbort((r) => stream.cancel(abortReason(r, name)));
+    const abandon = () => stream.cancel(canceled(`${name} on ${a.sel.node.id} was abandoned: another hedged attempt won`));
+    signal?.addEventListener('abort', abandon, { once: true });
+    try {
+      await written;
+      sent = true;
+      const res = await stream.recv();
+      if (res === undefined) throw badRequest(`${name} answered without a response message`);
+      return { ok: true, value: x.codec.decode(res) };
+    } finally {
+      off();
+      signal?.removeEventListener('abort', abandon);
+    }
+  } catch (error) {
+    return { ok: false, error, sent };
   }
 }
 
-/** One unary call with retries on other nodes. */
+/**
+ * A hedged call: attempts on distinct nodes `delay` ms apart (a failure starts the next at once),
+ * the first answer wins and the others are cancelled. Extra attempts draw on the retry budget; an
+ * error no node would answer differently ends the call at once.
+ */
+async function hedged(x: Attempt, delay: number, maxAttempts: number): Promise<unknown> {
+  const { plan } = x;
+  const stop = new AbortController();
+  let fatal: { error: unknown } | undefined;
+  let failure: { error: unknown } | undefined;
+  const attempt = async (signal: AbortSignal, n: number): Promise<unknown> => {
+    const budget = plan.c.retryBudget;
+    if (n > 0 && budget && !budget.tryRetry()) throw canceled(`${plan.name}: the retry budget allows no hedged attempt`);
+    const a = admit(plan, undefined);
+    const r = await once(x, a, signal);
+    settle(a, r.ok ? undefined : r.error);
+    if (r.ok) return r.value;
+    if (!signal.aborted) failure = { error: r.error };
+    if (!signal.aborted && !isRetryable(r.error, { idempotent: true, sent: r.sent })) {
+      fatal ??= { error: r.error };
+      stop.abort(r.error);
+    }
+    throw r.error;
+  };
+  try {
+    return await hedge(attempt, { delay, maxAttempts, signal: AbortSignal.any([plan.scope.signal, stop.signal]) });
+  } catch (e) {
+    if (fatal) throw fatal.error;
+    if (plan.scope.aborted) throw abortReason(plan.scope.reason, plan.name);
+    // A hedge the budget refused is no news: the caller wants the last real failure.
+    throw failure ? failure.error : e;
+  }
+}
+
+/** One unary call: bulkhead slot, then retries on other nodes (or hedged attempts), each feeding selector and breaker. */
 export async function unaryCall(
   c: ResolvedClientOptions,
   pool: Pool,
@@ -31,46 +87,28 @@ export async function unaryCall(
 ): Promise<unknown> {
   const name = `${service}.${endpoint}`;
   const scope = scopeOf(name, o.timeout ?? c.timeout, o);
+  let release: (() => void) | undefined;
   try {
     const codec: Codec = c.codecs.get(o.contentType ?? c.contentType);
     const body = codec.encode(req);
     const md = callMetadata(o);
-    const next = await raceAbort(nodesFor(c, service, o), scope, name);
-    const retries = o.retries ?? c.retries;
-    const tried = new Set<string>();
-    let last: unknown;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      let sel: Selection;
-      try {
-        sel = pick(next, tried);
-      } catch (e) {
-        throw last ?? e;
-      }
-      tried.add(sel.node.id);
-      let sent = false;
-      try {
-        const mux = await raceAbort(pool.get(sel.node.address), scope, name);
-        const { stream, written } = mux.open(requestHeader(service, endpoint, codec.contentType, scope.deadline, md), { body });
-        const off = scope.onAbort((r) => stream.cancel(abortReason(r, name)));
-        try {
-          await written;
-          sent = true;
-          const res = await stream.recv();
-          if (res === undefined) throw badRequest(`${name} answered without a response message`);
-          sel.done();
-          return codec.decode(res);
-        } finally {
-          off();
-        }
-      } catch (e) {
-        sel.done({ error: e });
-        last = scope.aborted ? abortReason(scope.reason, name) : e;
-        if (scope.aborted || !isRetryable(e, { sent })) throw last;
-        c.logger.debug({ service, endpoint, node: sel.node.id, attempt, err: String(e) }, 'retrying on another node');
-      }
+    const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
+    if (o.hedge && !idempotent) {
+      throw badRequest(`cannot hedge ${name}: it is not idempotent (pass idempotent: true or list it in the client's idempotent option)`);
     }
-    throw last;
+    const bh = c.bulkheadOf(service);
+    if (bh) release = await bh.acquire({ signal: scope.signal });
+    c.retryBudget?.onCall();
+    const next = await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, md)), scope, name);
+    const retries = o.retries ?? c.retries;
+    const plan: RetryPlan = { c, next, service, endpoint, name, scope, retries, idempotent };
+    const x: Attempt = { plan, pool, codec, body, md };
+    if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + retries));
+    const { value, admitted } = await withRetries(plan, (a) => once(x, a));
+    settle(admitted);
+    return value;
   } finally {
+    release?.();
     scope.dispose();
   }
 }

@@ -71,7 +71,7 @@ export function createServer(options: ServerOptions): Server {
     name: o.name,
     version: o.version,
     metadata: o.metadata,
-    endpoints: [...routes.values()].map((r) => ({ name: r.name, metadata: { kind: r.kind } })),
+    endpoints: [...routes.values()].map((r) => ({ name: r.name, metadata: { ...r.metadata } })),
     nodes: [{ id: nodeId, address, metadata: { transport: o.transport.name } }],
   });
 

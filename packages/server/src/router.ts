@@ -1,11 +1,14 @@
 import { badRequest, type Logger } from '@tsmicro/core';
 import { type HandlerKind, kindOf } from '@tsmicro/transport/rpc';
+import { endpointMetadata } from './endpoint-meta.js';
 import type { HandlerFunc, HandlerWrapper } from './server.js';
 
 /** One routable endpoint. */
 export interface Route {
   readonly name: string;
   readonly kind: HandlerKind;
+  /** Published in the registry record: `kind`, and the JSON Schemas when the handler declares them. */
+  readonly metadata: Record<string, string>;
   /** The wrapped invocation. */
   readonly invoke: HandlerFunc;
   /** Bound to the endpoint once, not per call. */
@@ -33,7 +36,9 @@ export function routesOf(name: string, handlers: object, wrappers: readonly Hand
     const fn = (handlers as Record<string, unknown>)[method] as Function;
     let invoke: HandlerFunc = async (req, ctx) => fn.call(handlers, req, ctx);
     for (let i = wrappers.length - 1; i >= 0; i--) invoke = wrappers[i]!(invoke);
-    routes.push({ name: `${name}.${method}`, kind: kindOf(fn), invoke, logger: logger.child({ endpoint: `${name}.${method}` }) });
+    const kind = kindOf(fn);
+    const log = logger.child({ endpoint: `${name}.${method}` });
+    routes.push({ name: `${name}.${method}`, kind, metadata: endpointMetadata(fn, kind, log), invoke, logger: log });
   }
   if (routes.length === 0) throw badRequest(`handler '${name}' has no methods`);
   return routes;

@@ -1,4 +1,12 @@
-import type { CallOptions, Client, Stream } from '@tsmicro/client';
+import type {
+  BidiStreamHandler,
+  CallOptions,
+  Client,
+  ClientStreamHandler,
+  ServerStreamHandler,
+  Stream,
+  UnaryHandler,
+} from '@tsmicro/client';
 import type { Context } from '@tsmicro/core';
 import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
 import { describe, expectTypeOf, it } from 'vitest';
@@ -56,5 +64,50 @@ describe('typed proxy types', () => {
     void svc.Calc.base;
     // @ts-expect-error wrong option type
     void svc.Greeter.hello({ name: 'x' }, { timeout: '1s' });
+  });
+});
+
+interface GreeterContract {
+  hello: UnaryHandler<{ name: string }, { msg: string }>;
+  count: ServerStreamHandler<{ n: number }, number>;
+  sum: ClientStreamHandler<number, { total: number }>;
+  echo: BidiStreamHandler<string, number>;
+}
+
+describe('implementing a contract interface', () => {
+  it('accepts the marked handlers, with requests typed from the contract', () => {
+    const impl: GreeterContract = {
+      hello: async (req) => ({ msg: req.name }),
+      count: serverStream(async function* (req) {
+        expectTypeOf(req).toEqualTypeOf<{ n: number }>();
+        yield req.n;
+      }),
+      sum: clientStream(async (nums) => {
+        let total = 0;
+        for await (const n of nums) total += n;
+        return { total };
+      }),
+      echo: bidiStream(async function* (reqs) {
+        for await (const r of reqs) yield r.length;
+      }),
+    };
+    expectTypeOf(impl).toMatchTypeOf<GreeterContract>();
+  });
+
+  it('refuses the wrong kind or the wrong types', () => {
+    const wrong: Pick<GreeterContract, 'count' | 'sum' | 'hello'> = {
+      // @ts-expect-error a client stream where a server stream is declared
+      count: clientStream(async (nums: AsyncIterable<{ n: number }>) => {
+        for await (const _ of nums) return 1;
+        return 0;
+      }),
+      // @ts-expect-error a bidi stream where a client stream is declared
+      sum: bidiStream(async function* (nums: AsyncIterable<number>) {
+        for await (const n of nums) yield { total: n };
+      }),
+      // @ts-expect-error the response misses `msg`
+      hello: async (req) => ({ message: req.name }),
+    };
+    void wrong;
   });
 });

@@ -1,0 +1,38 @@
+import { serviceUnavailable } from '@tsmicro/core';
+import type { EchoImpl } from '../protocol.js';
+import { reason } from '../reason.js';
+
+/** The server half of an echo workload. */
+export interface EchoServer {
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+/** The client half: unary echo and a server stream of `count` messages. */
+export interface EchoClient {
+  call(req: Record<string, unknown>): Promise<unknown>;
+  stream(count: number, onItem: () => void): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+// tsmicro is imported on use: the raw rows then carry none of it (RSS), and an unfinished
+// RPC package costs only the tsmicro rows.
+async function tsmicro() {
+  try {
+    return await import('./tsmicro.js');
+  } catch (e) {
+    throw serviceUnavailable(`tsmicro RPC not available yet (${reason(e)})`);
+  }
+}
+
+/** Starts the echo server of `impl` on a free loopback port. */
+export async function startEchoServer(impl: EchoImpl): Promise<EchoServer> {
+  if (impl === 'raw') return (await import('../raw/index.js')).startRawServer();
+  return (await tsmicro()).startTsmicroServer();
+}
+
+/** Connects the echo client of `impl` to `address`. */
+export async function connectEcho(impl: EchoImpl, address: string): Promise<EchoClient> {
+  if (impl === 'raw') return (await import('../raw/index.js')).connectRaw(address);
+  return (await tsmicro()).connectTsmicro(impl === 'tsmicro-json' ? 'json' : 'msgpack', address);
+}

@@ -1,0 +1,48 @@
+import { createClient } from '@tsmicro/client';
+import { createServer, serverStream } from '@tsmicro/server';
+import { tcpTransport } from '@tsmicro/transport';
+import type { EchoClient, EchoServer } from './target.js';
+
+/**
+ * The echo workloads through tsmicro: `createServer` + `createClient` on `tcpTransport`, every
+ * option at its default except the codec, the client calling a direct `address` (no registry,
+ * no selection in the hot path).
+ */
+
+type CodecName = 'json' | 'msgpack';
+
+const contentTypes: Record<CodecName, string> = { json: 'application/json', msgpack: 'application/msgpack' };
+
+/** The handler object: `Bench.echo` (W1, W2) and the server stream `Bench.stream` (W4). */
+const bench = {
+  echo(req: { name?: string; data?: string }) {
+    return req.data !== undefined ? { data: req.data } : { msg: `Hello ${req.name ?? ''}` };
+  },
+  stream: serverStream(async function* (req: { count: number }) {
+    for (let i = 0; i < req.count; i++) yield { i };
+  }),
+};
+
+/** Serves {@link bench} on a free loopback port; the server answers in the codec each request uses. */
+export async function startTsmicroServer(): Promise<EchoServer> {
+  const server = createServer({ name: 'bench', address: '127.0.0.1:0', transport: tcpTransport() });
+  server.handle('Bench', bench);
+  await server.start();
+  return { address: server.address, close: () => server.stop() };
+}
+
+/** A client pinned to `address`, speaking `codec`. */
+export async function connectTsmicro(codec: CodecName, address: string): Promise<EchoClient> {
+  const client = createClient({ transport: tcpTransport(), contentType: contentTypes[codec] });
+  const opts = { address, timeout: 10_000 };
+  return {
+    call: (req) => client.call('bench', 'Bench.echo', req, opts),
+    async stream(count, onItem) {
+      const s = await client.stream('bench', 'Bench.stream', opts);
+      await s.send({ count });
+      await s.closeSend();
+      for await (const _ of s) onItem();
+    },
+    close: () => client.close(),
+  };
+}

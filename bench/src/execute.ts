@@ -1,0 +1,118 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Child, ProcessGroup } from './procs.js';
+import type { Row, RowResult } from './rows.js';
+
+/** How long each row runs. Every wait below is bounded by these plus a fixed slack. */
+export interface Settings {
+  /** Milliseconds of unmeasured warm-up per row. */
+  warmupMs: number;
+  /** Milliseconds of measured window per echo row. */
+  measureMs: number;
+  /** Messages per W4 stream. */
+  streamCount: number;
+  /** Messages published in W3. */
+  pubsubCount: number;
+  /** Milliseconds W3 may publish for before it stops short of `pubsubCount`. */
+  pubsubLimitMs: number;
+  /** Milliseconds of measured window of the soak row. */
+  soakMs: number;
+}
+
+/** Startup, shutdown and reporting of a child get this long on top of the measured time. */
+const SLACK_MS = 20_000;
+const READY_MS = 15_000;
+/** RSS samples taken during the soak window (plus one at the end). */
+const SOAK_SAMPLES = 6;
+
+async function stopServer(server: Child): Promise<number | undefined> {
+  server.send({ type: 'stop' });
+  const m = await server.next('stopped', 5000).catch(() => undefined);
+  return m?.rss;
+}
+
+async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak' }>, s: Settings): Promise<RowResult> {
+  const unit = row.id === 'W4' ? 'msgs/s' : 'calls/s';
+  const server = g.spawn({ role: 'echo-server', impl: row.impl });
+  const { address } = await server.next('ready', READY_MS);
+  const measureMs = row.kind === 'soak' ? s.soakMs : s.measureMs;
+  const workload = row.kind === 'soak' ? 'W1' : row.id;
+  const client = g.spawn({
+    role: 'echo-client',
+    impl: row.impl,
+    address,
+    workload,
+    concurrency: row.concurrency,
+    warmupMs: s.warmupMs,
+    measureMs,
+    streamCount: s.streamCount,
+  });
+  const samples: number[] = [];
+  if (row.kind === 'soak') {
+    // From the end of warm-up on, so growth means the measured window, not JIT and first buffers;
+    // several samples tell a plateau (heap sizing) from a climb (a leak).
+    await sleep(s.warmupMs + 200);
+    for (let i = 0; i < SOAK_SAMPLES; i++) {
+      server.send({ type: 'rss' });
+      samples.push((await server.next('rss', 5000)).rss);
+      if (i < SOAK_SAMPLES - 1) await sleep(measureMs / SOAK_SAMPLES);
+    }
+  }
+  const { load, rss } = await client.next('result', s.warmupMs + measureMs + SLACK_MS);
+  const rssServer = await stopServer(server);
+  const result: RowResult = {
+    row,
+    rate: load.ops / load.seconds,
+    unit,
+    rssClient: rss,
+    note: load.errors > 0 ? `${load.errors} errors` : '',
+  };
+  if (rssServer !== undefined) result.rssServer = rssServer;
+  if (row.id !== 'W4') {
+    result.p50 = load.latency.p50;
+    result.p99 = load.latency.p99;
+  }
+  const rssStart = samples[0];
+  if (rssStart !== undefined && rssServer !== undefined) {
+    const growth = ((rssServer - rssStart) / rssStart) * 100;
+    result.note = `server RSS MB ${[...samples, rssServer].map(mb).join(' → ')} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %)`;
+  }
+  return result;
+}
+
+async function runPubSub(g: ProcessGroup, row: Extract<Row, { kind: 'pubsub' }>, s: Settings): Promise<RowResult> {
+  const topic = `bench.w3.${row.impl}.${process.pid}.${Date.now()}`;
+  const common = { impl: row.impl, topic, count: s.pubsubCount, limitMs: s.pubsubLimitMs };
+  const sub = g.spawn({ role: 'sub', ...common, limitMs: s.warmupMs + s.pubsubLimitMs + SLACK_MS / 2 });
+  const { address, seed } = await sub.next('ready', READY_MS);
+  const pub = g.spawn({ role: 'pub', ...common, warmupMs: s.warmupMs, subAddress: address, subSeed: seed ?? null });
+  const p = await pub.next('published', s.warmupMs + s.pubsubLimitMs + SLACK_MS);
+  sub.send({ type: 'finish', published: p.published });
+  const r = await sub.next('received', SLACK_MS);
+  const seconds = (r.lastAt - p.startAt) / 1000;
+  const lost = p.published - r.received;
+  const short = p.published < s.pubsubCount ? `, stopped at ${p.published}/${s.pubsubCount} by the ${s.pubsubLimitMs / 1000} s limit` : '';
+  const failed = p.failed > 0 ? `, ${p.failed} publishes failed` : '';
+  const pending = p.unconfirmed > 0 ? `, ${p.unconfirmed} publishes never confirmed` : '';
+  return {
+    row,
+    rate: seconds > 0 ? r.received / seconds : 0,
+    unit: 'msgs/s',
+    rssServer: r.rss,
+    rssClient: p.rss,
+    note: `lost ${lost}${short}${failed}${pending}`,
+  };
+}
+
+/** Runs one row in fresh child processes; a failure becomes the row's note instead of ending the run. */
+export async function runRow(g: ProcessGroup, row: Row, s: Settings): Promise<RowResult> {
+  try {
+    return row.kind === 'pubsub' ? await runPubSub(g, row, s) : await runEcho(g, row, s);
+  } catch (e) {
+    return { row, unit: row.kind === 'pubsub' || row.id === 'W4' ? 'msgs/s' : 'calls/s', note: (e as Error).message };
+  } finally {
+    g.killAll();
+  }
+}
+
+/** Bytes as whole MiB, for table cells. */
+export const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);

@@ -1,0 +1,63 @@
+import { badRequest } from '@tsmicro/core';
+import type { LoadResult } from './load.js';
+
+/** The RPC stacks an echo workload can run on. */
+export const ECHO_IMPLS = ['raw', 'tsmicro-json', 'tsmicro-msgpack'] as const;
+export type EchoImpl = (typeof ECHO_IMPLS)[number];
+/** The pub/sub stacks W3 can run on. */
+export const PUBSUB_IMPLS = ['nats', 'redis', 'http', 'natsBroker', 'redisBroker', 'httpBroker'] as const;
+export type PubSubImpl = (typeof PUBSUB_IMPLS)[number];
+/** W1 small unary, W2 16 KiB unary, W4 server stream. */
+export type EchoWorkload = 'W1' | 'W2' | 'W4';
+
+/** What a child process is asked to do (passed as JSON in argv[2]). */
+export type ChildSpec =
+  | { role: 'echo-server'; impl: EchoImpl }
+  | {
+      role: 'echo-client';
+      impl: EchoImpl;
+      address: string;
+      workload: EchoWorkload;
+      concurrency: number;
+      warmupMs: number;
+      measureMs: number;
+      /** Messages per stream for W4. */
+      streamCount: number;
+    }
+  | { role: 'sub'; impl: PubSubImpl; topic: string; count: number; limitMs: number }
+  | {
+      role: 'pub';
+      impl: PubSubImpl;
+      topic: string;
+      count: number;
+      limitMs: number;
+      warmupMs: number;
+      subAddress: string;
+      subSeed: unknown;
+    };
+
+/** What the parent sends to a running child. */
+export type ToChild = { type: 'rss' } | { type: 'stop' } | { type: 'finish'; published: number };
+
+/** What a child reports. Times are epoch milliseconds with sub-ms precision. */
+export type FromChild =
+  | { type: 'ready'; address: string; seed?: unknown }
+  | { type: 'rss'; rss: number }
+  | { type: 'stopped'; rss: number }
+  | { type: 'result'; load: LoadResult; rss: number }
+  | { type: 'published'; published: number; failed: number; unconfirmed: number; startAt: number; endAt: number; rss: number }
+  | { type: 'received'; received: number; firstAt: number; lastAt: number; rss: number }
+  | { type: 'error'; message: string };
+
+/** Payload of W2: 16 KiB of text. */
+export const BIG_PAYLOAD_BYTES = 16 * 1024;
+
+/** Checks the role and stack of a spec read from argv, naming what is wrong. */
+export function parseSpec(json: string): ChildSpec {
+  const v = JSON.parse(json) as { role?: unknown; impl?: unknown };
+  const impls: readonly unknown[] =
+    v.role === 'echo-server' || v.role === 'echo-client' ? ECHO_IMPLS : v.role === 'sub' || v.role === 'pub' ? PUBSUB_IMPLS : [];
+  if (impls.length === 0) throw badRequest(`unknown bench child role ${JSON.stringify(v.role)}`);
+  if (!impls.includes(v.impl)) throw badRequest(`unknown stack ${JSON.stringify(v.impl)} for role ${String(v.role)}`);
+  return v as ChildSpec;
+}

@@ -1,0 +1,59 @@
+import type { EchoImpl, EchoWorkload, PubSubImpl } from './protocol.js';
+
+/** One line of the results table, before it runs. */
+export type Row =
+  | { kind: 'echo'; id: EchoWorkload; label: string; impl: EchoImpl; concurrency: number }
+  | { kind: 'pubsub'; id: 'W3'; label: string; impl: PubSubImpl }
+  | { kind: 'soak'; id: 'SOAK'; label: string; impl: EchoImpl; concurrency: number };
+
+/** One line of the results table, after it ran. */
+export interface RowResult {
+  row: Row;
+  /** Calls/s (W1, W2, soak) or messages/s (W3, W4); undefined when the row could not run. */
+  rate?: number;
+  unit: 'calls/s' | 'msgs/s';
+  /** Microseconds; absent where latency is not per call (streams, pub/sub). */
+  p50?: number;
+  p99?: number;
+  /** Resident set size at the end, bytes. */
+  rssServer?: number;
+  rssClient?: number;
+  /** Rate divided by the ceiling row's rate of the same workload. */
+  ratio?: number;
+  /** Lost messages, RSS growth, errors or "not available yet". */
+  note: string;
+}
+
+/** Ceiling first: a tsmicro row's ratio needs its raw row already measured. */
+const ECHO_STACKS: readonly EchoImpl[] = ['raw', 'tsmicro-json', 'tsmicro-msgpack'];
+/** Each tsmicro broker follows its raw counterpart, which is its ceiling. */
+const PUBSUB_STACKS: readonly PubSubImpl[] = ['nats', 'natsBroker', 'redis', 'redisBroker', 'http', 'httpBroker'];
+
+/** Every workload id the CLI accepts. */
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'SOAK'] as const;
+export type WorkloadId = (typeof WORKLOADS)[number];
+
+/** The rows of the selected workloads, ceilings first within each workload. */
+export function planRows(selected: ReadonlySet<WorkloadId>, soakImpl: EchoImpl = 'tsmicro-json'): Row[] {
+  const rows: Row[] = [];
+  const echo = (id: EchoWorkload, label: string, concurrency: number) => {
+    for (const impl of ECHO_STACKS) rows.push({ kind: 'echo', id, label, impl, concurrency });
+  };
+  if (selected.has('W1')) {
+    echo('W1', 'W1 echo c=1', 1);
+    echo('W1', 'W1 echo c=64', 64);
+  }
+  if (selected.has('W2')) echo('W2', 'W2 16KiB c=64', 64);
+  if (selected.has('W4')) echo('W4', 'W4 stream 100k', 1);
+  if (selected.has('W3')) for (const impl of PUBSUB_STACKS) rows.push({ kind: 'pubsub', id: 'W3', label: 'W3 pub/sub 200k', impl });
+  if (selected.has('SOAK')) rows.push({ kind: 'soak', id: 'SOAK', label: 'soak W1 c=64', impl: soakImpl, concurrency: 64 });
+  return rows;
+}
+
+/** The raw row a tsmicro row is compared with: same workload and concurrency, raw stack. */
+export function ceilingOf(row: Row, done: readonly RowResult[]): RowResult | undefined {
+  if (row.kind === 'soak') return undefined;
+  const rawImpl = row.kind === 'echo' ? 'raw' : row.impl.replace(/Broker$/, '');
+  if (rawImpl === row.impl) return undefined;
+  return done.find((r) => r.row.kind === row.kind && r.row.label === row.label && r.row.impl === rawImpl && r.rate !== undefined);
+}

@@ -1,0 +1,1 @@
+export { greetAll } from './greet.js';

@@ -1,0 +1,1 @@
+export { greeter } from './greeter.js';
