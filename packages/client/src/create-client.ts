@@ -1,4 +1,4 @@
-import { badRequest, serviceUnavailable } from '@tsmicro/core';
+import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
 import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
 import { resolveClientOptions } from './options.js';
@@ -7,9 +7,22 @@ import { createServiceProxy, type KindLookup } from './proxy.js';
 import { openStream } from './stream.js';
 import { unaryCall } from './unary.js';
 
-function wrap<F>(fn: F, wrappers: ReadonlyArray<(next: F) => F>): F {
-  for (let i = wrappers.length - 1; i >= 0; i--) fn = wrappers[i]!(fn);
-  return fn;
+/** Composes wrappers, the first listed outermost; whatever a wrapper throws reaches the caller as a `MicroError`. */
+function wrap<A extends unknown[], R>(
+  fn: (...a: A) => Promise<R>,
+  wrappers: ReadonlyArray<(next: (...a: A) => Promise<R>) => (...a: A) => Promise<R>>,
+) {
+  if (wrappers.length === 0) return fn;
+  let chain = fn;
+  for (let i = wrappers.length - 1; i >= 0; i--) chain = wrappers[i]!(chain);
+  const outer = chain;
+  return async (...a: A): Promise<R> => {
+    try {
+      return await outer(...a);
+    } catch (e) {
+      throw toMicroError(e);
+    }
+  };
 }
 
 /**
@@ -27,9 +40,9 @@ export function createClient(options: ClientOptions = {}): Client {
     window: c.streamWindow,
     logger: c.logger,
   });
-  const call = wrap<CallFunc>((r, o) => unaryCall(c, pool, r.service, r.endpoint, r.body, o), c.callWrappers);
-  const stream = wrap<StreamFunc>((r, o) => openStream(c, pool, r.service, r.endpoint, o), c.streamWrappers);
-  const publish = wrap<PublishFunc>(async (p) => {
+  const call: CallFunc = wrap((r, o) => unaryCall(c, pool, r.service, r.endpoint, r.body, o), c.callWrappers);
+  const stream: StreamFunc = wrap((r, o) => openStream(c, pool, r.service, r.endpoint, o), c.streamWrappers);
+  const publish: PublishFunc = wrap(async (p) => {
     if (!c.broker) throw serviceUnavailable(`cannot publish to ${p.topic}: the client has no broker`);
     const codec = c.codecs.get(p.options.contentType ?? c.contentType);
     const header: Record<string, string> = { [H.contentType]: codec.contentType };
