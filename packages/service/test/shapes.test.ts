@@ -1,9 +1,26 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tcpTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
-import { pair, transports } from './fixtures.js';
+import { makeTestPki } from '../../transport/test/tls-certs.js';
+import { pair, type Shape, transports } from './fixtures.js';
 
-describe.each(transports)('four call shapes over $name', ({ make }) => {
+const pki = makeTestPki();
+let socketFiles = 0;
+/** Besides memory and tcp, every shape also runs over TLS and a unix-domain socket. */
+const everyTransport: Array<Shape & { address?: () => string }> = [
+  ...transports,
+  { name: 'tls', make: () => tcpTransport({ tls: { ca: pki.ca, key: pki.serverKey, cert: pki.serverCert } }) },
+  {
+    name: 'unix',
+    make: () => tcpTransport(),
+    address: () => `unix:${join(tmpdir(), `tsmicro-shapes-${process.pid}-${socketFiles++}.sock`)}`,
+  },
+];
+
+describe.each(everyTransport)('four call shapes over $name', ({ make, address }) => {
   it('unary, server stream, client stream and bidi', async () => {
-    const p = await pair({ transport: make() });
+    const p = await pair({ transport: make(), ...(address ? { server: { address: address() } } : {}) });
     try {
       expect(await p.client.call('greeter', 'Greeter.hello', { name: 'Ada' }, { metadata: { who: 'me' } })).toEqual({
         msg: 'hello Ada',
@@ -38,7 +55,7 @@ describe.each(transports)('four call shapes over $name', ({ make }) => {
   });
 
   it('multiplexes many concurrent calls over one connection', async () => {
-    const p = await pair({ transport: make(), client: { poolSize: 1 } });
+    const p = await pair({ transport: make(), client: { poolSize: 1 }, ...(address ? { server: { address: address() } } : {}) });
     try {
       const n = 500;
       const res = await Promise.all(
