@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: lint, typecheck, build, then vitest (unit, contract, real-server and multi-process tests).
-# Starts the servers tests need that the project installs itself (etcd); NATS and Redis are expected
-# on 127.0.0.1:4222 / :6379. Under CI a missing server fails the run; by hand its tests are skipped with a message.
+# Runs every test: build, vitest (unit, contract, real-server and multi-process tests), then lint and
+# typecheck. Starts the servers tests need that the project installs itself (etcd); NATS and Redis are
+# expected on 127.0.0.1:4222 / :6379. Under CI a missing server fails the run; by hand its tests are
+# skipped with a message. Exits non-zero when any step fails, after running them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ -x scripts/services/etcd.sh ]; then
@@ -10,8 +11,9 @@ if [ -x scripts/services/etcd.sh ]; then
     echo "[tsmicro tests] etcd could not be started here; etcd tests will be skipped" >&2
   fi
 fi
-set -e
-pnpm -s lint
-pnpm -s typecheck
-pnpm -s build
-exec pnpm -s exec vitest run "$@"
+pnpm -s build || { echo "[tsmicro tests] build failed" >&2; exit 1; }
+status=0
+pnpm -s exec vitest run "$@" || status=1
+pnpm -s lint || { echo "[tsmicro tests] lint failed" >&2; status=1; }
+pnpm -s typecheck || { echo "[tsmicro tests] typecheck failed" >&2; status=1; }
+exit $status
