@@ -4,12 +4,24 @@ import { createMux, type Mux } from '@tsmicro/transport/rpc';
 
 /** A few multiplexed connections per node address. */
 export interface Pool {
-  /** A live connection to `address`: the least busy one, or a new one while under `size`. Rejects with a 503 when connecting fails. */
+  /**
+   * A live connection to `address`: the least busy one, or a new one while under `size` and every
+   * open one has {@link BUSY_AT} calls in flight. Rejects with a 503 when connecting fails.
+   */
   get(address: string): Promise<Mux>;
+  /** What `get` would return when that needs no dial: an open connection, synchronously (the hot path); undefined otherwise. */
+  pick(address: string): Mux | undefined;
   /** Drops a connection (e.g. after it failed a ping). */
   drop(mux: Mux): void;
   close(): Promise<void>;
 }
+
+/**
+ * Calls in flight on a connection before the pool opens another to the same node. Calls share a
+ * connection well (one write carries many frames), so a second one only pays off once the first is
+ * really busy; it then also limits head-of-line blocking behind large messages.
+ */
+export const BUSY_AT = 128;
 
 interface Node {
   conns: Mux[];
@@ -78,7 +90,19 @@ export function createPool(o: PoolOptions): Pool {
     pinger.unref();
   };
 
+  /** The connection to use without dialing, if there is one that suits. */
+  const pick = (n: Node): Mux | undefined => {
+    let best: Mux | undefined;
+    for (const c of n.conns) if (!c.isClosed && (!best || c.size < best.size)) best = c;
+    if (best && (best.size < BUSY_AT || n.conns.length + n.dialing.length >= o.size)) return best;
+    return undefined;
+  };
+
   return {
+    pick(address) {
+      const n = nodes.get(address);
+      return n ? pick(n) : undefined;
+    },
     async get(address) {
       startPinger();
       let n = nodes.get(address);
@@ -86,10 +110,9 @@ export function createPool(o: PoolOptions): Pool {
         n = { conns: [], dialing: [] };
         nodes.set(address, n);
       }
-      let best: Mux | undefined;
-      for (const c of n.conns) if (!c.isClosed && (!best || c.size < best.size)) best = c;
+      const best = pick(n);
+      if (best) return best;
       const total = n.conns.length + n.dialing.length;
-      if (best && (best.size === 0 || total >= o.size)) return best;
       if (total >= o.size && n.dialing[0]) return n.dialing[0];
       const node = n;
       const p = dial(address, node).finally(() => {

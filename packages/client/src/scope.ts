@@ -16,13 +16,12 @@ import type { ResolvedClientOptions } from './options.js';
 
 /** The cancellation scope of one call: own timeout, the ctx's deadline, the caller's and the ctx's signals. */
 export function scopeOf(name: string, timeoutMs: number | undefined, o: CallOptions): CallScope {
-  const deadline = earliest(timeoutMs === undefined ? undefined : Date.now() + timeoutMs, o.ctx?.deadline);
-  const ms = remaining(deadline) ?? 0;
-  return callScope({
-    deadline,
-    ...(o.signal || o.ctx ? { parents: [o.signal, o.ctx?.signal] } : {}),
-    onDeadline: () => timeout(`call to ${name} timed out after ${ms} ms`),
-  });
+  const now = Date.now();
+  const deadline = earliest(timeoutMs === undefined ? undefined : now + timeoutMs, o.ctx?.deadline);
+  const ms = remaining(deadline, now) ?? 0;
+  const onDeadline = () => timeout(`call to ${name} timed out after ${ms} ms`);
+  if (!o.signal && !o.ctx) return callScope({ deadline, onDeadline });
+  return callScope({ deadline, parents: [o.signal, o.ctx?.signal], onDeadline });
 }
 
 /** Why a scope aborted, as a MicroError (a bare AbortSignal reason becomes a 499). */
@@ -54,12 +53,17 @@ export function callMetadata(o: CallOptions): Metadata {
   return o.ctx || o.metadata ? mergeMetadata(o.ctx?.metadata, o.metadata) : {};
 }
 
+const noop = (): void => {};
+
+/** The fixed node of `address`: every attempt goes there, nothing to report back. */
+export function fixedNode(address: string): Next {
+  const sel = { node: { id: address, address, metadata: {} }, done: noop };
+  return () => sel;
+}
+
 /** Nodes for one call: a fixed address, or the selector's. */
 export async function nodesFor(c: ResolvedClientOptions, service: string, o: CallOptions, select: SelectOptions): Promise<Next> {
-  if (o.address !== undefined) {
-    const node = { id: o.address, address: o.address, metadata: {} };
-    return () => ({ node, done() {} });
-  }
+  if (o.address !== undefined) return fixedNode(o.address);
   if (!c.selector) throw serviceUnavailable(`cannot find service ${service}: the client has no registry or selector (or pass address)`);
   return c.selector().select(service, select);
 }

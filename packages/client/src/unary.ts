@@ -5,7 +5,7 @@ import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
 import { hedge, isRetryable } from './resilience/index.js';
 import { type Admitted, admit, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
-import { abortReason, callMetadata, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
+import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
 
 /** What every attempt of one unary call shares. */
 interface Attempt {
@@ -16,26 +16,32 @@ interface Attempt {
   md: Metadata;
 }
 
+const ignore = (): void => {};
+
 /** One attempt on one node. `signal` (hedging) abandons it: the server's handler sees `ctx.signal` abort. */
 async function once(x: Attempt, a: Admitted, signal?: AbortSignal): Promise<Outcome<unknown>> {
   const { scope, name, service, endpoint } = x.plan;
   let sent = false;
   try {
-    const mux = await raceAbort(x.pool.get(a.sel.node.address), scope, name);
+    // An open connection is taken synchronously; only a dial is raced against the deadline.
+    const mux = x.pool.pick(a.sel.node.address) ?? (await raceAbort(x.pool.get(a.sel.node.address), scope, name));
     if (signal?.aborted) throw signal.reason;
     const { stream, written } = mux.open(requestHeader(service, endpoint, x.codec.contentType, scope.deadline, x.md), { body: x.body });
-    const off = scope.onAbort((r) => stream.cancel(abortReason(r, name)));
-    const abandon = () => stream.cancel(canceled(`${name} on ${a.sel.node.id} was abandoned: another hedged attempt won`));
-    signal?.addEventListener('abort', abandon, { once: true });
-    try {
-      await written;
+    // The answer cannot come before the request is written, so waiting for it alone suffices; a failed write
+    // fails the stream, and `sent` stays false for the retry decision.
+    written.then(() => {
       sent = true;
+    }, ignore);
+    const off = scope.onAbort((r) => stream.cancel(abortReason(r, name)));
+    const abandon = signal && (() => stream.cancel(canceled(`${name} on ${a.sel.node.id} was abandoned: another hedged attempt won`)));
+    if (abandon) signal.addEventListener('abort', abandon, { once: true });
+    try {
       const res = await stream.recv();
       if (res === undefined) throw badRequest(`${name} answered without a response message`);
       return { ok: true, value: x.codec.decode(res) };
     } finally {
       off();
-      signal?.removeEventListener('abort', abandon);
+      if (abandon) signal.removeEventListener('abort', abandon);
     }
   } catch (error) {
     return { ok: false, error, sent };
@@ -99,7 +105,8 @@ export async function unaryCall(
     const bh = c.bulkheadOf(service);
     if (bh) release = await bh.acquire({ signal: scope.signal });
     c.retryBudget?.onCall();
-    const next = await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, md)), scope, name);
+    // A direct address needs no selection: no promise to wait for.
+    const next = o.address !== undefined ? fixedNode(o.address) : await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, md)), scope, name);
     const retries = o.retries ?? c.retries;
     const plan: RetryPlan = { c, next, service, endpoint, name, scope, retries, idempotent };
     const x: Attempt = { plan, pool, codec, body, md };

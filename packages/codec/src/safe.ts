@@ -5,18 +5,26 @@ export function dropDangerousKeys(key: string, value: unknown): unknown {
   return forbidden.has(key) ? undefined : value;
 }
 
-/** Recursively removes prototype-reaching keys from decoded data (for decoders without a reviver hook). */
-export function sanitize(value: unknown, depth = 0): unknown {
-  if (depth > 256 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = sanitize(value[i], depth + 1);
-    return value;
+/**
+ * Removes prototype-reaching keys from decoded data at every depth (for decoders without a reviver
+ * hook). Iterative, so a hostile body nested deeper than the stack cannot slip a key past it.
+ */
+export function sanitize(value: unknown): unknown {
+  const todo: object[] = [];
+  const visit = (v: unknown) => {
+    if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof Date)) todo.push(v);
+  };
+  visit(value);
+  for (let v = todo.pop(); v !== undefined; v = todo.pop()) {
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+      continue;
+    }
+    const obj = v as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      if (forbidden.has(k)) delete obj[k];
+      else visit(obj[k]);
+    }
   }
-  if (ArrayBuffer.isView(value) || value instanceof Date) return value;
-  const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) {
-    if (forbidden.has(k)) delete obj[k];
-    else obj[k] = sanitize(obj[k], depth + 1);
-  }
-  return obj;
+  return value;
 }

@@ -15,6 +15,9 @@ import { type SubscriptionSpec, subscribeAll } from './subscriptions.js';
  * An RPC server over any transport. See {@link ServerOptions} for the defaults.
  * @example const s = createServer({ name: 'greeter', transport, registry }); s.handle('Greeter', greeter); await s.start()
  */
+
+/** How long connections must stay silent before a stopping server closes them. */
+const QUIET_MS = 100;
 export function createServer(options: ServerOptions): Server {
   const o = resolveServerOptions(options);
   const routes = new Map<string, Route>();
@@ -29,6 +32,8 @@ export function createServer(options: ServerOptions): Server {
   const muxes = new Set<Mux>();
   const inflight = new Set<Promise<void>>();
   const scopes = new Set<CallScope>();
+  /** Counts arriving requests, so a stopping server can tell when its connections have gone quiet. */
+  let requestsSeen = 0;
 
   const env = {
     name: o.name,
@@ -49,6 +54,7 @@ export function createServer(options: ServerOptions): Server {
     const mux: Mux = createMux(socket, {
       window: o.streamWindow,
       onRequest(s, req) {
+        requestsSeen++;
         if (stopping) {
           s.fail(serviceUnavailable(`${o.name} is stopping`, { id: o.name })).catch(() => {});
           return;
@@ -89,6 +95,21 @@ export function createServer(options: ServerOptions): Server {
     stopAc.abort(reason);
     for (const scope of [...scopes]) scope.abort(reason);
     await Promise.allSettled([...inflight]);
+  };
+
+  /**
+   * Lame duck: a client may have sent requests before it learned of the deregistration. Until the
+   * connections stay quiet for QUIET_MS (at most the grace period), such requests get a retryable
+   * "is stopping" 503 instead of being cut by the close, which would leave the caller not knowing
+   * whether the call ran.
+   */
+  const quiesce = async () => {
+    const until = Date.now() + o.gracePeriod;
+    let seen = -1;
+    while (muxes.size > 0 && seen !== requestsSeen && Date.now() < until) {
+      seen = requestsSeen;
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    }
   };
 
   return {
@@ -149,6 +170,7 @@ export function createServer(options: ServerOptions): Server {
       await registration?.stop();
       registration = undefined;
       await drain();
+      await quiesce();
       await Promise.allSettled(subscribers.map((s) => s.unsubscribe()));
       subscribers = [];
       await Promise.allSettled([...muxes].map((m) => m.close()));

@@ -29,6 +29,17 @@ async function firstInput(s: RpcStream, codec: Codec, endpoint: string): Promise
   return codec.decode(body);
 }
 
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+/** The handler's result, waiting (raced against the call's scope) only when it is a promise. */
+function invoke(route: Route, input: unknown, ctx: ServerContext, scope: CallScope): unknown {
+  if (!route.direct) return raceScope(route.invoke(input, ctx), scope);
+  const out = route.direct(input, ctx);
+  return isPromiseLike(out) ? raceScope(Promise.resolve(out), scope) : out;
+}
+
 function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
@@ -83,8 +94,16 @@ export async function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Pr
   try {
     const codec = env.codecs.get(h[H.contentType] ?? 'application/json');
     const streamingIn = route.kind === 'client-stream' || route.kind === 'bidi-stream';
-    const input = streamingIn ? inputs(s, codec) : await raceScope(firstInput(s, codec, endpoint), scope);
-    const out = await raceScope(route.invoke(input, ctx), scope);
+    let input: unknown;
+    if (streamingIn) input = inputs(s, codec);
+    else if (h[H.stream] !== '1') {
+      // A unary request carries its one message in the request frame: no turn to wait for it.
+      if (scope.aborted) throw scope.reason;
+      input = codec.decode(req.body);
+    } else input = await raceScope(firstInput(s, codec, endpoint), scope);
+    let out = invoke(route, input, ctx, scope);
+    if (isPromiseLike(out)) out = await out;
+    else if (scope.aborted) throw scope.reason;
     if (route.kind === 'server-stream' || route.kind === 'bidi-stream') await pump(out, s, codec, scope, endpoint);
     else await s.sendLast(codec.encode(out));
   } catch (e) {

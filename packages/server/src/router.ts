@@ -1,7 +1,7 @@
 import { badRequest, type Logger } from '@tsmicro/core';
 import { type HandlerKind, kindOf } from '@tsmicro/transport/rpc';
 import { endpointMetadata } from './endpoint-meta.js';
-import type { HandlerFunc, HandlerWrapper } from './server.js';
+import type { HandlerFunc, HandlerWrapper, ServerContext } from './server.js';
 
 /** One routable endpoint. */
 export interface Route {
@@ -11,6 +11,11 @@ export interface Route {
   readonly metadata: Record<string, string>;
   /** The wrapped invocation. */
   readonly invoke: HandlerFunc;
+  /**
+   * The handler itself when no wrapper wraps it: its result may be a plain value, which the
+   * dispatcher then answers without waiting a turn. Undefined when there are wrappers.
+   */
+  readonly direct: ((req: unknown, ctx: ServerContext) => unknown) | undefined;
   /** Bound to the endpoint once, not per call. */
   readonly logger: Logger;
 }
@@ -38,7 +43,8 @@ export function routesOf(name: string, handlers: object, wrappers: readonly Hand
     for (let i = wrappers.length - 1; i >= 0; i--) invoke = wrappers[i]!(invoke);
     const kind = kindOf(fn);
     const log = logger.child({ endpoint: `${name}.${method}` });
-    routes.push({ name: `${name}.${method}`, kind, metadata: endpointMetadata(fn, kind, log), invoke, logger: log });
+    const direct = wrappers.length === 0 ? (req: unknown, ctx: ServerContext): unknown => fn.call(handlers, req, ctx) : undefined;
+    routes.push({ name: `${name}.${method}`, kind, metadata: endpointMetadata(fn, kind, log), invoke, direct, logger: log });
   }
   if (routes.length === 0) throw badRequest(`handler '${name}' has no methods`);
   return routes;

@@ -1,4 +1,4 @@
-import { badRequest, encodeError, serviceUnavailable } from '@tsmicro/core';
+import { badRequest, ErrorCode, encodeError, isMicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
 import { Frame, H, INITIAL_WINDOW } from './headers.js';
 import { Channel, type RpcStream } from './stream.js';
@@ -50,7 +50,14 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
   let nextId = 1;
   let isClosed = false;
   const host = {
-    write: (m: Message) => socket.send(m),
+    write: (m: Message): Promise<void> => {
+      // Streams send without an async wrapper: a socket that throws instead of rejecting must still reach them as a rejection.
+      try {
+        return socket.send(m);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
     release: (id: string) => {
       streams.delete(id);
     },
@@ -76,7 +83,11 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
   const onMessage = (m: Message) => {
     const id = m.header[H.id];
     const kind = m.header[H.frame];
-    if (id === undefined) return;
+    if (id === undefined) {
+      // No call can own a frame without an id, so no call can answer it: the peer does not speak the protocol.
+      socket.close().catch(() => {});
+      return;
+    }
     if (kind === Frame.request) return onRequest(m, id);
     if (kind === Frame.ping) {
       socket.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
@@ -124,7 +135,12 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       }
       streams.set(id, ch);
       const written = socket.send({ header, body: oo.body ?? empty }).catch((e: unknown) => {
-        const err = serviceUnavailable(`cannot send to ${socket.remote}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        // A message refused before any byte was written (413) is the caller's error, not the connection's: a 503
+        // would send the same oversize request to every other node and count this healthy one as failing.
+        const err =
+          isMicroError(e) && e.code === ErrorCode.PayloadTooLarge
+            ? e
+            : serviceUnavailable(`cannot send to ${socket.remote}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         ch.terminate(err);
         throw err;
       });

@@ -26,6 +26,8 @@ export interface CallScopeOptions {
   onDeadline: () => unknown;
 }
 
+const MAX_TIMER = 2 ** 31 - 1;
+
 class Scope implements CallScope {
   private ac: AbortController | undefined;
   private why: unknown;
@@ -50,8 +52,14 @@ class Scope implements CallScope {
     if (o.deadline !== undefined) {
       const ms = o.deadline - Date.now();
       if (ms <= 0) this.abort(o.onDeadline());
-      else this.timer = setTimeout(() => this.abort(o.onDeadline()), ms);
+      else this.arm(o.deadline, ms, o.onDeadline);
     }
+  }
+
+  /** setTimeout fires at once (with a warning) past 2^31-1 ms, so a far deadline (a peer's bogus Micro-Timeout) waits in steps. */
+  private arm(deadline: number, ms: number, onDeadline: () => unknown): void {
+    if (ms <= MAX_TIMER) this.timer = setTimeout(() => this.abort(onDeadline()), ms);
+    else this.timer = setTimeout(() => this.arm(deadline, deadline - Date.now(), onDeadline), MAX_TIMER);
   }
 
   readonly deadline: number | undefined;
@@ -113,7 +121,11 @@ export function callScope(o: CallScopeOptions): CallScope {
 
 /** Rejects with the scope's reason (mapped by `toError`) once it aborts; otherwise settles like `p`. */
 export function raceScope<T>(p: Promise<T>, scope: CallScope, toError: (reason: unknown) => unknown = (r) => r): Promise<T> {
-  if (scope.aborted) return Promise.reject(toError(scope.reason));
+  if (scope.aborted) {
+    // Nobody awaits `p` any more: its own failure must not become an unhandled rejection (which ends the process).
+    p.catch(() => {});
+    return Promise.reject(toError(scope.reason));
+  }
   return new Promise<T>((resolve, reject) => {
     const off = scope.onAbort((r) => reject(toError(r)));
     p.then(

@@ -33,13 +33,14 @@ export interface StreamHost {
 
 const empty = new Uint8Array(0);
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
+type Reader = { resolve: (m: Uint8Array | undefined) => void; reject: (e: unknown) => void };
 
 /** One call's state: an inbox bounded by the credit we granted, and the credit the peer granted us. */
 export class Channel implements RpcStream {
   private ac: AbortController | undefined;
   private onFails: Array<(e: MicroError) => void> | undefined;
   private readonly inbox: Uint8Array[] = [];
-  private reader: Waiter | undefined;
+  private reader: Reader | undefined;
   private writer: Waiter | undefined;
   private remoteEnded = false;
   private localEnded = false;
@@ -47,8 +48,7 @@ export class Channel implements RpcStream {
   private released = false;
   private recvCredit: number;
   private consumed = 0;
-  private readonly dataHeader: Record<string, string>;
-  private readonly lastHeader: Record<string, string>;
+  private dataHeader: Record<string, string> | undefined;
 
   constructor(
     private readonly host: StreamHost,
@@ -58,9 +58,6 @@ export class Channel implements RpcStream {
     private sendCredit: number,
     peerAssumedCredit: number,
   ) {
-    // Constant per-stream headers: a data frame costs no object building.
-    this.dataHeader = { [H.id]: id, [H.frame]: Frame.data };
-    this.lastHeader = { [H.id]: id, [H.frame]: Frame.last };
     this.recvCredit = peerAssumedCredit;
     if (window > peerAssumedCredit) this.grant(window - peerAssumedCredit);
   }
@@ -125,16 +122,29 @@ export class Channel implements RpcStream {
     else this.violation(`unknown frame kind '${kind}'`);
   }
 
-  async send(body: Uint8Array): Promise<void> {
-    await this.acquire();
-    await this.host.write({ header: this.dataHeader, body });
+  send(body: Uint8Array): Promise<void> {
+    // Credit in hand (the usual case): no async hop before the frame is queued.
+    if (!this.canSend()) return this.acquire().then(() => this.writeData(body));
+    this.sendCredit--;
+    return this.writeData(body);
   }
 
-  async sendLast(body: Uint8Array): Promise<void> {
-    await this.acquire();
+  sendLast(body: Uint8Array): Promise<void> {
+    if (!this.canSend()) return this.acquire().then(() => this.writeLast(body));
+    this.sendCredit--;
+    return this.writeLast(body);
+  }
+
+  private writeData(body: Uint8Array): Promise<void> {
+    // Made once per stream, on its first data frame: unary calls never need it.
+    this.dataHeader ??= { [H.id]: this.id, [H.frame]: Frame.data };
+    return this.host.write({ header: this.dataHeader, body });
+  }
+
+  private writeLast(body: Uint8Array): Promise<void> {
     this.localEnded = true;
     if (!this.isClient) this.release();
-    await this.host.write({ header: this.lastHeader, body });
+    return this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body });
   }
 
   async end(): Promise<void> {
@@ -152,9 +162,9 @@ export class Channel implements RpcStream {
     }
     if (this.failure) return Promise.reject(this.failure);
     if (this.remoteEnded) return Promise.resolve(undefined);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Uint8Array | undefined>((resolve, reject) => {
       this.reader = { resolve, reject };
-    }).then(() => this.recv());
+    });
   }
 
   async fail(e: MicroError): Promise<void> {
@@ -178,12 +188,15 @@ export class Channel implements RpcStream {
     const fns = this.onFails;
     this.onFails = undefined;
     if (fns) for (const fn of fns) fn(e);
-    const r = this.reader;
     const w = this.writer;
-    this.reader = undefined;
     this.writer = undefined;
-    r?.resolve();
+    this.wakeReader();
     w?.reject(e);
+  }
+
+  /** True when a message may go out now; false when the caller must go through {@link acquire} (no credit, or an error to report). */
+  private canSend(): boolean {
+    return this.sendCredit > 0 && !this.failure && !this.localEnded;
   }
 
   private async acquire(): Promise<void> {
@@ -232,10 +245,22 @@ export class Channel implements RpcStream {
     else this.fail(e).catch(() => {});
   }
 
+  /** Hands a waiting reader what {@link recv} would return now: the next message, the failure, or the end. */
   private wakeReader(): void {
     const r = this.reader;
-    this.reader = undefined;
-    r?.resolve();
+    if (!r) return;
+    const m = this.inbox.shift();
+    if (m !== undefined) {
+      this.reader = undefined;
+      this.onConsumed();
+      r.resolve(m);
+    } else if (this.failure) {
+      this.reader = undefined;
+      r.reject(this.failure);
+    } else if (this.remoteEnded) {
+      this.reader = undefined;
+      r.resolve(undefined);
+    }
   }
 
   private release(): void {

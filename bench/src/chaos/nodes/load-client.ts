@@ -1,0 +1,104 @@
+import { createClient } from '@tsmicro/client';
+import { silentLogger } from '@tsmicro/core';
+import { createSelector, leastLoaded, roundRobin } from '@tsmicro/selector';
+import { tcpTransport } from '@tsmicro/transport';
+import { createHistogram } from '../../histogram.js';
+import { openRegistry, tell } from './discovery.js';
+import { errorKind, observeSelector } from './observe.js';
+import { type FromClient, type LoadSpec, leftoverResources, sampleResources, type ToChild } from './protocol.js';
+import { type Counters, runWorkers } from './workers.js';
+
+/**
+ * The load generator process: finds `chaos` through the registry, keeps `concurrency` calls in
+ * flight for `durationMs` (unary `Chaos.echo`, marked idempotent and retried on other nodes, plus
+ * streams), and reports what the caller saw and which node each attempt went to. Then it closes
+ * everything and lets the event loop run dry.
+ */
+
+const say = (m: FromClient) => tell(m);
+const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+const registry = await openRegistry(spec.discovery);
+const { selector, seen } = observeSelector(
+  createSelector({ registry, strategy: spec.strategy === 'leastLoaded' ? leastLoaded : roundRobin }),
+);
+const client = createClient({
+  transport: tcpTransport(),
+  registry,
+  selector,
+  logger: silentLogger(),
+  idempotent: ['Chaos.*'],
+  retries: spec.retries,
+  timeout: 5000,
+});
+
+const stopAc = new AbortController();
+process.on('message', (raw) => {
+  const m = raw as ToChild;
+  if (m.type === 'nodes') void say({ type: 'nodes', recent: seen.recent(m.withinMs) });
+  else if (m.type === 'stop') stopAc.abort();
+});
+process.on('disconnect', () => stopAc.abort());
+
+/** Waits (bounded) until discovery shows the expected nodes, so the load starts on a full cluster. */
+async function awaitNodes(): Promise<string[]> {
+  const until = Date.now() + 20_000;
+  let found: string[] = [];
+  while (Date.now() < until && !stopAc.signal.aborted) {
+    const records = await registry.getService('chaos').catch(() => []);
+    found = records.flatMap((r) => r.nodes.map((n) => n.address));
+    if (found.length >= spec.expectNodes) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`saw ${found.length} of ${spec.expectNodes} chaos nodes within 20 s`);
+}
+
+async function main(): Promise<void> {
+  const nodes = await awaitNodes();
+  await say({ type: 'ready', nodes });
+  const startedAt = Date.now();
+  await say({ type: 'started', at: startedAt });
+  const hist = createHistogram();
+  const failures = new Map<string, number>();
+  const counters: Counters = { attempted: 0, succeeded: 0, failed: 0, streams: 0 };
+  const sampler =
+    spec.sampleEveryMs > 0
+      ? setInterval(() => void say({ type: 'sample', sample: sampleResources(Date.now() - startedAt) }), spec.sampleEveryMs)
+      : undefined;
+  await runWorkers(client, spec, {
+    counters,
+    signal: stopAc.signal,
+    record(startMs, ms) {
+      if (startMs - startedAt >= spec.warmupMs) hist.record(ms * 1e6);
+    },
+    fail(e) {
+      const k = errorKind(e);
+      failures.set(k, (failures.get(k) ?? 0) + 1);
+    },
+  });
+  clearInterval(sampler);
+  const endedAt = Date.now();
+  const s = hist.summary();
+  await say({
+    type: 'result',
+    report: {
+      ...counters,
+      failures: Object.fromEntries(failures),
+      attemptErrors: Object.fromEntries(seen.attemptErrors),
+      nodes: Object.fromEntries(seen.nodes),
+      latency: { count: s.count, p50: s.p50 / 1000, p99: s.p99 / 1000, max: s.max / 1000 },
+      startedAt,
+      endedAt,
+    },
+  });
+}
+
+try {
+  await main();
+} catch (e) {
+  await say({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+}
+await client.close();
+await selector.close();
+await registry.close();
+await say({ type: 'stopped', leftover: leftoverResources() });
+if (process.connected) process.disconnect();
