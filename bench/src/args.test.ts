@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from './args.js';
+import { ceilingOf, planRows, type RowResult } from './rows.js';
 
 describe('parseArgs', () => {
   it('runs W1–W4 for 5 s windows by default', () => {
@@ -21,5 +22,16 @@ describe('parseArgs', () => {
   it('names the bad argument', () => {
     expect(() => parseArgs(['W9'])).toThrow(/unknown workload W9/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
+  });
+
+  it('runs OBS only when named: observability off, then on without and with an SDK, each compared with off', () => {
+    expect([...parseArgs([]).selected]).not.toContain('OBS');
+    const rows = planRows(parseArgs(['obs', '--quick']).selected);
+    expect(rows.map((r) => r.impl)).toEqual(['tsmicro-json', 'tsmicro-obs', 'tsmicro-obs-sdk']);
+    const [off, on] = rows;
+    if (!off || !on) throw new Error('OBS rows not planned');
+    const done: RowResult[] = [{ row: off, rate: 1000, unit: 'calls/s', note: '' }];
+    expect(ceilingOf(on, done)?.row.impl).toBe('tsmicro-json');
+    expect(ceilingOf(off, done)).toBeUndefined();
   });
 });

@@ -3,8 +3,8 @@ import type { Settings } from './execute.js';
 import { WORKLOADS, type WorkloadId } from './rows.js';
 
 /**
- * Reads `[W1 W2 W3 W4 SOAK] [--quick] [--soak] [--no-write]` and `BENCH_SECONDS`. No workload
- * named means W1–W4; the measured window is `BENCH_SECONDS` (default 5 s, 1 s with `--quick`).
+ * Reads `[W1 W2 W3 W4 SOAK OBS] [--quick] [--soak] [--no-write]` and `BENCH_SECONDS`. No workload
+ * named means W1–W4 (OBS, observability on/off, only when named); the measured window is `BENCH_SECONDS` (default 5 s, 1 s with `--quick`).
  */
 export function parseArgs(
   argv: readonly string[],

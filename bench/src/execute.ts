@@ -35,7 +35,7 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
   const server = g.spawn({ role: 'echo-server', impl: row.impl });
   const { address } = await server.next('ready', READY_MS);
   const measureMs = row.kind === 'soak' ? s.soakMs : s.measureMs;
-  const workload = row.kind === 'soak' ? 'W1' : row.id;
+  const workload = row.kind === 'soak' || row.id === 'OBS' ? 'W1' : row.id;
   const client = g.spawn({
     role: 'echo-client',
     impl: row.impl,

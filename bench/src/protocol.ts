@@ -1,8 +1,8 @@
 import { badRequest } from '@tsmicro/core';
 import type { LoadResult } from './load.js';
 
-/** The RPC stacks an echo workload can run on. */
-export const ECHO_IMPLS = ['raw', 'tsmicro-json', 'tsmicro-msgpack'] as const;
+/** The RPC stacks an echo workload can run on; the `-obs` ones are tsmicro-json with logging, metrics and tracing. */
+export const ECHO_IMPLS = ['raw', 'tsmicro-json', 'tsmicro-msgpack', 'tsmicro-obs', 'tsmicro-obs-sdk'] as const;
 export type EchoImpl = (typeof ECHO_IMPLS)[number];
 /** The pub/sub stacks W3 can run on. */
 export const PUBSUB_IMPLS = ['nats', 'redis', 'http', 'natsBroker', 'redisBroker', 'httpBroker'] as const;

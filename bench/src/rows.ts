@@ -2,7 +2,7 @@ import type { EchoImpl, EchoWorkload, PubSubImpl } from './protocol.js';
 
 /** One line of the results table, before it runs. */
 export type Row =
-  | { kind: 'echo'; id: EchoWorkload; label: string; impl: EchoImpl; concurrency: number }
+  | { kind: 'echo'; id: EchoWorkload | 'OBS'; label: string; impl: EchoImpl; concurrency: number }
   | { kind: 'pubsub'; id: 'W3'; label: string; impl: PubSubImpl }
   | { kind: 'soak'; id: 'SOAK'; label: string; impl: EchoImpl; concurrency: number };
 
@@ -29,8 +29,11 @@ const ECHO_STACKS: readonly EchoImpl[] = ['raw', 'tsmicro-json', 'tsmicro-msgpac
 /** Each tsmicro broker follows its raw counterpart, which is its ceiling. */
 const PUBSUB_STACKS: readonly PubSubImpl[] = ['nats', 'natsBroker', 'redis', 'redisBroker', 'http', 'httpBroker'];
 
+/** OBS: W1 c=64 on tsmicro-json with observability off (its ceiling), then on (no tracing SDK, then an SDK). */
+const OBS_STACKS: readonly EchoImpl[] = ['tsmicro-json', 'tsmicro-obs', 'tsmicro-obs-sdk'];
+
 /** Every workload id the CLI accepts. */
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'SOAK'] as const;
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'SOAK', 'OBS'] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
 
 /** The rows of the selected workloads, ceilings first within each workload. */
@@ -46,14 +49,19 @@ export function planRows(selected: ReadonlySet<WorkloadId>, soakImpl: EchoImpl =
   if (selected.has('W2')) echo('W2', 'W2 16KiB c=64', 64);
   if (selected.has('W4')) echo('W4', 'W4 stream 100k', 1);
   if (selected.has('W3')) for (const impl of PUBSUB_STACKS) rows.push({ kind: 'pubsub', id: 'W3', label: 'W3 pub/sub 200k', impl });
+  if (selected.has('OBS'))
+    for (const impl of OBS_STACKS) rows.push({ kind: 'echo', id: 'OBS', label: 'W1 c=64 obs on/off', impl, concurrency: 64 });
   if (selected.has('SOAK')) rows.push({ kind: 'soak', id: 'SOAK', label: 'soak W1 c=64', impl: soakImpl, concurrency: 64 });
   return rows;
 }
 
-/** The raw row a tsmicro row is compared with: same workload and concurrency, raw stack. */
+/**
+ * The row a row is compared with: same workload and concurrency, raw stack; for OBS, the same
+ * run's tsmicro-json row without observability (so its ratio is the on/off ratio).
+ */
 export function ceilingOf(row: Row, done: readonly RowResult[]): RowResult | undefined {
   if (row.kind === 'soak') return undefined;
-  const rawImpl = row.kind === 'echo' ? 'raw' : row.impl.replace(/Broker$/, '');
+  const rawImpl = row.kind === 'pubsub' ? row.impl.replace(/Broker$/, '') : row.id === 'OBS' ? 'tsmicro-json' : 'raw';
   if (rawImpl === row.impl) return undefined;
   return done.find((r) => r.row.kind === row.kind && r.row.label === row.label && r.row.impl === rawImpl && r.rate !== undefined);
 }

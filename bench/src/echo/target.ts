@@ -25,14 +25,17 @@ async function tsmicro() {
   }
 }
 
+/** The OBS stacks: tsmicro-json with `allObservability` on both sides, tracing without or with the SDK. */
+const obsModes: Partial<Record<EchoImpl, 'api' | 'sdk'>> = { 'tsmicro-obs': 'api', 'tsmicro-obs-sdk': 'sdk' };
+
 /** Starts the echo server of `impl` on a free loopback port. */
 export async function startEchoServer(impl: EchoImpl): Promise<EchoServer> {
   if (impl === 'raw') return (await import('../raw/index.js')).startRawServer();
-  return (await tsmicro()).startTsmicroServer();
+  return (await tsmicro()).startTsmicroServer(obsModes[impl]);
 }
 
 /** Connects the echo client of `impl` to `address`. */
 export async function connectEcho(impl: EchoImpl, address: string): Promise<EchoClient> {
   if (impl === 'raw') return (await import('../raw/index.js')).connectRaw(address);
-  return (await tsmicro()).connectTsmicro(impl === 'tsmicro-json' ? 'json' : 'msgpack', address);
+  return (await tsmicro()).connectTsmicro(impl === 'tsmicro-msgpack' ? 'msgpack' : 'json', address, obsModes[impl]);
 }

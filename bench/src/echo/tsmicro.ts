@@ -1,17 +1,22 @@
 import { createClient } from '@tsmicro/client';
 import { createServer, serverStream } from '@tsmicro/server';
 import { tcpTransport } from '@tsmicro/transport';
+import type { ObsMode } from './observability.js';
 import type { EchoClient, EchoServer } from './target.js';
 
 /**
  * The echo workloads through tsmicro: `createServer` + `createClient` on `tcpTransport`, every
  * option at its default except the codec, the client calling a direct `address` (no registry,
- * no selection in the hot path).
+ * no selection in the hot path). With an {@link ObsMode}, both sides run `allObservability` (OBS rows).
  */
 
 type CodecName = 'json' | 'msgpack';
 
 const contentTypes: Record<CodecName, string> = { json: 'application/json', msgpack: 'application/msgpack' };
+
+// Loaded only by the OBS rows, so the others carry none of pino, prom-client or OpenTelemetry.
+const observability = async (obs: ObsMode | undefined) =>
+  obs === undefined ? undefined : (await import('./observability.js')).benchObservability(obs);
 
 /** The handler object: `Bench.echo` (W1, W2) and the server stream `Bench.stream` (W4). */
 const bench = {
@@ -24,16 +29,20 @@ const bench = {
 };
 
 /** Serves {@link bench} on a free loopback port; the server answers in the codec each request uses. */
-export async function startTsmicroServer(): Promise<EchoServer> {
-  const server = createServer({ name: 'bench', address: '127.0.0.1:0', transport: tcpTransport() });
+export async function startTsmicroServer(obs?: ObsMode): Promise<EchoServer> {
+  const o = await observability(obs);
+  const wrappers = o && { handler: o.handler, subscriber: o.subscriber };
+  const server = createServer({ name: 'bench', address: '127.0.0.1:0', transport: tcpTransport(), ...(wrappers && { wrappers }) });
   server.handle('Bench', bench);
   await server.start();
   return { address: server.address, close: () => server.stop() };
 }
 
 /** A client pinned to `address`, speaking `codec`. */
-export async function connectTsmicro(codec: CodecName, address: string): Promise<EchoClient> {
-  const client = createClient({ transport: tcpTransport(), contentType: contentTypes[codec] });
+export async function connectTsmicro(codec: CodecName, address: string, obs?: ObsMode): Promise<EchoClient> {
+  const o = await observability(obs);
+  const wrappers = o && { call: o.call, stream: o.stream, publish: o.publish };
+  const client = createClient({ transport: tcpTransport(), contentType: contentTypes[codec], ...(wrappers && { wrappers }) });
   const opts = { address, timeout: 10_000 };
   return {
     call: (req) => client.call('bench', 'Bench.echo', req, opts),

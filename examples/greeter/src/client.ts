@@ -1,14 +1,17 @@
-import { createLogger, type Logger } from '@tsmicro/core';
+import { createLogger, type Logger, toMicroError } from '@tsmicro/core';
 import { createService } from '@tsmicro/service';
+import { logging } from '@tsmicro/wrappers/logging';
 import type { GreeterService } from './greeter.js';
 
 /**
  * Finds the greeter through discovery (mDNS by default; or calls `address` when given), calls it in
- * all four shapes, then publishes an event the greeter answers with another. Returns one line per step.
+ * all four shapes, shows one call refused by validation, then publishes an event the greeter answers
+ * with another. Returns one line per step. Calls are logged through `logger` (failed ones at warn).
  */
 export async function runClient(address?: string, logger: Logger = createLogger({ level: 'warn' })): Promise<string[]> {
   const lines: string[] = [];
-  const svc = createService({ name: 'greeter-client', logger });
+  const log = logging({ logger });
+  const svc = createService({ name: 'greeter-client', logger, wrappers: { call: [log.call], stream: [log.stream] } });
   let thanked!: (e: unknown) => void;
   const thanks = new Promise<unknown>((r) => {
     thanked = r;
@@ -20,6 +23,13 @@ export async function runClient(address?: string, logger: Logger = createLogger(
 
     const hi = await g.hello({ name: 'Ada' });
     lines.push(`unary       hello -> ${hi.message} (from ${hi.from})`);
+
+    // Refused before the handler runs: a 400 listing what is wrong with the request.
+    const refused = await g.hello({ name: '' }).then(
+      () => 'accepted?!',
+      (e: unknown) => `${toMicroError(e).code} ${toMicroError(e).detail}`,
+    );
+    lines.push(`validation  hello({name:''}) -> ${refused}`);
 
     const counted: number[] = [];
     for await (const n of g.countdown({ from: 3 })) counted.push(n);

@@ -1,13 +1,19 @@
 import { defineService } from '@tsmicro/client';
 import type { Context } from '@tsmicro/core';
 import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
+import { validated } from '@tsmicro/wrappers/validation';
+import { z } from 'zod';
+
+/** What `hello` accepts: checked before the handler runs; anything else gets a 400 listing the issues. */
+const HelloRequest = z.object({ name: z.string().min(1, 'name must not be empty') });
 
 /** The Greeter handler: one method of each call shape. Its type is all a client needs for a typed proxy. */
 export const greeter = {
-  /** Unary. */
-  async hello(req: { name: string }, ctx: Context) {
-    return { message: `Hello ${req.name}`, from: ctx.service };
-  },
+  /** Unary, with its request validated. */
+  hello: validated({ request: HelloRequest }, async (req: z.infer<typeof HelloRequest>, ctx: Context) => ({
+    message: `Hello ${req.name}`,
+    from: ctx.service,
+  })),
   /** Server stream: counts down. */
   countdown: serverStream(async function* (req: { from: number }) {
     for (let i = req.from; i > 0; i--) yield i;

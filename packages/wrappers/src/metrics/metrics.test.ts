@@ -1,7 +1,7 @@
 import { memoryBroker } from '@tsmicro/broker';
 import { notFound } from '@tsmicro/core';
 import { serverStream } from '@tsmicro/server';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { rejection, startPair, until } from '../testing-fixture.js';
 import { metrics } from './metrics.js';
@@ -120,11 +120,35 @@ describe('metrics() scraped over HTTP after real calls', () => {
     }
   });
 
-  it('reuses metrics already in a shared registry (two services, one process)', () => {
+  it('reuses metrics already in a shared registry (two services, one process), each counting into them', async () => {
     const registry = new Registry();
-    metrics({ registry });
-    expect(() => metrics({ registry })).not.toThrow();
+    const a = metrics({ registry });
+    const b = metrics({ registry });
     expect(registry.getMetricsAsArray().length).toBe(9);
+    const pa = await startPair({ handlers: { G: { ok: async () => 'ok' } }, client: { wrappers: { call: [a.call] } } });
+    const pb = await startPair({ handlers: { G: { ok: async () => 'ok' } }, client: { wrappers: { call: [b.call] } } });
+    try {
+      await pa.client.call('greeter', 'G.ok', {});
+      await pb.client.call('greeter', 'G.ok', {});
+      await pb.client.call('greeter', 'G.ok', {});
+      const text = await registry.metrics();
+      // One label set counted by both: one sample per metric, the sum of both.
+      expect(sample(text, 'tsmicro_client_calls_total', { service: 'greeter', endpoint: 'G.ok', code: 200 })).toBe(3);
+      expect(sample(text, 'tsmicro_client_call_seconds_count', { service: 'greeter', endpoint: 'G.ok' })).toBe(3);
+      expect(sample(text, 'tsmicro_client_in_flight', { service: 'greeter', endpoint: 'G.ok' })).toBe(0);
+      expect(text.split('\n').filter((l) => l.startsWith('tsmicro_client_call_seconds_count{'))).toHaveLength(1);
+      // A scrape reads the live series: scraping again doubles nothing.
+      expect(await registry.metrics()).toBe(text);
+    } finally {
+      await pa.close();
+      await pb.close();
+    }
+  });
+
+  it('refuses a same-named metric it did not make, naming it', () => {
+    const registry = new Registry();
+    new Counter({ name: 'tsmicro_server_handled_total', help: 'someone else', registers: [registry] });
+    expect(() => metrics({ registry })).toThrow(/tsmicro_server_handled_total not made by metrics\(\)/);
   });
 
   it('closes the HTTP server with a kept-alive connection open', async () => {

@@ -1,8 +1,9 @@
-import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
+import type { CallWrapper, PublishWrapper, Stream, StreamWrapper } from '@tsmicro/client';
 import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
 import type * as Prom from 'prom-client';
 import { optionalPeer } from '../internal/optional.js';
-import { codeOf, settleResult, settleStream } from '../internal/outcome.js';
+import { settleResult, settleStream, streamsOut } from '../internal/outcome.js';
+import { createFamily } from './family.js';
 
 /** Options of {@link metrics}. */
 export interface MetricsOptions {
@@ -39,90 +40,105 @@ export function metrics(o: MetricsOptions = {}): Metrics {
   const prom = optionalPeer<typeof Prom>('prom-client', 'metrics()');
   const registry = o.registry ?? new prom.Registry();
   const p = o.prefix ?? 'tsmicro_';
-  const buckets = o.buckets ?? defaultBuckets;
-  const counter = (name: string, help: string, labelNames: string[]) =>
-    (registry.getSingleMetric(p + name) as Prom.Counter | undefined) ??
-    new prom.Counter({ name: p + name, help, labelNames, registers: [registry] });
-  const histogram = (name: string, help: string, labelNames: string[]) =>
-    (registry.getSingleMetric(p + name) as Prom.Histogram | undefined) ??
-    new prom.Histogram({ name: p + name, help, labelNames, buckets, registers: [registry] });
-  const gauge = (name: string, help: string, labelNames: string[]) =>
-    (registry.getSingleMetric(p + name) as Prom.Gauge | undefined) ??
-    new prom.Gauge({ name: p + name, help, labelNames, registers: [registry] });
-
-  const handled = counter('server_handled_total', 'Calls handled, by outcome code (200 = success)', ['service', 'endpoint', 'code']);
-  const handling = histogram('server_handling_seconds', 'Handler latency (streams: until the last response)', ['service', 'endpoint']);
-  const serving = gauge('server_in_flight', 'Calls being handled', ['service', 'endpoint']);
-  const calls = counter('client_calls_total', 'Calls and streams made, by outcome code', ['service', 'endpoint', 'code']);
-  const callTime = histogram('client_call_seconds', 'Call latency seen by the caller, retries included', ['service', 'endpoint']);
-  const calling = gauge('client_in_flight', 'Calls and streams waiting for their end', ['service', 'endpoint']);
-  const published = counter('broker_published_total', 'Messages published, by outcome code', ['topic', 'code']);
-  const consumed = counter('broker_consumed_total', 'Messages handled by subscribers, by outcome code', ['service', 'topic', 'code']);
-  const consumeTime = histogram('broker_consume_seconds', 'Subscriber latency', ['service', 'topic']);
-
-  /** Starts timing one unit of work; the returned function records its outcome once. */
-  const track = (inFlight: Prom.Gauge, count: Prom.Counter, time: Prom.Histogram, labels: Record<string, string>) => {
-    inFlight.inc(labels);
-    const stop = time.startTimer(labels);
-    return (err?: unknown) => {
-      stop();
-      inFlight.dec(labels);
-      count.inc({ ...labels, code: codeOf(err) });
-    };
-  };
+  const family = (spec: FamilySpecIn) =>
+    createFamily(prom, registry, o.buckets ?? defaultBuckets, {
+      labelNames: spec.labelNames,
+      counter: { name: p + spec.counter[0], help: spec.counter[1] },
+      ...(spec.histogram && { histogram: { name: p + spec.histogram[0], help: spec.histogram[1] } }),
+      ...(spec.gauge && { gauge: { name: p + spec.gauge[0], help: spec.gauge[1] } }),
+    });
+  const server = family({
+    labelNames: ['service', 'endpoint'],
+    counter: ['server_handled_total', 'Calls handled, by outcome code (200 = success)'],
+    histogram: ['server_handling_seconds', 'Handler latency (streams: until the last response)'],
+    gauge: ['server_in_flight', 'Calls being handled'],
+  });
+  const client = family({
+    labelNames: ['service', 'endpoint'],
+    counter: ['client_calls_total', 'Calls and streams made, by outcome code'],
+    histogram: ['client_call_seconds', 'Call latency seen by the caller, retries included'],
+    gauge: ['client_in_flight', 'Calls and streams waiting for their end'],
+  });
+  const published = family({ labelNames: ['topic'], counter: ['broker_published_total', 'Messages published, by outcome code'] });
+  const consumed = family({
+    labelNames: ['service', 'topic'],
+    counter: ['broker_consumed_total', 'Messages handled by subscribers, by outcome code'],
+    histogram: ['broker_consume_seconds', 'Subscriber latency'],
+  });
 
   return {
     registry,
     handler: (next) => async (req, ctx) => {
-      const done = track(serving, handled, handling, { service: ctx.service, endpoint: ctx.endpoint });
+      const s = server.series(ctx.service, ctx.endpoint);
+      const start = performance.now();
+      s.inFlight++;
+      let out: unknown;
       try {
-        return settleResult(await next(req, ctx), ctx.kind, done);
+        out = await next(req, ctx);
       } catch (e) {
-        done(e);
+        s.finish(start, e);
         throw e;
       }
+      if (!streamsOut(ctx.kind)) {
+        s.finish(start);
+        return out;
+      }
+      return settleResult(out, ctx.kind, (err) => s.finish(start, err));
     },
     subscriber: (next) => async (payload, ctx) => {
-      const labels = { service: ctx.service, topic: ctx.endpoint };
-      const stop = consumeTime.startTimer(labels);
+      const s = consumed.series(ctx.service, ctx.endpoint);
+      const start = performance.now();
       try {
         await next(payload, ctx);
-        consumed.inc({ ...labels, code: 200 });
+        s.end(start);
       } catch (e) {
-        consumed.inc({ ...labels, code: codeOf(e) });
+        s.end(start, e);
         throw e;
-      } finally {
-        stop();
       }
     },
     call: (next) => async (req, co) => {
-      const done = track(calling, calls, callTime, { service: req.service, endpoint: req.endpoint });
+      const s = client.series(req.service, req.endpoint);
+      const start = performance.now();
+      s.inFlight++;
       try {
         const res = await next(req, co);
-        done();
+        s.finish(start);
         return res;
       } catch (e) {
-        done(e);
+        s.finish(start, e);
         throw e;
       }
     },
     stream: (next) => async (req, co) => {
-      const done = track(calling, calls, callTime, { service: req.service, endpoint: req.endpoint });
+      const s = client.series(req.service, req.endpoint);
+      const start = performance.now();
+      s.inFlight++;
+      let stream: Stream<unknown, unknown>;
       try {
-        return settleStream(await next(req, co), done);
+        stream = await next(req, co);
       } catch (e) {
-        done(e);
+        s.finish(start, e);
         throw e;
       }
+      return settleStream(stream, (err) => s.finish(start, err));
     },
     publish: (next) => async (pr) => {
+      const s = published.series(pr.topic);
       try {
         await next(pr);
-        published.inc({ topic: pr.topic, code: 200 });
+        s.end(0);
       } catch (e) {
-        published.inc({ topic: pr.topic, code: codeOf(e) });
+        s.end(0, e);
         throw e;
       }
     },
   };
+}
+
+/** A family as `metrics()` lists it: names without the prefix, then help. */
+interface FamilySpecIn {
+  labelNames: readonly [string] | readonly [string, string];
+  counter: readonly [string, string];
+  histogram?: readonly [string, string];
+  gauge?: readonly [string, string];
 }

@@ -3,7 +3,8 @@ import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client
 import { type Context, mergeMetadata, toMicroError } from '@tsmicro/core';
 import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
 import { optionalPeer } from '../internal/optional.js';
-import { type Runner, settleResult, settleStream } from '../internal/outcome.js';
+import { withMetadata } from '../internal/options.js';
+import { settleResult, settleStream } from '../internal/outcome.js';
 import { metadataGetter, metadataSetter } from './carrier.js';
 
 /** Options of {@link tracing}. */
@@ -54,78 +55,145 @@ export function tracing(o: TracingOptions = {}): Tracing {
     }
     span.end();
   };
-  const start = (name: string, kind: Otel.SpanKind, attributes: Otel.Attributes, parent: Otel.Context) => {
-    const span = tracer.startSpan(name, { kind, attributes }, parent);
-    const active = trace.setSpan(parent, span);
-    const run: Runner = (f) => context.with(active, f);
-    return { span, active, run };
+  /**
+   * Starts a span, or returns undefined when there is nothing to record or pass on: a span that is
+   * not recording and carries no valid trace (the no-op tracer, no SDK registered, no trace coming
+   * in). Then the call runs as if untraced: no context to bind, no metadata to copy.
+   */
+  const start = (names: SpanNames, kind: Otel.SpanKind, parent: Otel.Context): Started | undefined => {
+    // Attributes copied per span: some SDK versions merge sampler attributes into the given object.
+    const span = tracer.startSpan(names.name, { kind, attributes: { ...names.attributes } }, parent);
+    if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return undefined;
+    return { span, active: trace.setSpan(parent, span) };
   };
   const inject = (active: Otel.Context, md: Readonly<Record<string, string>> | undefined) => {
     const out = mergeMetadata(md);
     prop.inject(active, out, metadataSetter);
     return out;
   };
-  const rpc = (service: string, endpoint: string) => ({ 'rpc.system': 'tsmicro', 'rpc.service': service, 'rpc.method': endpoint });
+  // Span names and attributes per endpoint or topic, built once, not per call.
+  const rpc = namesBy((service, endpoint) =>
+    spanNames(`${service}/${endpoint}`, { 'rpc.system': 'tsmicro', 'rpc.service': service, 'rpc.method': endpoint }),
+  );
+  const messaging = (operation: 'process' | 'send', suffix: string) =>
+    namesBy((topic) =>
+      spanNames(`${topic} ${suffix}`, {
+        'messaging.system': 'tsmicro',
+        'messaging.destination.name': topic,
+        'messaging.operation.type': operation,
+      }),
+    );
+  const consume = messaging('process', 'process');
+  const produce = messaging('send', 'publish');
 
+  // Outer functions are not async: an untraced call goes straight to `next`, costing no extra promise.
   return {
-    handler: (next) => async (req, ctx) => {
-      const parent = prop.extract(ROOT_CONTEXT, ctx.metadata, metadataGetter);
-      const s = start(`${ctx.service}/${ctx.endpoint}`, SpanKind.SERVER, rpc(ctx.service, ctx.endpoint), parent);
+    handler: (next) => (req, ctx) => {
+      const s = start(rpc(ctx.service, ctx.endpoint), SpanKind.SERVER, prop.extract(ROOT_CONTEXT, ctx.metadata, metadataGetter));
+      if (!s) return next(req, ctx);
       spanContexts.set(ctx, s.active);
-      try {
-        const out = await s.run(() => next(req, ctx));
-        return settleResult(out, ctx.kind, (err) => end(s.span, err), s.run);
-      } catch (e) {
-        end(s.span, e);
-        throw e;
-      }
+      return settle(
+        s,
+        () => next(req, ctx),
+        (out) =>
+          settleResult(
+            out,
+            ctx.kind,
+            (err) => end(s.span, err),
+            (f) => context.with(s.active, f),
+          ),
+      );
     },
-    subscriber: (next) => async (payload, ctx) => {
-      const parent = prop.extract(ROOT_CONTEXT, ctx.metadata, metadataGetter);
-      const attrs = { 'messaging.system': 'tsmicro', 'messaging.destination.name': ctx.endpoint, 'messaging.operation.type': 'process' };
-      const s = start(`${ctx.endpoint} process`, SpanKind.CONSUMER, attrs, parent);
+    subscriber: (next) => (payload, ctx) => {
+      const s = start(consume(ctx.endpoint), SpanKind.CONSUMER, prop.extract(ROOT_CONTEXT, ctx.metadata, metadataGetter));
+      if (!s) return next(payload, ctx);
       spanContexts.set(ctx, s.active);
-      try {
-        await s.run(() => next(payload, ctx));
-        end(s.span);
-      } catch (e) {
-        end(s.span, e);
-        throw e;
-      }
+      return settle(
+        s,
+        () => next(payload, ctx),
+        () => end(s.span),
+      );
     },
-    call: (next) => async (req, co) => {
-      const parent = (co.ctx && spanContexts.get(co.ctx)) ?? context.active();
-      const s = start(`${req.service}/${req.endpoint}`, SpanKind.CLIENT, rpc(req.service, req.endpoint), parent);
-      try {
-        const res = await s.run(() => next(req, { ...co, metadata: inject(s.active, co.metadata) }));
-        end(s.span);
-        return res;
-      } catch (e) {
-        end(s.span, e);
-        throw e;
-      }
+    call: (next) => (req, co) => {
+      const s = start(rpc(req.service, req.endpoint), SpanKind.CLIENT, (co.ctx && spanContexts.get(co.ctx)) ?? context.active());
+      if (!s) return next(req, co);
+      return settle(
+        s,
+        () => next(req, withMetadata(co, inject(s.active, co.metadata))),
+        (r) => {
+          end(s.span);
+          return r;
+        },
+      );
     },
-    stream: (next) => async (req, co) => {
-      const parent = (co.ctx && spanContexts.get(co.ctx)) ?? context.active();
-      const s = start(`${req.service}/${req.endpoint}`, SpanKind.CLIENT, rpc(req.service, req.endpoint), parent);
-      try {
-        const stream = await s.run(() => next(req, { ...co, metadata: inject(s.active, co.metadata) }));
-        return settleStream(stream, (err) => end(s.span, err));
-      } catch (e) {
-        end(s.span, e);
-        throw e;
-      }
+    stream: (next) => (req, co) => {
+      const s = start(rpc(req.service, req.endpoint), SpanKind.CLIENT, (co.ctx && spanContexts.get(co.ctx)) ?? context.active());
+      if (!s) return next(req, co);
+      return settle(
+        s,
+        () => next(req, withMetadata(co, inject(s.active, co.metadata))),
+        (st) => settleStream(st, (err) => end(s.span, err)),
+      );
     },
-    publish: (next) => async (pr) => {
-      const attrs = { 'messaging.system': 'tsmicro', 'messaging.destination.name': pr.topic, 'messaging.operation.type': 'send' };
-      const s = start(`${pr.topic} publish`, SpanKind.PRODUCER, attrs, context.active());
-      try {
-        await s.run(() => next({ ...pr, options: { ...pr.options, metadata: inject(s.active, pr.options.metadata) } }));
-        end(s.span);
-      } catch (e) {
-        end(s.span, e);
-        throw e;
-      }
+    publish: (next) => (pr) => {
+      const s = start(produce(pr.topic), SpanKind.PRODUCER, context.active());
+      if (!s) return next(pr);
+      return settle(
+        s,
+        () => next({ ...pr, options: withMetadata(pr.options, inject(s.active, pr.options.metadata)) }),
+        () => end(s.span),
+      );
     },
+  };
+
+  /** Runs `work` with the span active; a failure ends the span as an error, a result goes through `ok`. */
+  async function settle<T, R>(s: Started, work: () => Promise<T>, ok: (v: T) => R): Promise<R> {
+    let v: T;
+    try {
+      v = await context.with(s.active, work);
+    } catch (e) {
+      end(s.span, e);
+      throw e;
+    }
+    return ok(v);
+  }
+}
+
+/** A started span and the context it is active in. */
+interface Started {
+  span: Otel.Span;
+  active: Otel.Context;
+}
+
+/** A span's name and attributes. */
+interface SpanNames {
+  name: string;
+  attributes: Otel.Attributes;
+}
+
+function spanNames(name: string, attributes: Otel.Attributes): SpanNames {
+  return { name, attributes };
+}
+
+/** Past this many names, new ones are built per span instead of kept (topics may carry ids). */
+const MAX_NAMES = 1024;
+
+/** Memoises `make` by its one or two arguments, with nested maps so a lookup builds no key string. */
+function namesBy(make: (a: string, b: string) => SpanNames): (a: string, b?: string) => SpanNames {
+  const byA = new Map<string, Map<string, SpanNames>>();
+  let size = 0;
+  return (a, b = '') => {
+    const hit = byA.get(a)?.get(b);
+    if (hit) return hit;
+    const n = make(a, b);
+    if (size >= MAX_NAMES) return n;
+    let byB = byA.get(a);
+    if (!byB) {
+      byB = new Map();
+      byA.set(a, byB);
+    }
+    byB.set(b, n);
+    size++;
+    return n;
   };
 }
