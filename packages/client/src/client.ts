@@ -133,7 +133,10 @@ export interface ClientOptions {
   bulkhead?: BulkheadOptions;
   /** Consistent-hash key for every call (see {@link CallOptions.hashKey}). Default none. */
   hashKey?: HashKey;
-  /** Connections per node. Default 2. */
+  /**
+   * Connections per node, at most. Default 2. Calls share the least busy connection; another is only
+   * opened while every open one has 128 calls in flight (one connection batches many calls per write).
+   */
   poolSize?: number;
   /** Ms to connect. Default 5000. */
   dialTimeout?: number;

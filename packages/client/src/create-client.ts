@@ -68,7 +68,7 @@ export function createClient(options: ClientOptions = {}): Client {
   };
 
   const client: Client = {
-    call: async <Res>(service: string, endpoint: string, req: unknown, o = {}) => (await call({ service, endpoint, body: req }, o)) as Res,
+    call: <Res>(service: string, endpoint: string, req: unknown, o = {}) => call({ service, endpoint, body: req }, o) as Promise<Res>,
     stream: async <Req, Res>(service: string, endpoint: string, o = {}) => {
       if (!endpoint.includes('.')) throw badRequest(`endpoint '${endpoint}' must be 'Handler.method'`);
       return (await stream({ service, endpoint }, o)) as Stream<Req, Res>;

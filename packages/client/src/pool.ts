@@ -94,7 +94,8 @@ export function createPool(o: PoolOptions): Pool {
   const pick = (n: Node): Mux | undefined => {
     let best: Mux | undefined;
     for (const c of n.conns) if (!c.isClosed && (!best || c.size < best.size)) best = c;
-    if (best && (best.size < BUSY_AT || n.conns.length + n.dialing.length >= o.size)) return best;
+    // Busy, but another connection is already on its way or the pool is full: share this one meanwhile.
+    if (best && (best.size < BUSY_AT || n.dialing.length > 0 || n.conns.length >= o.size)) return best;
     return undefined;
   };
 
@@ -112,8 +113,8 @@ export function createPool(o: PoolOptions): Pool {
       }
       const best = pick(n);
       if (best) return best;
-      const total = n.conns.length + n.dialing.length;
-      if (total >= o.size && n.dialing[0]) return n.dialing[0];
+      // No usable connection yet: one dial at a time, so a burst of first calls opens one connection, not `size`.
+      if (n.dialing[0]) return n.dialing[0];
       const node = n;
       const p = dial(address, node).finally(() => {
         node.dialing = node.dialing.filter((d) => d !== p);

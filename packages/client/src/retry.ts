@@ -5,6 +5,29 @@ import type { ResolvedClientOptions } from './options.js';
 import { type BreakerPermit, isRetryable } from './resilience/index.js';
 import { abortReason } from './scope.js';
 
+/** Circuit keys by node id, then endpoint: the same key string each call (its hash is computed once, nothing allocated). */
+const keys = new Map<string, Map<string, string>>();
+/** Past this many node ids the cache starts over, so ids of nodes long gone do not pile up. */
+const MAX_KEYED_NODES = 4096;
+
+/** `${nodeId} ${endpoint}`, the circuit of one endpoint on one node. */
+function circuitKey(nodeId: string, endpoint: string): string {
+  let byEndpoint = keys.get(nodeId);
+  if (!byEndpoint) {
+    if (keys.size >= MAX_KEYED_NODES) keys.clear();
+    byEndpoint = new Map();
+    keys.set(nodeId, byEndpoint);
+  }
+  let key = byEndpoint.get(endpoint);
+  if (key === undefined) {
+    key = `${nodeId} ${endpoint}`;
+    // A node serves a bounded set of endpoints; a caller inventing endpoint names must not grow this without end.
+    if (byEndpoint.size >= MAX_KEYED_NODES) byEndpoint.clear();
+    byEndpoint.set(endpoint, key);
+  }
+  return key;
+}
+
 /** A node admitted for one attempt: report the outcome to both exactly once. */
 export interface Admitted {
   sel: Selection;
@@ -39,7 +62,7 @@ export function settle(a: Admitted, error?: unknown): void {
  * every one refused, throws `last` (the previous attempt's error) or the refusal, a 503 with the reason.
  */
 export function admit(p: RetryPlan, last: unknown): Admitted {
-  const refused = new Set<string>();
+  let refused: Set<string> | undefined;
   for (;;) {
     let sel: Selection;
     try {
@@ -50,9 +73,10 @@ export function admit(p: RetryPlan, last: unknown): Admitted {
     const breaker = p.c.circuitBreaker;
     if (!breaker) return { sel, permit: undefined };
     try {
-      return { sel, permit: breaker.acquire(`${sel.node.id} ${p.endpoint}`) };
+      return { sel, permit: breaker.acquire(circuitKey(sel.node.id, p.endpoint)) };
     } catch (e) {
       sel.done({ error: e });
+      refused ??= new Set();
       if (refused.has(sel.node.id)) throw last ?? e;
       refused.add(sel.node.id);
       last = last ?? e;
@@ -79,11 +103,12 @@ function pause(ms: number, scope: CallScope, name: string): Promise<void> {
  * Runs `attempt` on successive nodes (the selector's `Next` prefers unseen ones) until one succeeds,
  * the failure is not safe to retry, `retries` are used up, or the client's retry budget is spent;
  * waits a jittered backoff between attempts. Returns the winning node still unsettled (a stream
- * keeps using it); every failed attempt is settled here.
+ * keeps using it); every failed attempt is settled here. `first` is attempt 0 when the caller already made it.
  */
 export async function withRetries<T>(
   p: RetryPlan,
   attempt: (a: Admitted) => Promise<Outcome<T>>,
+  first?: { admitted: Admitted; outcome: Outcome<T> },
 ): Promise<{ value: T; admitted: Admitted }> {
   const { c, scope, name } = p;
   let last: unknown;
@@ -100,8 +125,9 @@ export async function withRetries<T>(
       if (left !== undefined && left <= ms) throw last;
       await pause(ms, scope, name);
     }
-    const a = admit(p, last);
-    const r = await attempt(a);
+    // `first`: the caller already ran attempt 0 itself (its fast path) and hands over how it went.
+    const a = n === 0 && first ? first.admitted : admit(p, last);
+    const r = n === 0 && first ? first.outcome : await attempt(a);
     if (r.ok) return { value: r.value, admitted: a };
     settle(a, r.error);
     if (scope.aborted) throw abortReason(scope.reason, name);

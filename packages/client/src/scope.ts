@@ -48,17 +48,31 @@ export function requestHeader(
   return h;
 }
 
-/** The call's metadata: the ctx's, then the call's own (keys lower-cased). */
+/** Shared by every call without metadata: nothing reads it but to copy it into a header. */
+const NO_METADATA: Metadata = Object.freeze(Object.create(null) as Metadata);
+
+/** The call's metadata: the ctx's, then the call's own (keys lower-cased). Read-only. */
 export function callMetadata(o: CallOptions): Metadata {
-  return o.ctx || o.metadata ? mergeMetadata(o.ctx?.metadata, o.metadata) : {};
+  return o.ctx || o.metadata ? mergeMetadata(o.ctx?.metadata, o.metadata) : NO_METADATA;
 }
 
 const noop = (): void => {};
 
+/** Made once per address: a call with `address` builds no node, selection or closure. */
+const fixedNodes = new Map<string, Next>();
+/** Past this many addresses the cache starts over (a client calling ever new addresses must not grow it without end). */
+const MAX_FIXED_NODES = 1024;
+
 /** The fixed node of `address`: every attempt goes there, nothing to report back. */
 export function fixedNode(address: string): Next {
-  const sel = { node: { id: address, address, metadata: {} }, done: noop };
-  return () => sel;
+  let next = fixedNodes.get(address);
+  if (!next) {
+    const sel = { node: { id: address, address, metadata: {} }, done: noop };
+    next = () => sel;
+    if (fixedNodes.size >= MAX_FIXED_NODES) fixedNodes.clear();
+    fixedNodes.set(address, next);
+  }
+  return next;
 }
 
 /** Nodes for one call: a fixed address, or the selector's. */

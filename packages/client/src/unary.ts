@@ -106,12 +106,20 @@ export async function unaryCall(
     if (bh) release = await bh.acquire({ signal: scope.signal });
     c.retryBudget?.onCall();
     // A direct address needs no selection: no promise to wait for.
-    const next = o.address !== undefined ? fixedNode(o.address) : await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, md)), scope, name);
+    const next =
+      o.address !== undefined ? fixedNode(o.address) : await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, md)), scope, name);
     const retries = o.retries ?? c.retries;
     const plan: RetryPlan = { c, next, service, endpoint, name, scope, retries, idempotent };
     const x: Attempt = { plan, pool, codec, body, md };
     if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + retries));
-    const { value, admitted } = await withRetries(plan, (a) => once(x, a));
+    // Attempt 0 runs here, outside the retry loop: a call that succeeds pays for no loop.
+    const first = admit(plan, undefined);
+    const outcome = await once(x, first);
+    if (outcome.ok) {
+      settle(first);
+      return outcome.value;
+    }
+    const { value, admitted } = await withRetries(plan, (a) => once(x, a), { admitted: first, outcome });
     settle(admitted);
     return value;
   } finally {

@@ -42,7 +42,9 @@ export function createServer(options: ServerOptions): Server {
     logger: o.logger,
     track(scope: CallScope) {
       scopes.add(scope);
-      return () => scopes.delete(scope);
+    },
+    untrack(scope: CallScope) {
+      scopes.delete(scope);
     },
   };
 
@@ -65,8 +67,12 @@ export function createServer(options: ServerOptions): Server {
           return;
         }
         const p = dispatch(env, s, req);
-        inflight.add(p);
-        void p.finally(() => inflight.delete(p));
+        // undefined: the call was answered synchronously, nothing left to wait for. dispatch never rejects,
+        // so a plain then is enough (finally costs two more promises per call).
+        if (p) {
+          inflight.add(p);
+          void p.then(() => inflight.delete(p));
+        }
       },
     });
     muxes.add(mux);

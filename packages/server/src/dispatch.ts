@@ -1,7 +1,8 @@
 import type { Codec, CodecSet } from '@tsmicro/codec';
 import { badRequest, type Logger, notFound, timeout, toMicroError } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
-import { type CallScope, callScope, H, type RpcStream, raceScope, readMetadata } from '@tsmicro/transport/rpc';
+import { type CallScope, callScope, H, type RpcStream, raceScope } from '@tsmicro/transport/rpc';
+import { CallContext } from './call-context.js';
 import type { Route } from './router.js';
 import type { ServerContext } from './server.js';
 
@@ -11,8 +12,10 @@ export interface DispatchEnv {
   readonly routes: ReadonlyMap<string, Route>;
   readonly codecs: CodecSet;
   readonly logger: Logger;
-  /** Keeps the scope of a running call so `stop()` can abort it after the grace period; returns the untrack function. */
-  track(scope: CallScope): () => void;
+  /** Keeps the scope of a running call so `stop()` can abort it after the grace period. */
+  track(scope: CallScope): void;
+  /** The call ended: forget its scope. */
+  untrack(scope: CallScope): void;
 }
 
 async function* inputs(s: RpcStream, codec: Codec): AsyncGenerator<unknown> {
@@ -61,36 +64,85 @@ async function pump(out: unknown, s: RpcStream, codec: Codec, scope: CallScope, 
   await s.end();
 }
 
-/** Serves one call from its request frame to its last frame; never throws. */
-export async function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<void> {
+const noop = (): void => {};
+
+/** What a call holds from its start to its end. */
+interface Running {
+  readonly scope: CallScope;
+  readonly offFail: () => void;
+}
+
+function finish(env: DispatchEnv, r: Running): void {
+  r.offFail();
+  env.untrack(r.scope);
+  r.scope.dispose();
+}
+
+/** Answers a failed call with its error, unless nobody is left to answer (cancelled, connection lost). */
+function answerError(env: DispatchEnv, s: RpcStream, e: unknown, logger: Logger): Promise<void> | undefined {
+  if (s.failed) return undefined;
+  const err = toMicroError(e, env.name);
+  if (err.code >= 500 && err.code !== 503) logger.warn({ err: err.detail, code: err.code }, 'handler failed');
+  return s.fail(err).catch(noop);
+}
+
+/**
+ * Serves one call from its request frame to its last frame; never throws. A unary call to a plain
+ * handler that answers at once is served synchronously and returns undefined (no promise, no turn);
+ * otherwise the promise settles when the call is over.
+ */
+export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<void> | undefined {
   const h = req.header;
   const endpoint = h[H.endpoint] ?? '';
   const route = env.routes.get(endpoint);
-  if (!route) {
-    await s.fail(notFound(`service ${env.name} has no endpoint '${endpoint}'`, { id: env.name })).catch(() => {});
-    return;
-  }
+  if (!route) return s.fail(notFound(`service ${env.name} has no endpoint '${endpoint}'`, { id: env.name })).catch(noop);
   const ms = Number(h[H.timeout]);
   const deadline = h[H.timeout] !== undefined && Number.isFinite(ms) && ms >= 0 ? Date.now() + ms : undefined;
   const scope = callScope({
     deadline,
     onDeadline: () => timeout(`${endpoint} exceeded the caller's deadline of ${ms} ms`, { id: env.name }),
   });
-  const offFail = s.onFail((e) => scope.abort(e));
-  const untrack = env.track(scope);
-  const logger = route.logger;
-  const ctx: ServerContext = {
-    metadata: readMetadata(h),
-    // A getter: the AbortController behind it is only made for handlers that read it.
-    get signal() {
-      return scope.signal;
-    },
-    ...(deadline === undefined ? {} : { deadline }),
-    service: env.name,
-    endpoint,
-    logger,
-    kind: route.kind,
-  };
+  const r: Running = { scope, offFail: s.onFail((e) => scope.abort(e)) };
+  env.track(scope);
+  const ctx = new CallContext(h, scope, deadline, env.name, endpoint, route.logger, route.kind);
+  if (route.kind !== 'unary' || !route.direct || h[H.stream] === '1') return serve(env, s, req, route, ctx, r);
+  // The hot path: the request is in the frame and the handler is called directly.
+  let out: unknown;
+  let codec: Codec;
+  try {
+    if (scope.aborted) throw scope.reason;
+    codec = env.codecs.get(h[H.contentType] ?? 'application/json');
+    out = route.direct(codec.decode(req.body), ctx);
+    if (!isPromiseLike(out)) {
+      if (scope.aborted) throw scope.reason;
+      // The frame is queued now; a failed write means the connection is gone, with nobody to tell.
+      s.sendLast(codec.encode(out)).catch(noop);
+      finish(env, r);
+      return undefined;
+    }
+  } catch (e) {
+    finish(env, r);
+    return answerError(env, s, e, route.logger);
+  }
+  return answerLater(env, s, raceScope(Promise.resolve(out), scope), codec, route.logger, r);
+}
+
+/** The hot path's handler returned a promise: answer when it settles. */
+async function answerLater(env: DispatchEnv, s: RpcStream, out: Promise<unknown>, codec: Codec, logger: Logger, r: Running): Promise<void> {
+  try {
+    await s.sendLast(codec.encode(await out));
+  } catch (e) {
+    await answerError(env, s, e, logger);
+  } finally {
+    finish(env, r);
+  }
+}
+
+/** Every other call: streams, wrapped handlers, stream-style requests. */
+async function serve(env: DispatchEnv, s: RpcStream, req: Message, route: Route, ctx: CallContext, r: Running): Promise<void> {
+  const h = req.header;
+  const { scope } = r;
+  const endpoint = ctx.endpoint;
   try {
     const codec = env.codecs.get(h[H.contentType] ?? 'application/json');
     const streamingIn = route.kind === 'client-stream' || route.kind === 'bidi-stream';
@@ -108,13 +160,8 @@ export async function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Pr
     else await s.sendLast(codec.encode(out));
   } catch (e) {
     // A cancelled call or a lost connection has nobody left to answer.
-    if (s.failed) return;
-    const err = toMicroError(e, env.name);
-    if (err.code >= 500 && err.code !== 503) logger.warn({ err: err.detail, code: err.code }, 'handler failed');
-    await s.fail(err).catch(() => {});
+    await answerError(env, s, e, route.logger);
   } finally {
-    offFail();
-    untrack();
-    scope.dispose();
+    finish(env, r);
   }
 }

@@ -59,21 +59,26 @@ export class Inbox {
     this.bytes += m.body.byteLength;
   }
 
-  next(): Promise<IteratorResult<Message>> {
-    if (this.head < this.queue.length) {
-      const m = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as unknown as Message;
-      this.bytes -= m.body.byteLength;
-      if (this.head === this.queue.length) {
-        this.queue = [];
-        this.head = 0;
-      } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      this.maybeDrained();
-      return Promise.resolve({ done: false, value: m });
+  /** The next queued message, or undefined when none is queued (never waits). */
+  poll(): Message | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const m = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as unknown as Message;
+    this.bytes -= m.body.byteLength;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
+    this.maybeDrained();
+    return m;
+  }
+
+  next(): Promise<IteratorResult<Message>> {
+    const m = this.poll();
+    if (m !== undefined) return Promise.resolve({ done: false, value: m });
     if (this.ended) return Promise.resolve(DONE);
     return new Promise((resolve) => this.readers.push(resolve));
   }

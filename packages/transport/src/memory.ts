@@ -55,6 +55,10 @@ class MemorySocket implements Socket {
     return this.inbox.recv();
   }
 
+  poll(): Message | undefined {
+    return this.inbox.poll();
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     return this.inbox[Symbol.asyncIterator]();
   }

@@ -13,6 +13,11 @@ export interface Socket extends AsyncIterable<Message> {
   send(m: Message): Promise<void>;
   /** The next message; rejects with a `MicroError` (503) once the socket is closed. */
   recv(): Promise<Message>;
+  /**
+   * Optional: the next message if one is already received, without waiting (undefined when none is).
+   * Lets a consumer that was woken for one message take the rest of a batch in the same turn.
+   */
+  poll?(): Message | undefined;
   /** Closes both directions; idempotent. */
   close(): Promise<void>;
   /** Settles when the socket closes, with the error that closed it (if any). Never rejects. */

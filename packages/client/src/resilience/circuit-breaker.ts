@@ -51,6 +51,23 @@ interface Circuit {
   trialSuccesses: number;
 }
 
+/** One call's permit; a class, so a permit is one small object instead of an object and a closure per call. */
+class Permit implements BreakerPermit {
+  private ended = false;
+
+  constructor(
+    private readonly c: Circuit,
+    private readonly trial: boolean,
+    private readonly report: (c: Circuit, error: unknown, trial: boolean) => void,
+  ) {}
+
+  done(result?: { error?: unknown }): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.report(this.c, result?.error, this.trial);
+  }
+}
+
 /**
  * Circuit breakers keyed by node × endpoint. Closed: calls pass, failures are counted; a run of
  * `consecutiveFailures` or a `failureRate` over the window opens the circuit. Open: calls fail fast
@@ -84,18 +101,26 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
     trialSuccesses: 0,
   });
 
+  // The most recently used key: using it again changes no LRU order, so the delete + set is skipped (the hot path).
+  let lastKey: string | undefined;
   const get = (key: string, now: number): Circuit => {
     let c = circuits.get(key);
+    if (c && key === lastKey) return halfOpenIfDue(c, now);
     if (c)
       circuits.delete(key); // re-inserted below: Map order is then least recently used first
     else c = fresh(now);
     circuits.set(key, c);
+    lastKey = key;
     if (circuits.size > cfg.maxKeys) {
       for (const [k, v] of circuits) {
         if (circuits.size <= cfg.maxKeys) break;
         if (v.state === 'closed' && k !== key) circuits.delete(k);
       }
     }
+    return halfOpenIfDue(c, now);
+  };
+
+  const halfOpenIfDue = (c: Circuit, now: number): Circuit => {
     if (c.state === 'open' && now - c.openedAt >= cfg.openFor) {
       c.state = 'half-open';
       c.trials = 0;
@@ -133,6 +158,8 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
     }
   };
 
+  const report = (c: Circuit, error: unknown, trial: boolean) => record(c, cfg.isFailure(error), clock.now(), trial);
+
   return {
     acquire(key) {
       const now = clock.now();
@@ -144,14 +171,7 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
       }
       const trial = c.state === 'half-open';
       if (trial) c.trials++;
-      let ended = false;
-      return {
-        done(result = {}) {
-          if (ended) return;
-          ended = true;
-          record(c, cfg.isFailure(result.error), clock.now(), trial);
-        },
-      };
+      return new Permit(c, trial, report);
     },
     state: (key) => (circuits.has(key) ? get(key, clock.now()).state : 'closed'),
     reset(key) {

@@ -36,6 +36,12 @@ export async function runSession(
   frames: readonly Message[],
   probe: Probe,
   waitMs = 5000,
+  /**
+   * Keep reading after the probe's answer until this holds (still within `waitMs`). Calls on one
+   * connection may be answered in any order: a later call (the probe) can overtake the answer an
+   * earlier hostile frame is owed. Default: stop at the probe's answer.
+   */
+  until?: (received: readonly Message[]) => boolean,
 ): Promise<SessionResult> {
   const s: Socket = await t.dial(address, { timeout: waitMs });
   const received: Message[] = [];
@@ -50,10 +56,12 @@ export async function runSession(
         received.push({ header: { ...m.header }, body: Uint8Array.from(m.body) });
         if (m.header[H.id] === PROBE_ID && m.header[H.frame] !== Frame.window) {
           probeAnswered = m.header[H.frame] === Frame.last && probe.check(m.body);
-          if (!probeAnswered)
+          if (!probeAnswered) {
             failure = new FuzzFailure(`probe answered with ${JSON.stringify(m.header)} ${Buffer.from(m.body).toString()}`);
-          break;
+            break;
+          }
         }
+        if (probeAnswered && (!until || until(received))) break;
       }
     } catch {
       // The connection failed: same as closed.

@@ -1,3 +1,5 @@
+import { Timed } from './deadlines.js';
+
 /**
  * The cancellation scope of one call, cheaper than an AbortController: most calls never read
  * their signal, so the controller is only made when `signal` is read. Aborts on its deadline,
@@ -26,18 +28,20 @@ export interface CallScopeOptions {
   onDeadline: () => unknown;
 }
 
-const MAX_TIMER = 2 ** 31 - 1;
-
-class Scope implements CallScope {
+class Scope extends Timed implements CallScope {
   private ac: AbortController | undefined;
   private why: unknown;
   private done = false;
+  /** The first listener has its own slot: a call usually has one, and then needs no array. */
+  private fn1: ((reason: unknown) => void) | undefined;
   private fns: Array<(reason: unknown) => void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly onDeadline: () => unknown;
   private detach: Array<() => void> | undefined;
 
   constructor(o: CallScopeOptions) {
+    super();
     this.deadline = o.deadline;
+    this.onDeadline = o.onDeadline;
     for (const p of o.parents ?? []) {
       if (!p) continue;
       if (p.aborted) {
@@ -51,15 +55,14 @@ class Scope implements CallScope {
     }
     if (o.deadline !== undefined) {
       const ms = o.deadline - Date.now();
-      if (ms <= 0) this.abort(o.onDeadline());
-      else this.arm(o.deadline, ms, o.onDeadline);
+      // `!(ms > 0)`: a NaN deadline counts as passed, never as a timer that re-arms forever.
+      if (!(ms > 0)) this.abort(o.onDeadline());
+      else this.schedule(o.deadline, ms);
     }
   }
 
-  /** setTimeout fires at once (with a warning) past 2^31-1 ms, so a far deadline (a peer's bogus Micro-Timeout) waits in steps. */
-  private arm(deadline: number, ms: number, onDeadline: () => unknown): void {
-    if (ms <= MAX_TIMER) this.timer = setTimeout(() => this.abort(onDeadline()), ms);
-    else this.timer = setTimeout(() => this.arm(deadline, deadline - Date.now(), onDeadline), MAX_TIMER);
+  protected expired(): void {
+    this.abort(this.onDeadline());
   }
 
   readonly deadline: number | undefined;
@@ -86,8 +89,11 @@ class Scope implements CallScope {
     this.why = reason;
     this.dispose();
     this.ac?.abort(reason);
+    const fn1 = this.fn1;
     const fns = this.fns;
+    this.fn1 = undefined;
     this.fns = undefined;
+    fn1?.(reason);
     if (fns) for (const fn of fns) fn(reason);
   }
 
@@ -95,6 +101,12 @@ class Scope implements CallScope {
     if (this.done) {
       fn(this.why);
       return () => {};
+    }
+    if (this.fn1 === undefined) {
+      this.fn1 = fn;
+      return () => {
+        if (this.fn1 === fn) this.fn1 = undefined;
+      };
     }
     this.fns ??= [];
     const fns = this.fns;
@@ -106,8 +118,7 @@ class Scope implements CallScope {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.unschedule();
     const d = this.detach;
     this.detach = undefined;
     if (d) for (const f of d) f();

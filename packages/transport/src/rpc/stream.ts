@@ -38,8 +38,12 @@ type Reader = { resolve: (m: Uint8Array | undefined) => void; reject: (e: unknow
 /** One call's state: an inbox bounded by the credit we granted, and the credit the peer granted us. */
 export class Channel implements RpcStream {
   private ac: AbortController | undefined;
+  /** The first listener has its own slot: a call usually has one, and then needs no array. */
+  private onFail1: ((e: MicroError) => void) | undefined;
   private onFails: Array<(e: MicroError) => void> | undefined;
-  private readonly inbox: Uint8Array[] = [];
+  /** The oldest unread message, then the rest: a unary call holds one message and so never needs the array. */
+  private first: Uint8Array | undefined;
+  private rest: Uint8Array[] | undefined;
   private reader: Reader | undefined;
   private writer: Waiter | undefined;
   private remoteEnded = false;
@@ -80,6 +84,12 @@ export class Channel implements RpcStream {
       fn(this.failure);
       return () => {};
     }
+    if (this.onFail1 === undefined) {
+      this.onFail1 = fn;
+      return () => {
+        if (this.onFail1 === fn) this.onFail1 = undefined;
+      };
+    }
     this.onFails ??= [];
     const fns = this.onFails;
     fns.push(fn);
@@ -101,7 +111,7 @@ export class Channel implements RpcStream {
       if (this.remoteEnded) this.violation('message after end of stream');
       else if (--this.recvCredit < 0) this.violation('flow-control window exceeded');
       else {
-        this.inbox.push(m.body);
+        this.push(m.body);
         if (kind === Frame.last) this.onRemoteEnd();
         this.wakeReader();
       }
@@ -155,7 +165,7 @@ export class Channel implements RpcStream {
   }
 
   recv(): Promise<Uint8Array | undefined> {
-    const m = this.inbox.shift();
+    const m = this.shift();
     if (m !== undefined) {
       this.onConsumed();
       return Promise.resolve(m);
@@ -185,8 +195,11 @@ export class Channel implements RpcStream {
     this.failure = e;
     this.release();
     this.ac?.abort(e);
+    const fn1 = this.onFail1;
     const fns = this.onFails;
+    this.onFail1 = undefined;
     this.onFails = undefined;
+    fn1?.(e);
     if (fns) for (const fn of fns) fn(e);
     const w = this.writer;
     this.writer = undefined;
@@ -245,11 +258,26 @@ export class Channel implements RpcStream {
     else this.fail(e).catch(() => {});
   }
 
+  private push(body: Uint8Array): void {
+    if (this.first === undefined && !this.rest?.length) this.first = body;
+    else {
+      this.rest ??= [];
+      this.rest.push(body);
+    }
+  }
+
+  private shift(): Uint8Array | undefined {
+    const m = this.first;
+    if (m === undefined) return this.rest?.shift();
+    this.first = this.rest?.shift();
+    return m;
+  }
+
   /** Hands a waiting reader what {@link recv} would return now: the next message, the failure, or the end. */
   private wakeReader(): void {
     const r = this.reader;
     if (!r) return;
-    const m = this.inbox.shift();
+    const m = this.shift();
     if (m !== undefined) {
       this.reader = undefined;
       this.onConsumed();

@@ -81,6 +81,10 @@ export class TcpSocket implements Socket {
     return this.inbox.recv();
   }
 
+  poll(): Message | undefined {
+    return this.inbox.poll();
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     return this.inbox[Symbol.asyncIterator]();
   }

@@ -16,6 +16,10 @@ const RESOLVED = Promise.resolve();
  * Encodes frames into a bump-allocated slab and flushes everything produced in one event-loop
  * turn with a single write (writev when large bodies are in the batch). Flushed slab ranges are
  * never touched again, so the slab needs no copy and no per-frame allocation.
+ *
+ * The flush runs on `process.nextTick`: after the promise jobs of the current turn (where the RPC
+ * layer produces its frames) and before the loop goes back to polling. A `setImmediate` flush
+ * waited one more loop phase per batch, and measured slower and costlier per call.
  */
 export class FrameWriter {
   private slab = Buffer.allocUnsafe(SLAB);
@@ -23,7 +27,7 @@ export class FrameWriter {
   private pos = 0;
   private chunks: Uint8Array[] = [];
   private queued = 0;
-  private scheduled: NodeJS.Immediate | undefined;
+  private scheduled = false;
   private blocked = false;
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private dead = false;
@@ -86,7 +90,10 @@ export class FrameWriter {
 
   private schedule(): void {
     if (this.queued >= FLUSH_AT) this.flush();
-    else if (this.scheduled === undefined) this.scheduled = setImmediate(this.flushNow);
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushNow);
+    }
   }
 
   private afterQueue(): Promise<void> {
@@ -96,16 +103,13 @@ export class FrameWriter {
   }
 
   private readonly flushNow = (): void => {
-    this.scheduled = undefined;
+    // An explicit flush() may have run meanwhile; then this finds nothing queued and writes nothing.
+    this.scheduled = false;
     this.flush();
   };
 
   /** Writes everything queued now. */
   flush(): void {
-    if (this.scheduled !== undefined) {
-      clearImmediate(this.scheduled);
-      this.scheduled = undefined;
-    }
     this.cut();
     const chunks = this.chunks;
     if (chunks.length === 0 || this.dead || !this.socket.writable) return;
@@ -125,8 +129,6 @@ export class FrameWriter {
   /** Drops queued data and fails senders still waiting for drain with `error`. */
   kill(error: Error): void {
     this.dead = true;
-    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
     this.chunks = [];
     for (const w of this.drainWaiters.splice(0)) w.reject(error);
   }

@@ -1,0 +1,51 @@
+import { timeout } from '@tsmicro/core';
+import { describe, expect, it } from 'vitest';
+import { callScope } from './scope.js';
+
+/** Polls `cond` every few ms, up to `ms`. */
+async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
+}
+
+const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+describe('deadlines shared by scopes of the same timeout length', () => {
+  it('expire each scope at its own deadline, also after the head of the list left early', async () => {
+    const fired: string[] = [];
+    const mk = (name: string, ms: number) =>
+      callScope({
+        deadline: Date.now() + ms,
+        onDeadline: () => {
+          fired.push(name);
+          return timeout(name);
+        },
+      });
+    const first = mk('first', 40);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = mk('second', 40);
+    const short = mk('short', 10);
+    first.dispose();
+    await until(() => fired.length === 2);
+    expect(fired).toEqual(['short', 'second']);
+    expect(short.aborted).toBe(true);
+    expect(second.aborted).toBe(true);
+    expect((second.reason as Error).message).toContain('second');
+    expect(first.aborted).toBe(false);
+  });
+
+  it('leaves no timer behind once every scope is disposed', async () => {
+    const before = activeTimers();
+    const scopes = Array.from({ length: 50 }, (_, i) =>
+      callScope({ deadline: Date.now() + 60_000 + (i % 3), onDeadline: () => timeout('x') }),
+    );
+    expect(activeTimers()).toBeGreaterThan(before);
+    for (const s of scopes) s.dispose();
+    expect(activeTimers()).toBe(before);
+  });
+
+  it('treats a NaN deadline as passed', () => {
+    const s = callScope({ deadline: Number.NaN, onDeadline: () => timeout('nan') });
+    expect(s.aborted).toBe(true);
+  });
+});

@@ -1,0 +1,114 @@
+/** setTimeout fires at once (with a warning) past 2^31-1 ms, so a far deadline (a peer's bogus Micro-Timeout) waits in steps. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * Something with a deadline, and its own node in the list of its timeout length: waiting for a
+ * deadline allocates nothing per call (a `setTimeout` per call costs a Timeout object and a closure,
+ * about 400 bytes, on both sides of every RPC).
+ */
+export abstract class Timed {
+  /** Epoch ms when {@link expired} runs. */
+  private at = 0;
+  private prev: Timed | undefined;
+  private next: Timed | undefined;
+  private list: DeadlineList | undefined;
+
+  /** Runs once when the deadline passed, unless {@link unschedule} came first. */
+  protected abstract expired(): void;
+
+  /** Waits for `deadline` (epoch ms), which is `ms` from now (ms > 0). */
+  protected schedule(deadline: number, ms: number): void {
+    this.at = deadline;
+    let list = lists.get(ms);
+    if (!list) {
+      list = new DeadlineList(ms);
+      lists.set(ms, list);
+    }
+    list.add(this);
+  }
+
+  /** Stops waiting; harmless when not waiting. */
+  protected unschedule(): void {
+    this.list?.remove(this);
+  }
+
+  /** @internal for {@link DeadlineList} only. */
+  static link(list: DeadlineList, t: Timed): void {
+    t.list = list;
+    t.prev = list.tail;
+    t.next = undefined;
+    if (list.tail) list.tail.next = t;
+    else list.head = t;
+    list.tail = t;
+  }
+
+  /** @internal for {@link DeadlineList} only. */
+  static unlink(list: DeadlineList, t: Timed): void {
+    if (t.prev) t.prev.next = t.next;
+    else list.head = t.next;
+    if (t.next) t.next.prev = t.prev;
+    else list.tail = t.prev;
+    t.prev = undefined;
+    t.next = undefined;
+    t.list = undefined;
+  }
+
+  /** @internal for {@link DeadlineList} only. */
+  static due(t: Timed, now: number): boolean {
+    return t.at <= now;
+  }
+
+  /** @internal for {@link DeadlineList} only. */
+  static msLeft(t: Timed, now: number): number {
+    return Math.min(Math.max(0, t.at - now), MAX_TIMER);
+  }
+
+  /** @internal for {@link DeadlineList} only. */
+  static expire(t: Timed): void {
+    t.expired();
+  }
+}
+
+/**
+ * Everything waiting with the same timeout length, in the order it started, so deadlines only grow
+ * from head to tail (as in Node's own timer lists). One timer per list, armed for the head; a head
+ * that leaves early just lets the timer fire, find nothing due and re-arm for the new head.
+ */
+class DeadlineList {
+  head: Timed | undefined;
+  tail: Timed | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ms: number) {}
+
+  add(t: Timed): void {
+    Timed.link(this, t);
+    if (!this.timer) this.arm();
+  }
+
+  remove(t: Timed): void {
+    Timed.unlink(this, t);
+    if (this.head) return;
+    // Empty: no timer may keep the process alive, and the map keeps no list for a length no longer used.
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (lists.get(this.ms) === this) lists.delete(this.ms);
+  }
+
+  private arm(): void {
+    if (this.head) this.timer = setTimeout(this.fire, Timed.msLeft(this.head, Date.now()));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = Date.now();
+    // Bounded by the length of the list; what expires leaves it before its callback runs.
+    for (let t = this.head; t && Timed.due(t, now); t = this.head) {
+      this.remove(t);
+      Timed.expire(t);
+    }
+    if (!this.timer) this.arm();
+  };
+}
+
+const lists = new Map<number, DeadlineList>();
