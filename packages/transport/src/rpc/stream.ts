@@ -1,4 +1,4 @@
-import { badRequest, canceled, decodeError, encodeError, type MicroError } from '@tsmicro/core';
+import { badRequest, canceled, decodeError, ErrorCode, encodeError, isMicroError, type MicroError, payloadTooLarge } from '@tsmicro/core';
 import type { Message } from '../transport.js';
 import { Frame, H } from './headers.js';
 
@@ -154,7 +154,16 @@ export class Channel implements RpcStream {
   private writeLast(body: Uint8Array): Promise<void> {
     this.localEnded = true;
     if (!this.isClient) this.release();
-    return this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body });
+    const written = this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body });
+    if (this.isClient) return written;
+    // A response the transport refused before writing it (too large) still owes the caller an answer.
+    return written.catch(async (e: unknown) => {
+      if (isMicroError(e) && e.code === ErrorCode.PayloadTooLarge) {
+        this.localEnded = false;
+        await this.fail(payloadTooLarge(`the response could not be sent: ${e.detail}`, { id: e.id }));
+      }
+      throw e;
+    });
   }
 
   async end(): Promise<void> {
