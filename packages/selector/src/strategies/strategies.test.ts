@@ -87,4 +87,19 @@ describe('distribution', () => {
     const b = counts(leastLoaded, { nodes, stats: busy, state: new Map(), random: seeded(6) }, 30_000);
     expect((b.get('n0') ?? 0) / 30_000).toBeLessThan(0.01);
   });
+
+  it('leastLoaded passes over a node 10x slower even when the fast nodes are busier, probing it rarely', () => {
+    const nodes = contractNodes(3);
+    // The chaos scenario's steady state: fast nodes hold the queue, the slow one (n2) sits nearly idle.
+    const stats: NodeStats = { inflight: (id) => (id === 'n2' ? 1 : 31), latency: (id) => (id === 'n2' ? 21 : 2.8) };
+    const c = counts(leastLoaded, { nodes, stats, state: new Map(), random: seeded(7) }, 60_000);
+    const slowShare = (c.get('n2') ?? 0) / 60_000;
+    // Under 1% of calls, so the p99 stays on the healthy nodes; above 0 so a recovery is noticed.
+    expect(slowShare).toBeLessThan(0.01);
+    expect(slowShare).toBeGreaterThan(0);
+    // Nodes within 2x of each other still balance by queue length x latency.
+    const near: NodeStats = { inflight: (id) => (id === 'n0' ? 40 : 0), latency: (id) => (id === 'n0' ? 2 : 3.5) };
+    const d = counts(leastLoaded, { nodes, stats: near, state: new Map(), random: seeded(8) }, 30_000);
+    expect((d.get('n0') ?? 0) / 30_000).toBeLessThan(0.01);
+  });
 });
