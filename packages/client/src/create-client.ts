@@ -16,13 +16,18 @@ function wrap<A extends unknown[], R>(
   let chain = fn;
   for (let i = wrappers.length - 1; i >= 0; i--) chain = wrappers[i]!(chain);
   const outer = chain;
-  return async (...a: A): Promise<R> => {
+  // Not an async function: `.then` costs one promise where async/await costs three, on every call.
+  return (...a: A): Promise<R> => {
     try {
-      return await outer(...a);
+      return Promise.resolve(outer(...a)).then(undefined, rethrowMicroError);
     } catch (e) {
-      throw toMicroError(e);
+      return Promise.reject(toMicroError(e));
     }
   };
+}
+
+function rethrowMicroError(e: unknown): never {
+  throw toMicroError(e);
 }
 
 /**

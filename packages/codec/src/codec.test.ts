@@ -62,3 +62,15 @@ describe('codecSet', () => {
     expect(() => codecSet([json]).get('text/xml')).toThrow(/text\/xml/);
   });
 });
+
+describe('json codec: keys spelled with escapes', () => {
+  it('drops a __proto__ key written as "\\u005f_proto__" (JSON.parse unescapes it into the real key)', () => {
+    const out = json.decode(new TextEncoder().encode(String.raw`{"\u005f_proto__":{"polluted":1},"\u0063onstructor":1,"ok":1}`));
+    expect(Object.keys(out as object)).toEqual(['ok']);
+    expect(Object.getPrototypeOf(Object.assign({}, out))).toBe(Object.prototype);
+  });
+  it('encodes what JSON.stringify cannot (a function) as an empty body, like undefined', () => {
+    expect(json.encode(() => 1).length).toBe(0);
+    expect(json.encode({ a: 'é' })).toBeInstanceOf(Uint8Array);
+  });
+});

@@ -105,14 +105,16 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<
   const r: Running = { scope, offFail: s.onFail((e) => scope.abort(e)) };
   env.track(scope);
   const ctx = new CallContext(h, scope, deadline, env.name, endpoint, route.logger, route.kind);
-  if (route.kind !== 'unary' || !route.direct || h[H.stream] === '1') return serve(env, s, req, route, ctx, r);
-  // The hot path: the request is in the frame and the handler is called directly.
+  if (route.kind !== 'unary' || h[H.stream] === '1') return serve(env, s, req, route, ctx, r);
+  // The hot path: the request is in the frame and the handler (or its wrapper chain, whose promise
+  // is answered by answerLater) is called from here, without serve's extra async frame.
+  const fn = route.direct ?? route.invoke;
   let out: unknown;
   let codec: Codec;
   try {
     if (scope.aborted) throw scope.reason;
     codec = env.codecs.get(h[H.contentType] ?? 'application/json');
-    out = route.direct(codec.decode(req.body), ctx);
+    out = fn(codec.decode(req.body), ctx);
     if (!isPromiseLike(out)) {
       if (scope.aborted) throw scope.reason;
       // The frame is queued now; a failed write means the connection is gone, with nobody to tell.
