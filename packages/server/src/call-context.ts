@@ -20,6 +20,8 @@ export class CallContext implements ServerContext {
     readonly endpoint: string,
     readonly logger: Logger,
     readonly kind: HandlerKind,
+    readonly node: string,
+    readonly peer: string,
   ) {
     // Absent, not undefined, without a deadline (the Context contract: `deadline?: number`).
     if (deadline !== undefined) (this as { deadline?: number }).deadline = deadline;

@@ -37,6 +37,8 @@ export function createServer(options: ServerOptions): Server {
 
   const env = {
     name: o.name,
+    node: nodeId,
+    peer: '',
     routes,
     codecs: o.codecs,
     logger: o.logger,
@@ -53,6 +55,8 @@ export function createServer(options: ServerOptions): Server {
       socket.close().catch(() => {});
       return;
     }
+    // One env per connection, made once here, so every call's context knows its caller.
+    const connEnv = { ...env, peer: socket.remote };
     const mux: Mux = createMux(socket, {
       window: o.streamWindow,
       onRequest(s, req) {
@@ -66,7 +70,7 @@ export function createServer(options: ServerOptions): Server {
           s.fail(e).catch(() => {});
           return;
         }
-        const p = dispatch(env, s, req);
+        const p = dispatch(connEnv, s, req);
         // undefined: the call was answered synchronously, nothing left to wait for. dispatch never rejects,
         // so a plain then is enough (finally costs two more promises per call).
         if (p) {

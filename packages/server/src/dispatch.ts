@@ -12,6 +12,10 @@ export interface DispatchEnv {
   readonly routes: ReadonlyMap<string, Route>;
   readonly codecs: CodecSet;
   readonly logger: Logger;
+  /** This server's node id. */
+  readonly node: string;
+  /** The caller's address (one env per connection). */
+  readonly peer: string;
   /** Keeps the scope of a running call so `stop()` can abort it after the grace period. */
   track(scope: CallScope): void;
   /** The call ended: forget its scope. */
@@ -104,7 +108,7 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<
   });
   const r: Running = { scope, offFail: s.onFail((e) => scope.abort(e)) };
   env.track(scope);
-  const ctx = new CallContext(h, scope, deadline, env.name, endpoint, route.logger, route.kind);
+  const ctx = new CallContext(h, scope, deadline, env.name, endpoint, route.logger, route.kind, env.node, env.peer);
   if (route.kind !== 'unary' || h[H.stream] === '1') return serve(env, s, req, route, ctx, r);
   // The hot path: the request is in the frame and the handler (or its wrapper chain, whose promise
   // is answered by answerLater) is called from here, without serve's extra async frame.

@@ -8,6 +8,10 @@ import type { HandlerKind } from '@tsmicro/transport/rpc';
 /** The context of one call: the core {@link Context} plus the call's shape. */
 export interface ServerContext extends Context {
   readonly kind: HandlerKind;
+  /** This server's node id, as registered. */
+  readonly node: string;
+  /** The caller's transport address (e.g. `127.0.0.1:51234`). */
+  readonly peer: string;
 }
 
 /**

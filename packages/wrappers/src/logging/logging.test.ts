@@ -62,6 +62,14 @@ describe('logging() over a real client and server', () => {
         expect(typeof l.durationMs).toBe('number');
         expect(typeof l.requestId).toBe('string');
       }
+      // Server lines name the node that served the call (as registered) and the caller's address.
+      const nodeId = (await p.registry.getService('greeter'))[0]?.nodes[0]?.id;
+      expect(nodeId).toBeTruthy();
+      for (const l of server) {
+        expect(l.node).toBe(nodeId);
+        expect(typeof l.peer).toBe('string');
+        expect(l.peer).not.toBe('');
+      }
       // Both sides of one call share its request id.
       expect(new Set(lines.map((l) => l.requestId)).size).toBe(4);
       expect(server[1]?.err).toBe('no such thing');

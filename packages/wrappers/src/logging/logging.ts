@@ -78,7 +78,12 @@ export function logging(o: LoggingOptions = {}): Logging {
   };
   const handled = (ctx: ServerContext, requestId: string | undefined, start: number, err?: unknown) => {
     if (keep(err))
-      write({ side: 'server', service: ctx.service, endpoint: ctx.endpoint, kind: ctx.kind, requestId }, start, err, 'handled');
+      write(
+        { side: 'server', service: ctx.service, endpoint: ctx.endpoint, kind: ctx.kind, node: ctx.node, peer: ctx.peer, requestId },
+        start,
+        err,
+        'handled',
+      );
   };
   const consumed = (ctx: Context, start: number, err?: unknown) => {
     if (keep(err))
