@@ -3,11 +3,12 @@ import type { Message } from '@tsmicro/transport';
 import type { NatsConnection } from 'nats';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
 import { runHandler } from '../event.js';
+import { importOptional } from '../internal/optional.js';
+import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
 import { fromNatsHeaders, toNatsHeaders } from './headers.js';
 import { checkDurableName } from './jetstream.js';
-import { importOptional } from './load.js';
 import { type NatsBrokerOptions, resolveOptions } from './options.js';
 import { publisher } from './publish.js';
 
@@ -106,16 +107,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
         await loop;
       };
     }
-    let done: Promise<void> | undefined;
-    const unsubscribe = () => {
-      done ??= (async () => {
-        stops.delete(unsubscribe);
-        await stop();
-      })();
-      return done;
-    };
-    stops.add(unsubscribe);
-    return so.queue === undefined ? { topic, unsubscribe } : { topic, queue: so.queue, unsubscribe };
+    return trackedSubscriber(stops, topic, so.queue, stop);
   }
 
   return {

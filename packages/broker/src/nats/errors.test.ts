@@ -5,9 +5,9 @@ import { isMicroError, type MicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker } from '../broker.js';
+import { importOptional } from '../internal/optional.js';
 import { msg } from '../testing/index.js';
 import { natsBroker } from './index.js';
-import { importOptional } from './load.js';
 import { deleteStreams, freePort, uniquePrefix } from './testkit.js';
 
 const natsUp = await requireServer('NATS', 4222);

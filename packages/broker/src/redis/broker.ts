@@ -2,7 +2,8 @@ import { canceled, isMicroError, payloadTooLarge, serviceUnavailable } from '@ts
 import type { Message } from '@tsmicro/transport';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
-import { importOptional } from '../nats/load.js';
+import { importOptional } from '../internal/optional.js';
+import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { encodeEnvelope } from './envelope.js';
 import { type RedisBrokerOptions, resolveOptions } from './options.js';
@@ -149,16 +150,7 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
         if (isMicroError(e)) throw e;
         throw serviceUnavailable(`subscribe to ${topic} via Redis at ${address} failed: ${(e as Error).message}`, { cause: e });
       }
-      let done: Promise<void> | undefined;
-      const unsubscribe = () => {
-        done ??= (async () => {
-          stops.delete(unsubscribe);
-          await stop();
-        })();
-        return done;
-      };
-      stops.add(unsubscribe);
-      return so.queue === undefined ? { topic, unsubscribe } : { topic, queue: so.queue, unsubscribe };
+      return trackedSubscriber(stops, topic, so.queue, stop);
     },
   };
 }
