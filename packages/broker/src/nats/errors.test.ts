@@ -6,9 +6,10 @@ import { requireServer } from '@tsmicro/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Broker } from '../broker.js';
 import { importOptional } from '../internal/optional.js';
+import { freePort } from '../internal/server-process.js';
 import { msg } from '../testing/index.js';
 import { natsBroker } from './index.js';
-import { deleteStreams, freePort, uniquePrefix } from './testkit.js';
+import { deleteStreams, uniquePrefix } from './testkit.js';
 
 const natsUp = await requireServer('NATS', 4222);
 

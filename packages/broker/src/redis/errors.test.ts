@@ -5,7 +5,7 @@ import { isMicroError, type MicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Broker } from '../broker.js';
-import { freePort } from '../nats/testkit.js';
+import { freePort } from '../internal/server-process.js';
 import { msg } from '../testing/index.js';
 import { redisBroker } from './index.js';
 import { deleteKeys, uniqueKeyPrefix } from './testkit.js';

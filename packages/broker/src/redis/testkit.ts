@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { freePort, serverProcess } from '../internal/server-process.js';
 
 /** Key prefix unique to one test run, so parallel runs never share streams or the pattern set. */
 export function uniqueKeyPrefix(tag: string): string {
@@ -32,22 +33,12 @@ export async function deleteKeys(prefix: string): Promise<void> {
  * can stop and restart it without disturbing other suites.
  */
 export async function privateRedisServer() {
-  const { spawn } = await import('node:child_process');
-  const { freePort, waitPort } = await import('../nats/testkit.js');
   const port = await freePort();
-  let proc: ReturnType<typeof spawn> | undefined;
-  const start = async () => {
-    proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitPort(port, true);
-  };
-  const stop = async () => {
-    const p = proc;
-    proc = undefined;
-    if (p === undefined || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  };
+  const { start, stop } = serverProcess(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    port,
+  );
   await start();
   return { port, start, stop, destroy: stop };
 }

@@ -1,0 +1,46 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { reachable } from '@tsmicro/core/testing';
+
+/** A free loopback TCP port (bound to 0, then released). For tests that run private servers. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Polls until `port` accepts (or refuses, with `up=false`) connections; bounded. */
+export async function waitPort(port: number, up: boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while ((await reachable(port, '127.0.0.1', 200)) !== up) {
+    if (Date.now() > end) throw new Error(`port ${port} not ${up ? 'up' : 'down'} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * A server process on `port` that tests can crash (SIGKILL) and start again, so a restart test never
+ * disturbs the shared servers other suites use. `start` waits until the port answers.
+ */
+export function serverProcess(command: string, args: readonly string[], port: number) {
+  let proc: ChildProcess | undefined;
+  return {
+    async start(): Promise<void> {
+      proc = spawn(command, args, { stdio: 'ignore' });
+      await waitPort(port, true);
+    },
+    async stop(): Promise<void> {
+      const p = proc;
+      proc = undefined;
+      if (p === undefined || p.exitCode !== null) return;
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
