@@ -1,10 +1,13 @@
 import type { Logger } from '@tsmicro/core';
-import type { ConsumerMessages, NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { Handler } from '../broker.js';
 import { runHandler } from '../event.js';
 import { fromNatsHeaders } from './headers.js';
 import { ensureConsumer, ensureStream } from './jetstream.js';
 import type { ResolvedNatsOptions } from './options.js';
+
+/** Longest a pull waits for messages; also the longest `stop()` waits for the pull in progress. */
+const PULL_EXPIRES_MS = 1000; // nats.js refuses less
 
 type Nats = typeof import('nats');
 
@@ -38,7 +41,6 @@ export interface DurableSpec {
 export function runDurable(nats: Nats, nc: NatsConnection, sub: DurableSpec, o: ResolvedNatsOptions, logger: Logger): DurableLoop {
   const { stream, topic, durable, handler, autoAck } = sub;
   let stopped = false;
-  let messages: ConsumerMessages | undefined;
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -48,25 +50,30 @@ export function runDurable(nats: Nats, nc: NatsConnection, sub: DurableSpec, o: 
       timer = setTimeout(resolve, ms);
     });
 
+  // Bounded pulls rather than one open-ended consume(): closing a consume() only drops the client's
+  // inbox while the server keeps the pull open, so messages published just after an unsubscribe went
+  // to a dead inbox and came back only after ackWait. A stop now lets the current pull end (at most
+  // PULL_EXPIRES_MS) and gives back whatever it brought.
   const once = async () => {
     const consumer = await nc.jetstream().consumers.get(stream, durable);
-    messages = await consumer.consume({ max_messages: o.prefetch });
-    if (stopped) await messages.close();
-    for await (const m of messages) {
-      // Pulled ahead but not handled before stop: give it straight back instead of waiting for ackWait.
-      if (stopped) {
-        m.nak();
-        continue;
+    while (!stopped && !nc.isClosed()) {
+      const batch = await consumer.fetch({ max_messages: o.prefetch, expires: PULL_EXPIRES_MS });
+      for await (const m of batch) {
+        // Pulled but not handled before stop: give it straight back instead of waiting for ackWait.
+        if (stopped) {
+          m.nak();
+          continue;
+        }
+        await runHandler({
+          topic: m.subject,
+          message: { header: fromNatsHeaders(m.headers), body: m.data },
+          handler,
+          autoAck,
+          logger,
+          // Neither ack nor nack: the server redelivers after ackWait.
+          onSettle: (v) => (v === 'ack' ? m.ack() : m.nak(o.nakDelay > 0 ? o.nakDelay : undefined)),
+        });
       }
-      await runHandler({
-        topic: m.subject,
-        message: { header: fromNatsHeaders(m.headers), body: m.data },
-        handler,
-        autoAck,
-        logger,
-        // Neither ack nor nack: the server redelivers after ackWait.
-        onSettle: (v) => (v === 'ack' ? m.ack() : m.nak(o.nakDelay > 0 ? o.nakDelay : undefined)),
-      });
     }
   };
 
@@ -89,7 +96,6 @@ export function runDurable(nats: Nats, nc: NatsConnection, sub: DurableSpec, o: 
       stopped = true;
       clearTimeout(timer);
       wake?.();
-      await messages?.close().catch(() => undefined);
       await loop;
     },
   };
