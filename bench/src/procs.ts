@@ -21,7 +21,10 @@ export interface ProcessGroup {
 const here = fileURLToPath(import.meta.url);
 const fromSource = here.endsWith('.ts');
 const entry = fileURLToPath(new URL(fromSource ? './child.ts' : './child.js', import.meta.url));
-const execArgv = fromSource ? ['--conditions=source', '--import', 'tsx'] : [];
+// BENCH_NODE_ARGS (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof') reaches only the children, which
+// is where the stacks under test run; node refuses --cpu-prof in NODE_OPTIONS.
+const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const execArgv = [...(fromSource ? ['--conditions=source', '--import', 'tsx'] : []), ...extraArgs];
 
 function wrap(proc: ChildProcess, label: string): Child {
   const inbox: FromChild[] = [];

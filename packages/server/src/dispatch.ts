@@ -70,10 +70,21 @@ async function pump(out: unknown, s: RpcStream, codec: Codec, scope: CallScope, 
 
 const noop = (): void => {};
 
-/** What a call holds from its start to its end. */
+/** What a call that outlives its first synchronous run holds until its end. */
 interface Running {
   readonly scope: CallScope;
   readonly offFail: () => void;
+}
+
+/**
+ * The call goes asynchronous: its deadline timer starts, a peer's cancel or a lost connection aborts
+ * it, and `stop()` can find it. A call answered in the same synchronous run needs none of this: no
+ * timer can fire and no frame can arrive before it is over.
+ */
+function begin(env: DispatchEnv, s: RpcStream, scope: CallScope): Running {
+  scope.arm();
+  env.track(scope);
+  return { scope, offFail: s.onFail((e) => scope.abort(e)) };
 }
 
 function finish(env: DispatchEnv, r: Running): void {
@@ -105,11 +116,10 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<
   const scope = callScope({
     deadline,
     onDeadline: () => timeout(`${endpoint} exceeded the caller's deadline of ${ms} ms`, { id: env.name }),
+    deferTimer: true,
   });
-  const r: Running = { scope, offFail: s.onFail((e) => scope.abort(e)) };
-  env.track(scope);
   const ctx = new CallContext(h, scope, deadline, env.name, endpoint, route.logger, route.kind, env.node, env.peer);
-  if (route.kind !== 'unary' || h[H.stream] === '1') return serve(env, s, req, route, ctx, r);
+  if (route.kind !== 'unary' || h[H.stream] === '1') return serve(env, s, req, route, ctx, begin(env, s, scope));
   // The hot path: the request is in the frame and the handler (or its wrapper chain, whose promise
   // is answered by answerLater) is called from here, without serve's extra async frame.
   const fn = route.direct ?? route.invoke;
@@ -123,14 +133,14 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<
       if (scope.aborted) throw scope.reason;
       // The frame is queued now; a failed write means the connection is gone, with nobody to tell.
       s.sendLast(codec.encode(out)).catch(noop);
-      finish(env, r);
+      scope.dispose();
       return undefined;
     }
   } catch (e) {
-    finish(env, r);
+    scope.dispose();
     return answerError(env, s, e, route.logger);
   }
-  return answerLater(env, s, raceScope(Promise.resolve(out), scope), codec, route.logger, r);
+  return answerLater(env, s, raceScope(Promise.resolve(out), scope), codec, route.logger, begin(env, s, scope));
 }
 
 /** The hot path's handler returned a promise: answer when it settles. */

@@ -34,7 +34,7 @@ describe('deadlines shared by scopes of the same timeout length', () => {
     expect(first.aborted).toBe(false);
   });
 
-  it('leaves no timer behind once every scope is disposed', async () => {
+  it('keeps no process alive once every scope is disposed (no ref\'d timer left)', async () => {
     const before = activeTimers();
     const scopes = Array.from({ length: 50 }, (_, i) =>
       callScope({ deadline: Date.now() + 60_000 + (i % 3), onDeadline: () => timeout('x') }),
@@ -42,6 +42,16 @@ describe('deadlines shared by scopes of the same timeout length', () => {
     expect(activeTimers()).toBeGreaterThan(before);
     for (const s of scopes) s.dispose();
     expect(activeTimers()).toBe(before);
+  });
+
+  it('fires for a scope that refills a list emptied before its timer ran', async () => {
+    const early = callScope({ deadline: Date.now() + 30, onDeadline: () => timeout('early') });
+    early.dispose();
+    await new Promise((r) => setTimeout(r, 10));
+    const late = callScope({ deadline: Date.now() + 30, onDeadline: () => timeout('late') });
+    await until(() => late.aborted);
+    expect(late.aborted).toBe(true);
+    expect(early.aborted).toBe(false);
   });
 
   it('treats a NaN deadline as passed', () => {

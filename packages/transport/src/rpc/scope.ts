@@ -16,6 +16,8 @@ export interface CallScope {
   onAbort(fn: (reason: unknown) => void): () => void;
   /** Clears the timer and detaches from the parents; call it when the work ends. */
   dispose(): void;
+  /** Starts the deadline timer of a scope made with `deferTimer`; harmless otherwise. */
+  arm(): void;
 }
 
 /** Options of {@link callScope}. */
@@ -26,6 +28,11 @@ export interface CallScopeOptions {
   parents?: ReadonlyArray<AbortSignal | undefined>;
   /** Makes the abort reason when the deadline passes. */
   onDeadline: () => unknown;
+  /**
+   * Start the deadline timer only at {@link CallScope.arm} (a deadline already passed still aborts at
+   * once). Work that ends in the same synchronous run cannot see a timer fire, so it need not pay for one.
+   */
+  deferTimer?: boolean;
 }
 
 class Scope extends Timed implements CallScope {
@@ -37,6 +44,7 @@ class Scope extends Timed implements CallScope {
   private fns: Array<(reason: unknown) => void> | undefined;
   private readonly onDeadline: () => unknown;
   private detach: Array<() => void> | undefined;
+  private deferred = false;
 
   constructor(o: CallScopeOptions) {
     super();
@@ -57,8 +65,18 @@ class Scope extends Timed implements CallScope {
       const ms = o.deadline - Date.now();
       // `!(ms > 0)`: a NaN deadline counts as passed, never as a timer that re-arms forever.
       if (!(ms > 0)) this.abort(o.onDeadline());
+      else if (o.deferTimer) this.deferred = true;
       else this.schedule(o.deadline, ms);
     }
+  }
+
+  arm(): void {
+    if (!this.deferred || this.done) return;
+    this.deferred = false;
+    const deadline = this.deadline as number;
+    const ms = deadline - Date.now();
+    if (ms > 0) this.schedule(deadline, ms);
+    else this.abort(this.onDeadline());
   }
 
   protected expired(): void {
@@ -118,6 +136,7 @@ class Scope extends Timed implements CallScope {
   }
 
   dispose(): void {
+    this.deferred = false;
     this.unschedule();
     const d = this.detach;
     this.detach = undefined;
