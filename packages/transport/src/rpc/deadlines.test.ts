@@ -34,7 +34,7 @@ describe('deadlines shared by scopes of the same timeout length', () => {
     expect(first.aborted).toBe(false);
   });
 
-  it('keeps no process alive once every scope is disposed (no ref\'d timer left)', async () => {
+  it("keeps no process alive once every scope is disposed (no ref'd timer left)", async () => {
     const before = activeTimers();
     const scopes = Array.from({ length: 50 }, (_, i) =>
       callScope({ deadline: Date.now() + 60_000 + (i % 3), onDeadline: () => timeout('x') }),
