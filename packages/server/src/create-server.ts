@@ -65,7 +65,8 @@ export function createServer(options: ServerOptions): Server {
           s.fail(serviceUnavailable(`${o.name} is stopping`, { id: o.name })).catch(() => {});
           return;
         }
-        if (mux.size > o.maxStreamsPerConnection) {
+        // The new call is not counted yet: the mux enters it only after this returns.
+        if (mux.size >= o.maxStreamsPerConnection) {
           const e = tooManyRequests(`more than ${o.maxStreamsPerConnection} concurrent calls on one connection`, { id: o.name });
           s.fail(e).catch(() => {});
           return;

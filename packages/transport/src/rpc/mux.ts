@@ -75,9 +75,12 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     const peerWindow = Number(m.header[H.window] ?? INITIAL_WINDOW);
     const sendCredit = Number.isInteger(peerWindow) && peerWindow > 0 ? peerWindow : INITIAL_WINDOW;
     const ch = new Channel(host, id, false, unary ? INITIAL_WINDOW : window, sendCredit, INITIAL_WINDOW);
-    streams.set(id, ch);
     if (unary) ch.deliver(Frame.last, m);
     handler(ch, m, unary);
+    // Entered only now: no frame of this call can arrive while the handler runs synchronously, and a
+    // call answered in that run never enters the map (an insert and a delete per call make V8 rehash it
+    // every few calls).
+    if (!ch.isReleased) streams.set(id, ch);
   };
 
   const onMessage = (m: Message) => {

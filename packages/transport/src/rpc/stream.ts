@@ -99,6 +99,11 @@ export class Channel implements RpcStream {
     };
   }
 
+  /** True once the call is over on this side and its connection forgot it. */
+  get isReleased(): boolean {
+    return this.released;
+  }
+
   /** Marks the local side ended without sending (a unary request carries its end). */
   markLocalEnded(): void {
     this.localEnded = true;

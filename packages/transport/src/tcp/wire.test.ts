@@ -21,6 +21,16 @@ describe('header codec', () => {
     );
   });
 
+  it('round-trips digit strings exactly (leading zeros, long runs, ids)', () => {
+    const h = { a: '0', b: '007', c: '123456789', d: '1234567890123456789012', e: '00', f: '42' };
+    expect(roundTrip(h)).toEqual(h);
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{1,20}$/), (v) => {
+        expect(roundTrip({ v }).v).toBe(v);
+      }),
+    );
+  });
+
   it('round-trips long values through the u16 and u32 length forms', () => {
     const h = { 'Micro-Error': 'é'.repeat(40_000), mid: 'x'.repeat(300), small: 'y'.repeat(63) };
     expect(roundTrip(h)).toEqual(h);

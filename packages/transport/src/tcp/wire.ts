@@ -201,9 +201,14 @@ function shortString(buf: Buffer, start: number, end: number): string {
   }
   const len = end - start;
   if (digits) {
-    let s = '';
-    for (let i = start; i < end; i++) s += fromCharCode(buf[i]!);
-    return s;
+    // Built char by char, a number costs a string per digit; as a number, one string (and none when V8's
+    // number-string cache holds it). A leading zero or a long run would not round-trip, so those go as text.
+    if (len <= 9 && (len === 1 || buf[start] !== 0x30)) {
+      let n = 0;
+      for (let i = start; i < end; i++) n = n * 10 + buf[i]! - 0x30;
+      return String(n);
+    }
+    return buf.toString('latin1', start, end);
   }
   const slot = h & (CACHE_SLOTS - 1);
   const hit = recent[slot];
