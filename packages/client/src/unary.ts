@@ -1,5 +1,7 @@
 import type { Codec } from '@tsmicro/codec';
-import { badRequest, canceled, type Metadata } from '@tsmicro/core';
+import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailable } from '@tsmicro/core';
+import type { Next } from '@tsmicro/selector';
+import type { CallScope, Mux, UnaryReceiver } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
@@ -16,36 +18,132 @@ interface Attempt {
   md: Metadata;
 }
 
-const ignore = (): void => {};
+const noop = (): void => {};
 
-/** One attempt on one node. `signal` (hedging) abandons it: the server's handler sees `ctx.signal` abort. */
+function header(x: Attempt): Record<string, string> {
+  const { service, endpoint, scope } = x.plan;
+  return requestHeader(service, endpoint, x.codec.contentType, scope.deadline, x.md);
+}
+
+/** Opens the call on `mux`; a scope abort cancels it. Returns the unsubscribe of that abort listener. */
+function start(x: Attempt, mux: Mux, receiver: UnaryReceiver & { readonly ended: boolean }): () => void {
+  const { scope, name } = x.plan;
+  const call = mux.call(header(x), x.body, receiver);
+  // A call failed at once (closed connection) has nothing left to cancel.
+  return receiver.ended ? noop : scope.onAbort((r) => call.cancel(abortReason(r, name)));
+}
+
+/** One attempt on one node, as an outcome. `signal` (hedging) abandons it: the server's handler sees `ctx.signal` abort. */
 async function once(x: Attempt, a: Admitted, signal?: AbortSignal): Promise<Outcome<unknown>> {
-  const { scope, name, service, endpoint } = x.plan;
-  let sent = false;
+  const { scope, name } = x.plan;
+  let mux: Mux;
   try {
     // An open connection is taken synchronously; only a dial is raced against the deadline.
-    const mux = x.pool.pick(a.sel.node.address) ?? (await raceAbort(x.pool.get(a.sel.node.address), scope, name));
+    mux = x.pool.pick(a.sel.node.address) ?? (await raceAbort(x.pool.get(a.sel.node.address), scope, name));
     if (signal?.aborted) throw signal.reason;
-    const { stream, written } = mux.open(requestHeader(service, endpoint, x.codec.contentType, scope.deadline, x.md), { body: x.body });
-    // The answer cannot come before the request is written, so waiting for it alone suffices; a failed write
-    // fails the stream, and `sent` stays false for the retry decision.
-    written.then(() => {
-      sent = true;
-    }, ignore);
-    const off = scope.onAbort((r) => stream.cancel(abortReason(r, name)));
-    const abandon = signal && (() => stream.cancel(canceled(`${name} on ${a.sel.node.id} was abandoned: another hedged attempt won`)));
-    if (abandon) signal.addEventListener('abort', abandon, { once: true });
-    try {
-      const res = await stream.recv();
-      if (res === undefined) throw badRequest(`${name} answered without a response message`);
-      return { ok: true, value: x.codec.decode(res) };
-    } finally {
-      off();
-      if (abandon) signal.removeEventListener('abort', abandon);
-    }
   } catch (error) {
-    return { ok: false, error, sent };
+    return { ok: false, error, sent: false };
   }
+  return new Promise<Outcome<unknown>>((resolve) => {
+    let off = noop;
+    let abandon: (() => void) | undefined;
+    const end = (outcome: Outcome<unknown>) => {
+      receiver.ended = true;
+      off();
+      if (abandon) signal?.removeEventListener('abort', abandon);
+      resolve(outcome);
+    };
+    const receiver = {
+      ended: false,
+      resolved(body: Uint8Array) {
+        let value: unknown;
+        try {
+          value = x.codec.decode(body);
+        } catch (error) {
+          return end({ ok: false, error, sent: true });
+        }
+        end({ ok: true, value });
+      },
+      failed: (error: MicroError, sent: boolean) => end({ ok: false, error, sent }),
+    };
+    const call = mux.call(header(x), x.body, receiver);
+    if (receiver.ended) return;
+    off = scope.onAbort((r) => call.cancel(abortReason(r, name)));
+    if (signal) {
+      abandon = () => call.cancel(canceled(`${name} on ${a.sel.node.id} was abandoned: another hedged attempt won`));
+      signal.addEventListener('abort', abandon, { once: true });
+    }
+  });
+}
+
+/** Attempt 0 failed (or a dial was needed): the retry loop takes over; resolves with the value or rejects. */
+async function retried(x: Attempt, first: Admitted, outcome: Outcome<unknown>): Promise<unknown> {
+  try {
+    if (outcome.ok) {
+      settle(first);
+      return outcome.value;
+    }
+    const { value, admitted } = await withRetries(x.plan, (a) => once(x, a), { admitted: first, outcome });
+    settle(admitted);
+    return value;
+  } finally {
+    x.plan.scope.dispose();
+  }
+}
+
+/**
+ * Attempt 0 on a pooled connection, the hot path: the answer arrives in {@link resolved} straight from
+ * the connection, with no async frame, no stream object and no promise of its own on the way.
+ */
+class FirstAttempt implements UnaryReceiver {
+  ended = false;
+  /** Unset while the call is being opened, when a closed connection may already fail it. */
+  private off: (() => void) | undefined;
+
+  constructor(
+    private readonly x: Attempt,
+    private readonly a: Admitted,
+    mux: Mux,
+    private readonly resolve: (v: unknown) => void,
+  ) {
+    this.off = start(x, mux, this);
+  }
+
+  resolved(body: Uint8Array): void {
+    let value: unknown;
+    try {
+      value = this.x.codec.decode(body);
+    } catch (error) {
+      this.failed(error as MicroError, true);
+      return;
+    }
+    this.ended = true;
+    this.off?.();
+    settle(this.a);
+    this.x.plan.scope.dispose();
+    this.resolve(value);
+  }
+
+  failed(error: MicroError, sent: boolean): void {
+    this.ended = true;
+    this.off?.();
+    this.resolve(retried(this.x, this.a, { ok: false, error, sent }));
+  }
+}
+
+/** Every attempt of a call that is not hedged: attempt 0, then retries on other nodes. Disposes the call's scope when done. */
+function attempts(x: Attempt): Promise<unknown> {
+  let first: Admitted;
+  try {
+    first = admit(x.plan, undefined);
+  } catch (e) {
+    x.plan.scope.dispose();
+    return Promise.reject(e);
+  }
+  const mux = x.pool.pick(first.sel.node.address);
+  if (!mux) return once(x, first).then((outcome) => retried(x, first, outcome));
+  // The executor runs at once, so a failure reported while opening finds `resolve` in place.
+  return new Promise((resolve) => new FirstAttempt(x, first, mux, resolve));
 }
 
 /**
@@ -82,8 +180,39 @@ async function hedged(x: Attempt, delay: number, maxAttempts: number): Promise<u
   }
 }
 
-/** One unary call: bulkhead slot, then retries on other nodes (or hedged attempts), each feeding selector and breaker. */
-export async function unaryCall(
+/** The call's shared state, or the error that ends it before any attempt. */
+function prepare(
+  c: ResolvedClientOptions,
+  pool: Pool,
+  service: string,
+  endpoint: string,
+  req: unknown,
+  o: CallOptions,
+  scope: CallScope,
+  name: string,
+): Attempt {
+  const codec: Codec = c.codecs.get(o.contentType ?? c.contentType);
+  const body = codec.encode(req);
+  const md = callMetadata(o);
+  const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
+  if (o.hedge && !idempotent) {
+    throw badRequest(`cannot hedge ${name}: it is not idempotent (pass idempotent: true or list it in the client's idempotent option)`);
+  }
+  const retries = o.retries ?? c.retries;
+  const plan: RetryPlan = { c, next: unselected, service, endpoint, name, scope, retries, idempotent };
+  return { plan, pool, codec, body, md };
+}
+
+const unselected: Next = () => {
+  throw serviceUnavailable('no node selected yet');
+};
+
+/**
+ * One unary call: bulkhead slot, then retries on other nodes (or hedged attempts), each feeding
+ * selector and breaker. A call to a fixed address without bulkhead or hedging (the hot path) is
+ * not an async function: its answer resolves the returned promise directly.
+ */
+export function unaryCall(
   c: ResolvedClientOptions,
   pool: Pool,
   service: string,
@@ -93,35 +222,33 @@ export async function unaryCall(
 ): Promise<unknown> {
   const name = `${service}.${endpoint}`;
   const scope = scopeOf(name, o.timeout ?? c.timeout, o);
+  let x: Attempt;
+  try {
+    x = prepare(c, pool, service, endpoint, req, o, scope, name);
+  } catch (e) {
+    scope.dispose();
+    return Promise.reject(e);
+  }
+  if (o.hedge || o.address === undefined || c.bulkheadOf(service)) return generalCall(x, o, req);
+  c.retryBudget?.onCall();
+  x.plan.next = fixedNode(o.address);
+  return attempts(x);
+}
+
+/** Calls that need to wait before attempt 0: a bulkhead slot, a selection, or hedging. */
+async function generalCall(x: Attempt, o: CallOptions, req: unknown): Promise<unknown> {
+  const { plan } = x;
+  const { c, scope, service, name } = plan;
   let release: (() => void) | undefined;
   try {
-    const codec: Codec = c.codecs.get(o.contentType ?? c.contentType);
-    const body = codec.encode(req);
-    const md = callMetadata(o);
-    const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
-    if (o.hedge && !idempotent) {
-      throw badRequest(`cannot hedge ${name}: it is not idempotent (pass idempotent: true or list it in the client's idempotent option)`);
-    }
     const bh = c.bulkheadOf(service);
     if (bh) release = await bh.acquire({ signal: scope.signal });
     c.retryBudget?.onCall();
     // A direct address needs no selection: no promise to wait for.
-    const next =
-      o.address !== undefined ? fixedNode(o.address) : await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, md)), scope, name);
-    const retries = o.retries ?? c.retries;
-    const plan: RetryPlan = { c, next, service, endpoint, name, scope, retries, idempotent };
-    const x: Attempt = { plan, pool, codec, body, md };
-    if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + retries));
-    // Attempt 0 runs here, outside the retry loop: a call that succeeds pays for no loop.
-    const first = admit(plan, undefined);
-    const outcome = await once(x, first);
-    if (outcome.ok) {
-      settle(first);
-      return outcome.value;
-    }
-    const { value, admitted } = await withRetries(plan, (a) => once(x, a), { admitted: first, outcome });
-    settle(admitted);
-    return value;
+    plan.next =
+      o.address !== undefined ? fixedNode(o.address) : await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name);
+    if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + plan.retries));
+    return await attempts(x);
   } finally {
     release?.();
     scope.dispose();

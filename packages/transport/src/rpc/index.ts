@@ -20,3 +20,4 @@ export {
 } from './schemas.js';
 export { type CallScope, type CallScopeOptions, callScope, raceScope } from './scope.js';
 export type { RpcStream } from './stream.js';
+export type { UnaryCall, UnaryReceiver } from './unary.js';

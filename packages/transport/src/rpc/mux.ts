@@ -1,7 +1,8 @@
-import { badRequest, ErrorCode, encodeError, isMicroError, serviceUnavailable } from '@tsmicro/core';
+import { badRequest, ErrorCode, encodeError, isMicroError, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
 import { Frame, H, INITIAL_WINDOW } from './headers.js';
 import { Channel, type RpcStream } from './stream.js';
+import { PendingUnary, type UnaryCall, type UnaryReceiver } from './unary.js';
 
 /** Options of {@link createMux}. */
 export interface MuxOptions {
@@ -31,6 +32,12 @@ export interface Mux {
    * metadata; the mux adds id and frame kind. `written` settles when the request frame is on the wire.
    */
   open(header: Record<string, string>, o?: OpenOptions): { stream: RpcStream; written: Promise<void> };
+  /**
+   * Client: opens a unary call, the cheap way: `body` is the request, and the answer (or the failure)
+   * goes to `receiver`, possibly before this returns (a closed connection fails the call at once).
+   * `header` as for {@link open}.
+   */
+  call(header: Record<string, string>, body: Uint8Array, receiver: UnaryReceiver): UnaryCall;
   /** Sends a ping; true when the pong arrives within `timeoutMs`. */
   ping(timeoutMs: number): Promise<boolean>;
   /** Closes the socket; calls in flight fail with a 503. */
@@ -40,12 +47,22 @@ export interface Mux {
 const empty = new Uint8Array(0);
 
 /**
+ * Why a request could not be sent. A message refused before any byte was written (413) is the caller's
+ * error, not the connection's: a 503 would send the same oversize request to every other node and count
+ * this healthy one as failing.
+ */
+function sendError(e: unknown, remote: string): MicroError {
+  if (isMicroError(e) && e.code === ErrorCode.PayloadTooLarge) return e;
+  return serviceUnavailable(`cannot send to ${remote}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/**
  * Wraps a socket in the RPC protocol (docs/protocol.md, "## RPC").
  * @example const mux = createMux(await transport.dial(addr)); const { stream } = mux.open(header, { body })
  */
 export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
   const window = o.window ?? INITIAL_WINDOW;
-  const streams = new Map<string, Channel>();
+  const streams = new Map<string, Channel | PendingUnary>();
   const pings: Array<(ok: boolean) => void> = [];
   let nextId = 1;
   let isClosed = false;
@@ -142,16 +159,28 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       }
       streams.set(id, ch);
       const written = socket.send({ header, body: oo.body ?? empty }).catch((e: unknown) => {
-        // A message refused before any byte was written (413) is the caller's error, not the connection's: a 503
-        // would send the same oversize request to every other node and count this healthy one as failing.
-        const err =
-          isMicroError(e) && e.code === ErrorCode.PayloadTooLarge
-            ? e
-            : serviceUnavailable(`cannot send to ${socket.remote}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        const err = sendError(e, socket.remote);
         ch.terminate(err);
         throw err;
       });
       return { stream: ch, written };
+    },
+    call(header, body, receiver) {
+      const id = String(nextId++);
+      const call = new PendingUnary(host, id, receiver);
+      header[H.id] = id;
+      header[H.frame] = Frame.request;
+      if (isClosed) {
+        call.markUnsent();
+        call.terminate(serviceUnavailable(`connection to ${socket.remote} is closed`));
+        return call;
+      }
+      streams.set(id, call);
+      host.write({ header, body }).catch((e: unknown) => {
+        call.markUnsent();
+        call.terminate(sendError(e, socket.remote));
+      });
+      return call;
     },
     ping(timeoutMs) {
       if (isClosed) return Promise.resolve(false);
