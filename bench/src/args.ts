@@ -28,6 +28,7 @@ export function parseArgs(
     pubsubCount: 200_000,
     pubsubLimitMs: quick ? 3000 : Math.max(10_000, measureMs),
     soakMs: quick ? 5000 : 30_000,
+    soakWarmupMs: quick ? 2000 : 10_000,
   };
   return { selected, settings, write: !flags.has('--no-write') };
 }

@@ -61,7 +61,15 @@ describe('raw echo in-process', () => {
   });
 });
 
-const tiny: Settings = { warmupMs: 100, measureMs: 300, streamCount: 1000, pubsubCount: 2000, pubsubLimitMs: 2000, soakMs: 300 };
+const tiny: Settings = {
+  warmupMs: 100,
+  measureMs: 300,
+  streamCount: 1000,
+  pubsubCount: 2000,
+  pubsubLimitMs: 2000,
+  soakMs: 300,
+  soakWarmupMs: 200,
+};
 
 describe('rows in child processes', () => {
   it('runs the raw W1 echo with server and client in separate processes', async () => {
@@ -79,7 +87,7 @@ describe('rows in child processes', () => {
     const [row] = planRows(new Set(['SOAK']), 'raw');
     if (!row) throw new Error('no soak row planned');
     const r = await runRow(g, row, tiny);
-    expect(r.note).toMatch(/^server RSS MB (\d+ → ){6}\d+ \([+-]\d+\.\d %\)$/);
+    expect(r.note).toMatch(/^server RSS MB (\d+ → ){6}\d+ \([+-]\d+\.\d % over 0\.3 s\); \d+ at 0\.1 s \([+-]\d+\.\d % since\)$/);
     expect(r.rate).toBeGreaterThan(100);
   });
 
