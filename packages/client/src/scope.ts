@@ -20,8 +20,8 @@ export function scopeOf(name: string, timeoutMs: number | undefined, o: CallOpti
   const deadline = earliest(timeoutMs === undefined ? undefined : now + timeoutMs, o.ctx?.deadline);
   const ms = remaining(deadline, now) ?? 0;
   const onDeadline = () => timeout(`call to ${name} timed out after ${ms} ms`);
-  if (!o.signal && !o.ctx) return callScope({ deadline, onDeadline });
-  return callScope({ deadline, parents: [o.signal, o.ctx?.signal], onDeadline });
+  if (!o.signal && !o.ctx) return callScope({ deadline, onDeadline, now });
+  return callScope({ deadline, parents: [o.signal, o.ctx?.signal], onDeadline, now });
 }
 
 /** Why a scope aborted, as a MicroError (a bare AbortSignal reason becomes a 499). */

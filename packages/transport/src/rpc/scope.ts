@@ -28,6 +28,8 @@ export interface CallScopeOptions {
   parents?: ReadonlyArray<AbortSignal | undefined>;
   /** Makes the abort reason when the deadline passes. */
   onDeadline: () => unknown;
+  /** Epoch ms the caller already read for this call (saves reading the clock again). Default: `Date.now()`. */
+  now?: number;
   /**
    * Start the deadline timer only at {@link CallScope.arm} (a deadline already passed still aborts at
    * once). Work that ends in the same synchronous run cannot see a timer fire, so it need not pay for one.
@@ -62,7 +64,7 @@ class Scope extends Timed implements CallScope {
       this.detach.push(() => p.removeEventListener('abort', onAbort));
     }
     if (o.deadline !== undefined) {
-      const ms = o.deadline - Date.now();
+      const ms = o.deadline - (o.now ?? Date.now());
       // `!(ms > 0)`: a NaN deadline counts as passed, never as a timer that re-arms forever.
       if (!(ms > 0)) this.abort(o.onDeadline());
       else if (o.deferTimer) this.deferred = true;
