@@ -142,7 +142,7 @@ export interface ClientOptions {
   dialTimeout?: number;
   /** Ms between pings of idle connections (a dead one is dropped). Default 30 000; 0 disables. */
   pingInterval?: number;
-  /** Responses a server may stream ahead per call before the client grants more. Default 16. */
+  /** Responses a server may stream ahead per call before the client grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
   streamWindow?: number;
   /** Default: silent. */
   logger?: Logger;

@@ -63,7 +63,7 @@ export interface ServerOptions {
   gracePeriod?: number;
   /** Concurrent calls one connection may have; more are refused with 429. Default 1024. */
   maxStreamsPerConnection?: number;
-  /** Messages a client may stream ahead per call before the server grants more. Default 16. */
+  /** Messages a client may stream ahead per call before the server grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
   streamWindow?: number;
   /** Middleware. Default none. */
   wrappers?: { handler?: HandlerWrapper[]; subscriber?: SubscriberWrapper[] };

@@ -57,6 +57,45 @@ describe('rpc mux', () => {
     await raw.close();
   });
 
+  /** Streams `count` messages of `size` bytes from a raw client as fast as credit allows; returns every grant the server sent. */
+  async function grantsFor(count: number, size: number): Promise<number[]> {
+    const { raw } = await rawPeer((s) => {
+      void (async () => {
+        while ((await s.recv()) !== undefined);
+      })().catch(() => {});
+    });
+    const body = new Uint8Array(size);
+    await raw.send({ header: { [H.id]: '3', [H.frame]: Frame.request, [H.stream]: '1' }, body: empty });
+    let credit = INITIAL_WINDOW;
+    let sent = 0;
+    const grants: number[] = [];
+    while (sent < count) {
+      for (; credit > 0 && sent < count; credit--, sent++) await raw.send({ header: { [H.id]: '3', [H.frame]: Frame.data }, body });
+      if (sent === count) break;
+      const w = await raw.recv();
+      expect(w.header[H.frame]).toBe(Frame.window);
+      const n = Number(w.header[H.window]);
+      grants.push(n);
+      credit += n;
+    }
+    await raw.close();
+    return grants;
+  }
+
+  it('grows the window of a reader kept waiting by small messages, up to its byte budget', async () => {
+    const grants = await grantsFor(3000, 8);
+    expect(grants[0]).toBe(INITIAL_WINDOW / 2);
+    expect(Math.max(...grants)).toBeGreaterThan(INITIAL_WINDOW);
+    // Never more than 1024 messages outstanding.
+    expect(Math.max(...grants)).toBeLessThanOrEqual(1024);
+  });
+
+  it('keeps the configured window for large messages', async () => {
+    const grants = await grantsFor(64, 64 * 1024);
+    expect(grants.length).toBeGreaterThan(3);
+    for (const n of grants) expect(n).toBe(INITIAL_WINDOW / 2);
+  });
+
   it('refuses a Micro-Id already in use', async () => {
     const { raw } = await rawPeer(() => {});
     const open = { header: { [H.id]: '3', [H.frame]: Frame.request, [H.stream]: '1' }, body: empty };

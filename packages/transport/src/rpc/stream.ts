@@ -32,6 +32,17 @@ export interface StreamHost {
 }
 
 const empty = new Uint8Array(0);
+/**
+ * A stream of small messages runs at the pace of its grants: one round trip per half window. The
+ * receiver therefore lets its window grow (doubling per grant) while the messages are small, up to
+ * this many bytes of them, and shrinks it back towards the configured window when they grow. The
+ * peer sees only larger or smaller grants: nothing in the protocol changes.
+ */
+const WINDOW_BYTES = 256 * 1024;
+/** The window never grows past this many messages. */
+const MAX_WINDOW = 1024;
+/** Messages count as at least this big, so empty ones cannot grow the window without end. */
+const MIN_SIZE = 64;
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 type Reader = { resolve: (m: Uint8Array | undefined) => void; reject: (e: unknown) => void };
 
@@ -52,6 +63,14 @@ export class Channel implements RpcStream {
   private released = false;
   private recvCredit: number;
   private consumed = 0;
+  /** Messages the peer may have in flight or unread: starts at `window`, grows while messages are small. */
+  private target: number;
+  /** Moving average of the consumed messages' size, bytes; -1 before the first. */
+  private avgSize = -1;
+  /** A reader waited for a message since the last grant. */
+  private starved = false;
+  /** At least one grant went out as messages were consumed. */
+  private granted = false;
   private dataHeader: Record<string, string> | undefined;
 
   constructor(
@@ -63,6 +82,7 @@ export class Channel implements RpcStream {
     peerAssumedCredit: number,
   ) {
     this.recvCredit = peerAssumedCredit;
+    this.target = window;
     if (window > peerAssumedCredit) this.grant(window - peerAssumedCredit);
   }
 
@@ -181,7 +201,7 @@ export class Channel implements RpcStream {
   recv(): Promise<Uint8Array | undefined> {
     const m = this.shift();
     if (m !== undefined) {
-      this.onConsumed();
+      this.onConsumed(m.byteLength);
       return Promise.resolve(m);
     }
     if (this.failure) return Promise.reject(this.failure);
@@ -252,13 +272,23 @@ export class Channel implements RpcStream {
     }
   }
 
-  private onConsumed(): void {
+  private onConsumed(size: number): void {
     if (this.remoteEnded || this.failure) return;
-    if (++this.consumed >= this.window / 2) {
-      const n = this.consumed;
-      this.consumed = 0;
-      this.grant(n);
-    }
+    this.avgSize = this.avgSize < 0 ? size : this.avgSize + (size - this.avgSize) / 8;
+    if (++this.consumed < this.target / 2) return;
+    // Credit out + messages unread + consumed since the last grant = target, always; a grant moves the target.
+    // It grows only when the reader had to wait for messages since the last grant (the window set the pace,
+    // not the reader); the wait for the first message measures the call's setup, so it does not count.
+    const grow = this.starved && this.granted;
+    this.starved = false;
+    this.granted = true;
+    const fit = Math.floor(WINDOW_BYTES / Math.max(this.avgSize, MIN_SIZE));
+    const next = Math.max(this.window, Math.min(MAX_WINDOW, fit, grow ? this.target * 2 : this.target));
+    const n = this.consumed + next - this.target;
+    this.target = next;
+    // Shrinking by more than was consumed: grant nothing now, and wait for that much more to be read.
+    this.consumed = Math.min(0, n);
+    if (n > 0) this.grant(n);
   }
 
   private grant(n: number): void {
@@ -294,7 +324,8 @@ export class Channel implements RpcStream {
     const m = this.shift();
     if (m !== undefined) {
       this.reader = undefined;
-      this.onConsumed();
+      this.starved = true;
+      this.onConsumed(m.byteLength);
       r.resolve(m);
     } else if (this.failure) {
       this.reader = undefined;
