@@ -15,8 +15,7 @@ import type { CallOptions } from './client.js';
 import type { ResolvedClientOptions } from './options.js';
 
 /** The cancellation scope of one call: own timeout, the ctx's deadline, the caller's and the ctx's signals. */
-export function scopeOf(name: string, timeoutMs: number | undefined, o: CallOptions): CallScope {
-  const now = Date.now();
+export function scopeOf(name: string, timeoutMs: number | undefined, o: CallOptions, now = Date.now()): CallScope {
   const deadline = earliest(timeoutMs === undefined ? undefined : now + timeoutMs, o.ctx?.deadline);
   const ms = remaining(deadline, now) ?? 0;
   const onDeadline = () => timeout(`call to ${name} timed out after ${ms} ms`);
@@ -41,9 +40,10 @@ export function requestHeader(
   contentType: string,
   deadline: number | undefined,
   md: Metadata,
+  now = Date.now(),
 ): Record<string, string> {
   const h: Record<string, string> = { [H.service]: service, [H.endpoint]: endpoint, [H.contentType]: contentType };
-  if (deadline !== undefined) h[H.timeout] = String(remaining(deadline));
+  if (deadline !== undefined) h[H.timeout] = String(remaining(deadline, now));
   writeMetadata(h, md);
   return h;
 }

@@ -20,15 +20,16 @@ interface Attempt {
 
 const noop = (): void => {};
 
-function header(x: Attempt): Record<string, string> {
+/** `now`: the clock read the call started with, when the request leaves in that same synchronous run. */
+function header(x: Attempt, now?: number): Record<string, string> {
   const { service, endpoint, scope } = x.plan;
-  return requestHeader(service, endpoint, x.codec.contentType, scope.deadline, x.md);
+  return requestHeader(service, endpoint, x.codec.contentType, scope.deadline, x.md, now);
 }
 
 /** Opens the call on `mux`; a scope abort cancels it. Returns the unsubscribe of that abort listener. */
-function start(x: Attempt, mux: Mux, receiver: UnaryReceiver & { readonly ended: boolean }): () => void {
+function start(x: Attempt, mux: Mux, receiver: UnaryReceiver & { readonly ended: boolean }, now?: number): () => void {
   const { scope, name } = x.plan;
-  const call = mux.call(header(x), x.body, receiver);
+  const call = mux.call(header(x, now), x.body, receiver);
   // A call failed at once (closed connection) has nothing left to cancel.
   return receiver.ended ? noop : scope.onAbort((r) => call.cancel(abortReason(r, name)));
 }
@@ -105,8 +106,9 @@ class FirstAttempt implements UnaryReceiver {
     private readonly a: Admitted,
     mux: Mux,
     private readonly resolve: (v: unknown) => void,
+    now: number | undefined,
   ) {
-    this.off = start(x, mux, this);
+    this.off = start(x, mux, this, now);
   }
 
   resolved(body: Uint8Array): void {
@@ -132,7 +134,7 @@ class FirstAttempt implements UnaryReceiver {
 }
 
 /** Every attempt of a call that is not hedged: attempt 0, then retries on other nodes. Disposes the call's scope when done. */
-function attempts(x: Attempt): Promise<unknown> {
+function attempts(x: Attempt, now?: number): Promise<unknown> {
   let first: Admitted;
   try {
     first = admit(x.plan, undefined);
@@ -143,7 +145,7 @@ function attempts(x: Attempt): Promise<unknown> {
   const mux = x.pool.pick(first.sel.node.address);
   if (!mux) return once(x, first).then((outcome) => retried(x, first, outcome));
   // The executor runs at once, so a failure reported while opening finds `resolve` in place.
-  return new Promise((resolve) => new FirstAttempt(x, first, mux, resolve));
+  return new Promise((resolve) => new FirstAttempt(x, first, mux, resolve, now));
 }
 
 /**
@@ -221,7 +223,8 @@ export function unaryCall(
   o: CallOptions,
 ): Promise<unknown> {
   const name = `${service}.${endpoint}`;
-  const scope = scopeOf(name, o.timeout ?? c.timeout, o);
+  const now = Date.now();
+  const scope = scopeOf(name, o.timeout ?? c.timeout, o, now);
   let x: Attempt;
   try {
     x = prepare(c, pool, service, endpoint, req, o, scope, name);
@@ -232,7 +235,7 @@ export function unaryCall(
   if (o.hedge || o.address === undefined || c.bulkheadOf(service)) return generalCall(x, o, req);
   c.retryBudget?.onCall();
   x.plan.next = fixedNode(o.address);
-  return attempts(x);
+  return attempts(x, now);
 }
 
 /** Calls that need to wait before attempt 0: a bulkhead slot, a selection, or hedging. */

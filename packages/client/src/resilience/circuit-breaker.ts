@@ -58,23 +58,18 @@ class Permit implements BreakerPermit {
   constructor(
     private readonly c: Circuit,
     private readonly trial: boolean,
-    private readonly report: (c: Circuit, error: unknown, trial: boolean) => void,
+    /** When the permit was given; a success is counted at that time, a failure at its own. */
+    private readonly at: number,
+    private readonly report: (c: Circuit, error: unknown, trial: boolean, at: number) => void,
   ) {}
 
   done(result?: { error?: unknown }): void {
     if (this.ended) return;
     this.ended = true;
-    this.report(this.c, result?.error, this.trial);
+    this.report(this.c, result?.error, this.trial, this.at);
   }
 }
 
-/**
- * Circuit breakers keyed by node × endpoint. Closed: calls pass, failures are counted; a run of
- * `consecutiveFailures` or a `failureRate` over the window opens the circuit. Open: calls fail fast
- * with `serviceUnavailable` (safe to retry on another node) for `openFor`. Half-open: `halfOpenCalls`
- * trial calls pass; their success closes the circuit, any failure opens it again.
- * @example const cb = circuitBreaker(); const p = cb.acquire(`${node.id} Greeter.hello`); p.done({ error })
- */
 export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
   const cfg = {
     consecutiveFailures: o.consecutiveFailures ?? 5,
@@ -158,7 +153,12 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
     }
   };
 
-  const report = (c: Circuit, error: unknown, trial: boolean) => record(c, cfg.isFailure(error), clock.now(), trial);
+  // A success only moves the failure-rate window, for which the permit's time is as good as now (and saves
+  // reading the clock on every call); a failure may open the circuit, which must count from now.
+  const report = (c: Circuit, error: unknown, trial: boolean, at: number) => {
+    const failed = cfg.isFailure(error);
+    record(c, failed, failed ? clock.now() : at, trial);
+  };
 
   return {
     acquire(key) {
@@ -171,7 +171,7 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
       }
       const trial = c.state === 'half-open';
       if (trial) c.trials++;
-      return new Permit(c, trial, report);
+      return new Permit(c, trial, now, report);
     },
     state: (key) => (circuits.has(key) ? get(key, clock.now()).state : 'closed'),
     reset(key) {
