@@ -1,10 +1,13 @@
 import type * as Otel from '@opentelemetry/api';
 import type { Logger } from '@tsmicro/core';
 import type * as Prom from 'prom-client';
-import { logging } from './logging/logging.js';
-import { metrics } from './metrics/metrics.js';
-import { tracing } from './tracing/tracing.js';
-import { combineWrappers, type WrapperParts, type WrapperSet } from './wrapper-set.js';
+import { observeCall, observePublish, observeStream } from './internal/observe-client.js';
+import { observeHandler, observeSubscriber } from './internal/observe-server.js';
+import type { Parts } from './internal/parts.js';
+import { LogPart } from './logging/log-part.js';
+import { metricsOf } from './metrics/metrics.js';
+import { tracingOf } from './tracing/tracing.js';
+import { combineWrappers, type WrapperSet } from './wrapper-set.js';
 
 /** Options of {@link allObservability}; each part can be turned off with `false`. */
 export interface ObservabilityOptions {
@@ -22,15 +25,24 @@ export interface Observability extends WrapperSet {
 }
 
 /**
- * Tracing, metrics and logging in one line, outermost first (so logs and metrics of a call fall
- * inside its span).
+ * Tracing, metrics and logging in one line. They are fused into one wrapper per kind that behaves
+ * as `combineWrappers(tracing(), metrics(), logging())` (tracing outermost, so logs and metrics of
+ * a call fall inside its span) at the cost of one: one promise reaction and two clock readings per call.
  * @example const obs = allObservability({ logging: { sampleSuccess: 0.01 } }); createService({ name, wrappers: obs })
  */
 export function allObservability(o: ObservabilityOptions = {}): Observability {
-  const parts: WrapperParts[] = [];
-  if (o.tracing !== false) parts.push(tracing(o.tracing ?? {}));
-  const m = o.metrics === false ? undefined : metrics(o.metrics ?? {});
-  if (m) parts.push(m);
-  if (o.logging !== false) parts.push(logging(o.logging ?? {}));
-  return { ...combineWrappers(...parts), registry: m?.registry };
+  const parts: Parts = {
+    trace: o.tracing === false ? undefined : tracingOf(o.tracing ?? {}),
+    metrics: o.metrics === false ? undefined : metricsOf(o.metrics ?? {}),
+    log: o.logging === false ? undefined : new LogPart(o.logging ?? {}),
+  };
+  const any = parts.trace || parts.metrics || parts.log;
+  const set = combineWrappers(
+    any
+      ? { handler: observeHandler(parts), subscriber: observeSubscriber(parts), call: observeCall(parts), stream: observeStream(parts) }
+      : {},
+    // Logging has no publish wrapper.
+    parts.trace || parts.metrics ? { publish: observePublish(parts) } : {},
+  );
+  return { ...set, registry: parts.metrics?.registry };
 }

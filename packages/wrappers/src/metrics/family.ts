@@ -26,16 +26,16 @@ export class Series {
   }
 
   /** Like {@link end}, for work counted in flight when it began. */
-  finish(start: number, err?: unknown): void {
+  finish(ms: number, err?: unknown): void {
     this.inFlight--;
-    this.end(start, err);
+    this.end(ms, err);
   }
 
-  /** Records one ended unit of work that started at `start` (a `performance.now()` reading). */
-  end(start: number, err?: unknown): void {
+  /** Records one ended unit of work that took `ms` milliseconds. */
+  end(ms: number, err?: unknown): void {
     const b = this.bounds;
     if (b) {
-      const seconds = (performance.now() - start) / 1000;
+      const seconds = ms / 1000;
       let i = 0;
       while (i < b.length && seconds > (b[i] as number)) i++;
       this.counts[i] = (this.counts[i] as number) + 1;
@@ -133,8 +133,14 @@ export function createFamily(prom: typeof Prom, registry: Prom.Registry, buckets
     );
   const bounds = histogram?.bounds;
 
+  // The last series found: a process mostly calls (or serves) one endpoint after another, and
+  // comparing two short strings is cheaper than hashing a label value freshly decoded from the wire.
+  let lastA: string | undefined;
+  let lastB = '';
+  let last: Series | undefined;
   return {
     series(a, b = '') {
+      if (a === lastA && b === lastB && last) return last;
       let inner = all.get(a);
       if (!inner) {
         inner = new Map();
@@ -147,6 +153,9 @@ export function createFamily(prom: typeof Prom, registry: Prom.Registry, buckets
         s = new Series(labels, bounds);
         inner.set(b, s);
       }
+      lastA = a;
+      lastB = b;
+      last = s;
       return s;
     },
   };
