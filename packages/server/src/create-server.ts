@@ -30,7 +30,10 @@ export function createServer(options: ServerOptions): Server {
   let stopping = false;
   let running = false;
   const muxes = new Set<Mux>();
-  const inflight = new Set<Promise<void>>();
+  /** Calls past their first synchronous run, and who waits for there to be none. */
+  let inflight = 0;
+  let onIdle: Array<() => void> = [];
+  const idle = () => (inflight === 0 ? Promise.resolve() : new Promise<void>((resolve) => onIdle.push(resolve)));
   const scopes = new Set<CallScope>();
   /** Counts arriving requests, so a stopping server can tell when its connections have gone quiet. */
   let requestsSeen = 0;
@@ -47,6 +50,15 @@ export function createServer(options: ServerOptions): Server {
     },
     untrack(scope: CallScope) {
       scopes.delete(scope);
+    },
+    started() {
+      inflight++;
+    },
+    ended() {
+      if (--inflight > 0) return;
+      const waiting = onIdle;
+      onIdle = [];
+      for (const resolve of waiting) resolve();
     },
   };
 
@@ -71,13 +83,7 @@ export function createServer(options: ServerOptions): Server {
           s.fail(e).catch(() => {});
           return;
         }
-        const p = dispatch(connEnv, s, req);
-        // undefined: the call was answered synchronously, nothing left to wait for. dispatch never rejects,
-        // so a plain then is enough (finally costs two more promises per call).
-        if (p) {
-          inflight.add(p);
-          void p.then(() => inflight.delete(p));
-        }
+        dispatch(connEnv, s, req);
       },
     });
     muxes.add(mux);
@@ -94,18 +100,18 @@ export function createServer(options: ServerOptions): Server {
 
   /** Waits for in-flight calls up to the grace period, then aborts the rest and waits for them to answer. */
   const drain = async () => {
-    if (inflight.size > 0) {
+    if (inflight > 0) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, o.gracePeriod);
       });
-      await Promise.race([Promise.allSettled([...inflight]), grace]);
+      await Promise.race([idle(), grace]);
       clearTimeout(timer);
     }
     const reason = serviceUnavailable(`${o.name} stopped before the call finished`, { id: o.name });
     stopAc.abort(reason);
     for (const scope of [...scopes]) scope.abort(reason);
-    await Promise.allSettled([...inflight]);
+    await idle();
   };
 
   /**

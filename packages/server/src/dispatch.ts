@@ -1,26 +1,12 @@
-import type { Codec, CodecSet } from '@tsmicro/codec';
-import { badRequest, type Logger, notFound, timeout, toMicroError } from '@tsmicro/core';
+import type { Codec } from '@tsmicro/codec';
+import { badRequest, notFound, timeout } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import { type CallScope, callScope, H, type RpcStream, raceScope } from '@tsmicro/transport/rpc';
 import { CallContext } from './call-context.js';
+import { answerError, begin, type DispatchEnv, finish, noop, type Running } from './call-lifecycle.js';
+import { LateAnswer } from './late-answer.js';
 import type { Route } from './router.js';
 import type { ServerContext } from './server.js';
-
-/** What serving a call needs from the server. */
-export interface DispatchEnv {
-  readonly name: string;
-  readonly routes: ReadonlyMap<string, Route>;
-  readonly codecs: CodecSet;
-  readonly logger: Logger;
-  /** This server's node id. */
-  readonly node: string;
-  /** The caller's address (one env per connection). */
-  readonly peer: string;
-  /** Keeps the scope of a running call so `stop()` can abort it after the grace period. */
-  track(scope: CallScope): void;
-  /** The call ended: forget its scope. */
-  untrack(scope: CallScope): void;
-}
 
 async function* inputs(s: RpcStream, codec: Codec): AsyncGenerator<unknown> {
   for (;;) {
@@ -68,49 +54,19 @@ async function pump(out: unknown, s: RpcStream, codec: Codec, scope: CallScope, 
   await s.end();
 }
 
-const noop = (): void => {};
-
-/** What a call that outlives its first synchronous run holds until its end. */
-interface Running {
-  readonly scope: CallScope;
-  readonly offFail: () => void;
-}
-
-/**
- * The call goes asynchronous: its deadline timer starts, a peer's cancel or a lost connection aborts
- * it, and `stop()` can find it. A call answered in the same synchronous run needs none of this: no
- * timer can fire and no frame can arrive before it is over.
- */
-function begin(env: DispatchEnv, s: RpcStream, scope: CallScope): Running {
-  scope.arm();
-  env.track(scope);
-  return { scope, offFail: s.onFail((e) => scope.abort(e)) };
-}
-
-function finish(env: DispatchEnv, r: Running): void {
-  r.offFail();
-  env.untrack(r.scope);
-  r.scope.dispose();
-}
-
-/** Answers a failed call with its error, unless nobody is left to answer (cancelled, connection lost). */
-function answerError(env: DispatchEnv, s: RpcStream, e: unknown, logger: Logger): Promise<void> | undefined {
-  if (s.failed) return undefined;
-  const err = toMicroError(e, env.name);
-  if (err.code >= 500 && err.code !== 503) logger.warn({ err: err.detail, code: err.code }, 'handler failed');
-  return s.fail(err).catch(noop);
-}
-
 /**
  * Serves one call from its request frame to its last frame; never throws. A unary call to a plain
- * handler that answers at once is served synchronously and returns undefined (no promise, no turn);
- * otherwise the promise settles when the call is over.
+ * handler that answers at once is served synchronously; a call that goes on is counted with
+ * `env.started()` / `env.ended()`.
  */
-export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<void> | undefined {
+export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): void {
   const h = req.header;
   const endpoint = h[H.endpoint] ?? '';
   const route = env.routes.get(endpoint);
-  if (!route) return s.fail(notFound(`service ${env.name} has no endpoint '${endpoint}'`, { id: env.name })).catch(noop);
+  if (!route) {
+    s.fail(notFound(`service ${env.name} has no endpoint '${endpoint}'`, { id: env.name })).catch(noop);
+    return;
+  }
   const ms = Number(h[H.timeout]);
   const deadline = h[H.timeout] !== undefined && Number.isFinite(ms) && ms >= 0 ? Date.now() + ms : undefined;
   const scope = callScope({
@@ -119,9 +75,13 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<
     deferTimer: true,
   });
   const ctx = new CallContext(h, scope, deadline, env.name, endpoint, route.logger, route.kind, env.node, env.peer);
-  if (route.kind !== 'unary' || h[H.stream] === '1') return serve(env, s, req, route, ctx, begin(env, s, scope));
+  if (route.kind !== 'unary' || h[H.stream] === '1') {
+    env.started();
+    void serve(env, s, req, route, ctx, begin(env, s, scope));
+    return;
+  }
   // The hot path: the request is in the frame and the handler (or its wrapper chain, whose promise
-  // is answered by answerLater) is called from here, without serve's extra async frame.
+  // a LateAnswer waits for) is called from here, without serve's async frame.
   const fn = route.direct ?? route.invoke;
   let out: unknown;
   let codec: Codec;
@@ -134,24 +94,14 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): Promise<
       // The frame is queued now; a failed write means the connection is gone, with nobody to tell.
       s.sendLast(codec.encode(out)).catch(noop);
       scope.dispose();
-      return undefined;
+      return;
     }
   } catch (e) {
     scope.dispose();
-    return answerError(env, s, e, route.logger);
+    answerError(env, s, e, route.logger);
+    return;
   }
-  return answerLater(env, s, raceScope(Promise.resolve(out), scope), codec, route.logger, begin(env, s, scope));
-}
-
-/** The hot path's handler returned a promise: answer when it settles. */
-async function answerLater(env: DispatchEnv, s: RpcStream, out: Promise<unknown>, codec: Codec, logger: Logger, r: Running): Promise<void> {
-  try {
-    await s.sendLast(codec.encode(await out));
-  } catch (e) {
-    await answerError(env, s, e, logger);
-  } finally {
-    finish(env, r);
-  }
+  new LateAnswer(env, s, codec, route.logger, scope).wait(out);
 }
 
 /** Every other call: streams, wrapped handlers, stream-style requests. */
@@ -176,8 +126,9 @@ async function serve(env: DispatchEnv, s: RpcStream, req: Message, route: Route,
     else await s.sendLast(codec.encode(out));
   } catch (e) {
     // A cancelled call or a lost connection has nobody left to answer.
-    await answerError(env, s, e, route.logger);
+    answerError(env, s, e, route.logger);
   } finally {
     finish(env, r);
+    env.ended();
   }
 }

@@ -1,8 +1,8 @@
 import type { CallWrapper } from '@tsmicro/client';
-import { MicroError } from '@tsmicro/core';
+import { type Context, MicroError } from '@tsmicro/core';
 import type { HandlerWrapper } from '@tsmicro/server';
 import { describe, expect, it } from 'vitest';
-import { pair } from './fixtures.js';
+import { pair, until } from './fixtures.js';
 
 // A wrapped unary handler is served by the dispatcher's hot path (no `serve` frame): these pin down
 // that it still answers, fails, and honours deadlines as the unwrapped one does.
@@ -49,6 +49,72 @@ describe('wrapped unary handlers on the hot path', () => {
       expect(e).toBeInstanceOf(MicroError);
       expect((e as MicroError).code).toBe(408);
     } finally {
+      await p.close();
+    }
+  });
+
+  it("a caller's cancel aborts a wrapped handler still running after its first turn", async () => {
+    let entered = false;
+    let aborted: unknown;
+    const p = await pair({
+      server: { wrappers: { handler: [tag] } },
+      handlers: {
+        H: {
+          async hang(_req: unknown, ctx: Context) {
+            entered = true;
+            await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+            aborted = ctx.signal.reason;
+            return 1;
+          },
+        },
+      },
+    });
+    try {
+      const ac = new AbortController();
+      const call = p.client.call('greeter', 'H.hang', {}, { signal: ac.signal }).catch((x: unknown) => x);
+      await until(() => entered);
+      ac.abort();
+      expect(((await call) as MicroError).code).toBe(499);
+      await until(() => aborted !== undefined);
+      expect((aborted as MicroError).code).toBe(499);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('stop() waits for a wrapped call still in flight, then answers it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered = false;
+    const p = await pair({
+      server: { wrappers: { handler: [tag] } },
+      handlers: {
+        H: {
+          async held() {
+            entered = true;
+            await gate;
+            return 'done';
+          },
+        },
+      },
+    });
+    try {
+      const call = p.client.call('greeter', 'H.held', {});
+      await until(() => entered);
+      let stopped = false;
+      const stopping = p.server.stop().then(() => {
+        stopped = true;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(stopped).toBe(false);
+      release();
+      expect(await call).toBe('done');
+      await stopping;
+      expect(stopped).toBe(true);
+    } finally {
+      release();
       await p.close();
     }
   });
