@@ -1,4 +1,4 @@
-import type { Metadata } from '@tsmicro/core';
+import { emptyMetadata, type Metadata } from '@tsmicro/core';
 
 /**
  * Header keys of the RPC protocol (go-micro names). Protocol keys start with an upper-case
@@ -43,7 +43,7 @@ export const INITIAL_WINDOW = 16;
 
 /** The user metadata of a header: every key that does not start with an upper-case letter. */
 export function readMetadata(header: Readonly<Record<string, string>>): Metadata {
-  const md: Metadata = Object.create(null) as Metadata;
+  const md = emptyMetadata();
   for (const k in header) {
     const c = k.charCodeAt(0);
     if (c >= 65 && c <= 90) continue;
