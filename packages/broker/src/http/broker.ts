@@ -8,7 +8,7 @@ import { advertisedHost, formatAddress, parseAddress } from './address.js';
 import { Directory, META } from './directory.js';
 import { Endpoint, type LocalSubscription } from './endpoint.js';
 import { type HttpBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { publish } from './publish.js';
+import { type PublishContext, publish } from './publish.js';
 import { Registration } from './registration.js';
 
 /** Everything one connect…disconnect cycle owns; rebuilt by `connect()` after a disconnect. */
@@ -18,6 +18,8 @@ interface Session {
   endpoint: Endpoint;
   registration: Registration;
   rr: Map<string, number>;
+  /** What each publish needs, built once per session rather than per publish. */
+  context: PublishContext;
   listening: Promise<string> | undefined;
   publishing: Set<Promise<void>>;
 }
@@ -60,11 +62,11 @@ class HttpBroker implements Broker {
     return this.closing;
   }
 
-  async publish(topic: string, m: Message, o: PublishOptions = {}): Promise<void> {
+  async publish(topic: string, m: Message, o?: PublishOptions): Promise<void> {
     validateTopic(topic);
     this.ensureOpen(`publish to "${topic}"`);
     const s = this.session;
-    const p = publish({ ...s, timeout: this.o.timeout, maxMessageSize: this.o.maxMessageSize, logger: this.o.logger }, topic, m, o.signal);
+    const p = publish(s.context, topic, m, o?.signal);
     s.publishing.add(p);
     try {
       await p;
@@ -108,9 +110,12 @@ class HttpBroker implements Broker {
 
   private open(): Session {
     const o = this.o;
+    const agent = new Agent({ keepAlive: true, scheduling: 'lifo', noDelay: true });
+    const directory = new Directory(o.registry, o.service, o.cacheTtl, o.logger);
+    const rr = new Map<string, number>();
     return {
-      agent: new Agent({ keepAlive: true, scheduling: 'lifo', noDelay: true }),
-      directory: new Directory(o.registry, o.service, o.cacheTtl, o.logger),
+      agent,
+      directory,
       endpoint: new Endpoint({ maxMessageSize: o.maxMessageSize, logger: o.logger, lookup: (id) => this.subs.get(id) }),
       registration: new Registration({
         registry: o.registry,
@@ -119,7 +124,8 @@ class HttpBroker implements Broker {
         interval: o.registerInterval,
         logger: o.logger,
       }),
-      rr: new Map(),
+      rr,
+      context: { agent, directory, rr, timeout: o.timeout, maxMessageSize: o.maxMessageSize, logger: o.logger },
       listening: undefined,
       publishing: new Set(),
     };

@@ -1,5 +1,5 @@
 import { type Agent, request } from 'node:http';
-import { canceled, createScope, decodeError, isMicroError, type MicroError, serviceUnavailable, timeout } from '@tsmicro/core';
+import { canceled, decodeError, isMicroError, type MicroError, serviceUnavailable, timeout } from '@tsmicro/core';
 import { parseAddress } from './address.js';
 import { ENVELOPE_TYPE } from './envelope.js';
 
@@ -34,20 +34,32 @@ export async function post(o: PostOptions): Promise<PostResult> {
     : again;
 }
 
+// A timer and, only when the publish has a signal, one abort listener: no AbortController and no
+// signal handed to http.request per delivery (that machinery cost more than the request's own JS).
 function attempt(o: PostOptions, fresh = false): Promise<PostResult | 'stale-socket'> {
   const { host, port } = parseAddress(o.address);
   const where = `subscriber ${o.id} at ${o.address}`;
-  const scope = createScope({
-    deadline: Date.now() + o.timeout,
-    parents: [o.signal],
-    onDeadline: () => timeout(`http broker: ${where} did not answer within ${o.timeout} ms`),
-  });
+  const parent = o.signal;
+  const cancelled = (reason: unknown) =>
+    isMicroError(reason) ? reason : canceled(`http broker: delivery to ${where} cancelled`, { cause: reason });
+  if (parent?.aborted) return Promise.resolve({ ok: false, error: cancelled(parent.reason), retry: false });
   return new Promise<PostResult | 'stale-socket'>((resolve) => {
     let done = false;
+    /** Why the request was cut short (deadline or the publish's signal), once it was. */
+    let stopped: MicroError | undefined;
+    const stop = (error: MicroError) => {
+      if (done || stopped !== undefined) return;
+      stopped = error;
+      req.destroy(error);
+    };
+    const onAbort = () => stop(cancelled(parent?.reason));
+    const timer = setTimeout(() => stop(timeout(`http broker: ${where} did not answer within ${o.timeout} ms`)), o.timeout);
+    parent?.addEventListener('abort', onAbort, { once: true });
     const finish = (r: PostResult | 'stale-socket') => {
       if (done) return;
       done = true;
-      scope.dispose();
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
       resolve(r);
     };
     const req = request({
@@ -57,7 +69,6 @@ function attempt(o: PostOptions, fresh = false): Promise<PostResult | 'stale-soc
       method: 'POST',
       path: subscriptionPath(o.id),
       headers: { 'content-type': ENVELOPE_TYPE, 'content-length': String(o.body.length) },
-      signal: scope.signal,
     });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
@@ -78,12 +89,8 @@ function attempt(o: PostOptions, fresh = false): Promise<PostResult | 'stale-soc
       res.on('error', fail);
     });
     req.on('error', (err) => {
-      if (scope.signal.aborted) {
-        // The subscriber may still be handling it: another member must not get it too.
-        const reason: unknown = scope.signal.reason;
-        const error = isMicroError(reason) ? reason : canceled(`http broker: delivery to ${where} cancelled`, { cause: reason });
-        return finish({ ok: false, error, retry: false });
-      }
+      // The subscriber may still be handling it: another member must not get it too.
+      if (stopped !== undefined) return finish({ ok: false, error: stopped, retry: false });
       const code = (err as NodeJS.ErrnoException).code;
       if (!fresh && req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return finish('stale-socket');
       finish({ ok: false, error: serviceUnavailable(`http broker: cannot reach ${where}: ${err.message}`, { cause: err }), retry: true });

@@ -5,10 +5,15 @@ type HeadersFactory = () => MsgHdrs;
 
 /** Message headers → NATS headers, names kept as given. Undefined when there are none (plain PUB). */
 export function toNatsHeaders(header: Record<string, string>, make: HeadersFactory): MsgHdrs | undefined {
-  const entries = Object.entries(header);
-  if (entries.length === 0) return undefined;
+  // Most messages carry none: find out without building an entries array.
+  let some = false;
+  for (const _ in header) {
+    some = true;
+    break;
+  }
+  if (!some) return undefined;
   const h = make();
-  for (const [k, v] of entries) {
+  for (const [k, v] of Object.entries(header)) {
     // NATS headers are a text protocol: a CR/LF would split or forge a header line.
     if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw badRequest(`header ${JSON.stringify(k)} contains a line break`);
     try {

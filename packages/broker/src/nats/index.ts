@@ -20,8 +20,9 @@
  *   for push consumers). Handler resolves → ack; throws → nak (redelivered after `nakDelay`);
  *   neither within `ackWait` → the server redelivers. Messages published while no subscriber
  *   runs wait in the stream.
- * - Publishing: to a topic no stream stores, a core publish (fire-and-forget). To a topic a
- *   stream stores (looked up via JetStream, cached 5 s), with `ackedPublish` (default) a
+ * - Publishing: to a topic no stream stores, a core publish (fire-and-forget, resolved at once:
+ *   nats.js batches the writes). To a topic a stream stores (looked up via JetStream on the
+ *   first publish, then refreshed in the background every 5 s), with `ackedPublish` (default) a
  *   JetStream publish that waits for the stream's ack, retried with one `Nats-Msg-Id` (so never
  *   stored twice) until `publishTimeout`: a resolved publish is stored, even across a server
  *   restart. Either way a stock `nats pub` to the subject is stored too.

@@ -48,13 +48,16 @@ describe('natsBroker across a NATS server restart', () => {
     // Core interest is re-sent on reconnect: keep publishing until the core subscriber hears again.
     let i = 0;
     const before = core.got.length;
+    const probes: Promise<void>[] = [];
     await waitFor(
       () => {
-        void send(`b${i++}`);
+        probes.push(send(`b${i++}`));
         return core.got.slice(before).some((r) => text(r).startsWith('b'));
       },
       { timeout: 15_000, interval: 50, what: 'core subscription after restart' },
     );
+    // Every probe must resolve too (and must not be left pending when the brokers disconnect).
+    await Promise.all(probes);
     await waitFor(() => sent.every((s) => durable.got.some((r) => text(r) === s)), {
       timeout: 15_000,
       what: 'every message on the durable subscription',

@@ -26,6 +26,13 @@ function displayAddress(url: string | undefined, host: string, port: number): st
   }
 }
 
+/** True when Redis answered the patterns the publisher already knows (nearly always). */
+function samePatterns(seen: string[], known: Set<string>): boolean {
+  if (seen.length !== known.size) return false;
+  for (const p of seen) if (!known.has(p)) return false;
+  return true;
+}
+
 /**
  * A broker on Redis: pub/sub for plain subscriptions, Streams with consumer groups for `queue`
  * and `durable` ones. See `index.ts` for the encoding and the guarantees.
@@ -38,6 +45,8 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
   const stops = new Set<() => Promise<void>>();
   /** Stream patterns seen in Redis, re-registered by every publish (see publish-script.ts). */
   let patterns = new Set<string>();
+  const setKey = patternSetKey(o);
+  const streamPrefix = streamKey(o, '');
   let state: { main: Redis; sub: Redis; router: ReturnType<typeof pubsubRouter> } | undefined;
 
   async function open(mod: IORedis, role: string, extra: ConnOptions): Promise<Redis> {
@@ -111,9 +120,9 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
       s.sub.disconnect();
     },
 
-    async publish(topic: string, m: Message, po: PublishOptions = {}) {
+    async publish(topic: string, m: Message, po?: PublishOptions) {
       validateTopic(topic);
-      if (po.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
+      if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
       const { main } = live('publish');
       const payload = encodeEnvelope(m);
       if (payload.length > o.maxMessageSize) {
@@ -122,8 +131,8 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
         );
       }
       try {
-        const seen = await runPublish(main, [topic, payload, patternSetKey(o), streamKey(o, ''), o.maxLen, ...patterns]);
-        patterns = new Set(seen);
+        const seen = await runPublish(main, [topic, payload, setKey, streamPrefix, o.maxLen], patterns);
+        if (!samePatterns(seen, patterns)) patterns = new Set(seen);
       } catch (e) {
         if (isMicroError(e)) throw e;
         throw serviceUnavailable(`publish to ${topic} via Redis at ${address} failed: ${(e as Error).message}`, { cause: e });
@@ -138,7 +147,7 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
       let stop: () => Promise<void>;
       try {
         if (group === undefined) {
-          stop = await router.add(topic, handler, autoAck);
+          stop = await router.add(topic, handler);
         } else {
           const spec = { pattern: topic, group, handler, autoAck };
           await ensureGroup(main, spec, o);

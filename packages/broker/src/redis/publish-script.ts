@@ -41,14 +41,21 @@ return patterns
 `;
 const SHA = createHash('sha1').update(LUA).digest('hex');
 
-/** Runs the publish script (loading it on the first NOSCRIPT, e.g. after a Redis restart); returns the registered patterns. */
-export async function runPublish(redis: Redis, args: (string | Buffer | number)[]): Promise<string[]> {
+/**
+ * Runs the publish script (loading it on the first NOSCRIPT, e.g. after a Redis restart) with
+ * ARGV `fixed` (topic, payload, pattern-set key, stream key prefix, maxlen) then `patterns`;
+ * returns the registered patterns.
+ */
+export async function runPublish(redis: Redis, fixed: (string | Buffer | number)[], patterns: Iterable<string>): Promise<string[]> {
+  const args: (string | Buffer | number)[] = [SHA, 0, ...fixed];
+  for (const p of patterns) args.push(p);
   let reply: unknown;
   try {
-    reply = await redis.call('EVALSHA', [SHA, 0, ...args]);
+    reply = await redis.call('EVALSHA', args);
   } catch (e) {
     if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
-    reply = await redis.call('EVAL', [LUA, 0, ...args]);
+    args[0] = LUA;
+    reply = await redis.call('EVAL', args);
   }
   return Array.isArray(reply) ? reply.map(String) : [];
 }

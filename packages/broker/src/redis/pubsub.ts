@@ -1,17 +1,15 @@
 import type { Logger } from '@tsmicro/core';
 import type { Redis } from 'ioredis';
 import type { Handler } from '../broker.js';
-import { runHandler } from '../event.js';
+import { SerialDelivery } from '../internal/serial-delivery.js';
 import { compilePattern, type TopicMatcher } from '../topic.js';
 import { decodeEnvelope } from './envelope.js';
 import { toRedisGlob } from './glob.js';
 
 interface PlainSub {
   match: TopicMatcher;
-  handler: Handler;
-  autoAck: boolean;
   /** Deliveries run one after another, so a subscriber sees one publisher's order. */
-  tail: Promise<void>;
+  delivery: SerialDelivery;
 }
 
 /**
@@ -27,23 +25,26 @@ export function pubsubRouter(conn: Redis, logger: Logger) {
   const deliver = (subs: Set<PlainSub> | undefined, topic: string, payload: Buffer) => {
     if (!subs) return;
     const message = decodeEnvelope(payload);
+    // A lone subscriber takes the decoded message itself; several each get a copy of it (and none
+    // gets the original), so one handler's changes never reach another.
+    const shared = subs.size === 1;
     for (const s of subs) {
       if (!s.match(topic)) continue;
-      const m = { header: { ...message.header }, body: message.body.slice() };
-      s.tail = s.tail.then(async () => {
-        await runHandler({ topic, message: m, handler: s.handler, autoAck: s.autoAck, logger });
-      });
+      s.delivery.deliver(topic, shared ? message : { header: { ...message.header }, body: message.body.slice() });
     }
   };
-  conn.on('messageBuffer', (channel: Buffer, payload: Buffer) => deliver(exact.get(channel.toString()), channel.toString(), payload));
+  conn.on('messageBuffer', (channel: Buffer, payload: Buffer) => {
+    const topic = channel.toString();
+    deliver(exact.get(topic), topic, payload);
+  });
   conn.on('pmessageBuffer', (glob: Buffer, channel: Buffer, payload: Buffer) =>
     deliver(globs.get(glob.toString()), channel.toString(), payload),
   );
 
   return {
     /** Subscribes; resolves once Redis confirmed, returning the function that unsubscribes and drains. */
-    async add(pattern: string, handler: Handler, autoAck: boolean): Promise<() => Promise<void>> {
-      const s: PlainSub = { match: compilePattern(pattern), handler, autoAck, tail: Promise.resolve() };
+    async add(pattern: string, handler: Handler): Promise<() => Promise<void>> {
+      const s: PlainSub = { match: compilePattern(pattern), delivery: new SerialDelivery(handler, logger) };
       const glob = toRedisGlob(pattern);
       const [table, key] = glob === undefined ? [exact, pattern] : [globs, glob];
       const redisKey = `${glob === undefined ? 'c' : 'p'}:${key}`;
@@ -62,7 +63,7 @@ export function pubsubRouter(conn: Redis, logger: Logger) {
           ready.delete(redisKey);
           await (glob === undefined ? conn.unsubscribe(key) : conn.punsubscribe(key)).catch(() => undefined);
         }
-        await s.tail;
+        await s.delivery.idle();
       };
       try {
         await ready.get(redisKey);
