@@ -3,9 +3,9 @@ import { parseArgs } from './args.js';
 import { ceilingOf, planRows, type RowResult } from './rows.js';
 
 describe('parseArgs', () => {
-  it('runs W1–W4 for 5 s windows by default', () => {
+  it('runs W1–W4 and OBS for 5 s windows by default', () => {
     const a = parseArgs([]);
-    expect([...a.selected]).toEqual(['W1', 'W2', 'W3', 'W4']);
+    expect([...a.selected]).toEqual(['W1', 'W2', 'W3', 'W4', 'OBS']);
     expect(a.settings.measureMs).toBe(5000);
     expect(a.settings.warmupMs).toBe(1000);
     expect(a.write).toBe(true);
@@ -24,8 +24,9 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
   });
 
-  it('runs OBS only when named: observability off, then on without and with an SDK, each compared with off', () => {
-    expect([...parseArgs([]).selected]).not.toContain('OBS');
+  it('runs OBS by default and when named: observability off, then on without and with an SDK, each compared with off', () => {
+    expect([...parseArgs([]).selected]).toContain('OBS');
+    expect([...parseArgs(['W1']).selected]).not.toContain('OBS');
     const rows = planRows(parseArgs(['obs', '--quick']).selected);
     expect(rows.map((r) => r.impl)).toEqual(['tsmicro-json', 'tsmicro-obs', 'tsmicro-obs-sdk']);
     const [off, on] = rows;
