@@ -1,6 +1,7 @@
 import {
   canceled,
   earliest,
+  isMergedMetadata,
   isMicroError,
   type Metadata,
   type MicroError,
@@ -51,8 +52,12 @@ export function requestHeader(
 /** Shared by every call without metadata: nothing reads it but to copy it into a header. */
 const NO_METADATA: Metadata = Object.freeze(Object.create(null) as Metadata);
 
-/** The call's metadata: the ctx's, then the call's own (keys lower-cased). Read-only. */
+/**
+ * The call's metadata: the ctx's, then the call's own (keys lower-cased). Read-only. Metadata a
+ * wrapper already merged (lower-cased) is taken as it is: a third copy per call bought nothing.
+ */
 export function callMetadata(o: CallOptions): Metadata {
+  if (!o.ctx && o.metadata && isMergedMetadata(o.metadata)) return o.metadata;
   return o.ctx || o.metadata ? mergeMetadata(o.ctx?.metadata, o.metadata) : NO_METADATA;
 }
 

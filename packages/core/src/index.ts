@@ -19,5 +19,5 @@ export {
   unauthorized,
 } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './logger.js';
-export { emptyMetadata, type Metadata, mergeMetadata } from './metadata.js';
+export { emptyMetadata, isMergedMetadata, type Metadata, mergeMetadata } from './metadata.js';
 export { decodeError, encodeError } from './wire-error.js';

@@ -14,6 +14,11 @@ export function emptyMetadata(): Metadata {
   return new NullProto();
 }
 
+/** True for an object made by {@link mergeMetadata} or {@link emptyMetadata}: its keys were lower-cased on the way in. */
+export function isMergedMetadata(md: object): md is Metadata {
+  return md instanceof NullProto;
+}
+
 /** A fresh metadata object with lower-cased keys; later sources win. Prototype-free, so a `__proto__` key is just a key. */
 export function mergeMetadata(...sources: ReadonlyArray<Readonly<Record<string, string>> | undefined>): Metadata {
   const out = emptyMetadata();

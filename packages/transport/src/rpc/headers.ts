@@ -53,10 +53,15 @@ export function readMetadata(header: Readonly<Record<string, string>>): Metadata
   return md;
 }
 
-/** Copies metadata into a header under construction (keys are expected lower-case already). */
+/**
+ * Copies metadata into a header under construction (keys are expected lower-case already). A key
+ * starting upper-case would be a protocol header (or overwrite one): such keys are never copied.
+ */
 export function writeMetadata(header: Record<string, string>, md: Readonly<Metadata> | undefined): void {
   if (!md) return;
   for (const k in md) {
+    const c = k.charCodeAt(0);
+    if (c >= 65 && c <= 90) continue;
     const v = md[k];
     if (v !== undefined) header[k] = v;
   }
