@@ -24,8 +24,8 @@ const isExtra = (a: string): a is Extra => (EXTRAS as readonly string[]).include
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-/** Interleaved rounds of the W3 rows in a full run. */
-const W3_ROUNDS = 3;
+/** Interleaved rounds of the W3 rows and of the OBS rows in a full run. */
+const ROUNDS = 3;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -51,19 +51,24 @@ async function main(): Promise<void> {
   const results: RowResult[] = [];
   try {
     const plan = planRows(selected);
-    // W3 rows run in interleaved rounds (see medianOfRounds); --quick keeps one.
-    const pubsub = plan.filter((r) => r.kind === 'pubsub');
-    const rounds = settings.measureMs < 5000 ? 1 : W3_ROUNDS;
-    let medians: Map<Row, RowResult> | undefined;
+    // W3 rows, and the OBS rows, run in interleaved rounds (see medianOfRounds); --quick keeps one.
+    const rounds = settings.measureMs < 5000 ? 1 : ROUNDS;
+    const groupOf = (r: Row) => (r.kind === 'pubsub' ? 'W3' : r.id === 'OBS' ? 'OBS' : undefined);
+    const medians = new Map<Row, RowResult>();
+    const measured = new Set<string>();
     for (const row of plan) {
-      if (row.kind === 'pubsub' && !medians) {
-        medians = await medianOfRounds(pubsub, rounds, (r, k) => {
+      const set = groupOf(row);
+      if (set !== undefined && !measured.has(set)) {
+        measured.add(set);
+        const rows = plan.filter((r) => groupOf(r) === set);
+        const done = await medianOfRounds(rows, rounds, (r, k) => {
           out(`… ${r.label} / ${r.impl}${rounds > 1 ? ` (round ${k + 1}/${rounds})` : ''}`);
           return runRow(group, r, settings);
         });
+        for (const [r, v] of done) medians.set(r, v);
       }
-      if (row.kind !== 'pubsub') out(`… ${row.label} / ${row.impl}`);
-      const r = medians?.get(row) ?? (await runRow(group, row, settings));
+      if (set === undefined) out(`… ${row.label} / ${row.impl}`);
+      const r = medians.get(row) ?? (await runRow(group, row, settings));
       const ceiling = ceilingOf(row, results);
       if (ceiling?.rate && r.rate !== undefined) r.ratio = r.rate / ceiling.rate;
       results.push(r);
