@@ -175,8 +175,6 @@ export class HeaderReader {
   }
 }
 
-const fromCharCode = String.fromCharCode;
-
 /** Strings up to this length go through {@link shortString}. */
 const SHORT_MAX = 32;
 /** Slots of the recent-strings cache (a power of two). */
