@@ -1,7 +1,7 @@
 import type { Codec } from '@tsmicro/codec';
 import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Next } from '@tsmicro/selector';
-import type { CallScope, Mux, UnaryReceiver } from '@tsmicro/transport/rpc';
+import type { CallScope, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
@@ -18,20 +18,91 @@ interface Attempt {
   md: Metadata;
 }
 
-const noop = (): void => {};
-
 /** `now`: the clock read the call started with, when the request leaves in that same synchronous run. */
 function header(x: Attempt, now?: number): Record<string, string> {
   const { service, endpoint, scope } = x.plan;
   return requestHeader(service, endpoint, x.codec.contentType, scope.deadline, x.md, now);
 }
 
-/** Opens the call on `mux`; a scope abort cancels it. Returns the unsubscribe of that abort listener. */
-function start(x: Attempt, mux: Mux, receiver: UnaryReceiver & { readonly ended: boolean }, now?: number): () => void {
-  const { scope, name } = x.plan;
-  const call = mux.call(header(x, now), x.body, receiver);
-  // A call failed at once (closed connection) has nothing left to cancel.
-  return receiver.ended ? noop : scope.onAbort((r) => call.cancel(abortReason(r, name)));
+/**
+ * One attempt's end of a unary call: opens it, cancels it when the call's scope aborts, decodes the
+ * answer, and hands the outcome to `succeeded` or `failedWith`, once.
+ */
+abstract class AttemptReceiver implements UnaryReceiver {
+  private ended = false;
+  /** Unset while the call is being opened, when a closed connection may already fail it. */
+  private off: (() => void) | undefined;
+
+  constructor(protected readonly x: Attempt) {}
+
+  /** Opens the call on `mux` (the outcome may arrive before this returns); undefined when it already ended. */
+  protected open(mux: Mux, now?: number): UnaryCall | undefined {
+    const { scope, name } = this.x.plan;
+    const call = mux.call(header(this.x, now), this.x.body, this);
+    // A call failed at once (closed connection) has nothing left to cancel.
+    if (this.ended) return undefined;
+    this.off = scope.onAbort((r) => call.cancel(abortReason(r, name)));
+    return call;
+  }
+
+  resolved(body: Uint8Array): void {
+    let value: unknown;
+    try {
+      value = this.x.codec.decode(body);
+    } catch (error) {
+      this.failed(error as MicroError, true);
+      return;
+    }
+    this.end();
+    this.succeeded(value);
+  }
+
+  failed(error: MicroError, sent: boolean): void {
+    this.end();
+    this.failedWith(error, sent);
+  }
+
+  protected abstract succeeded(value: unknown): void;
+  protected abstract failedWith(error: MicroError, sent: boolean): void;
+
+  private end(): void {
+    this.ended = true;
+    this.off?.();
+  }
+}
+
+/** An attempt as an outcome (retries, hedges, a call that had to dial). `signal` (hedging) abandons it. */
+class AttemptOutcome extends AttemptReceiver {
+  private abandon: (() => void) | undefined;
+
+  constructor(
+    x: Attempt,
+    a: Admitted,
+    mux: Mux,
+    private readonly resolve: (o: Outcome<unknown>) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    super(x);
+    const call = this.open(mux);
+    if (!call || !signal) return;
+    const abandon = () => call.cancel(canceled(`${x.plan.name} on ${a.sel.node.id} was abandoned: another hedged attempt won`));
+    this.abandon = abandon;
+    signal.addEventListener('abort', abandon, { once: true });
+  }
+
+  protected succeeded(value: unknown): void {
+    this.detach();
+    this.resolve({ ok: true, value });
+  }
+
+  protected failedWith(error: MicroError, sent: boolean): void {
+    this.detach();
+    this.resolve({ ok: false, error, sent });
+  }
+
+  private detach(): void {
+    if (this.abandon) this.signal?.removeEventListener('abort', this.abandon);
+  }
 }
 
 /** One attempt on one node, as an outcome. `signal` (hedging) abandons it: the server's handler sees `ctx.signal` abort. */
@@ -45,36 +116,7 @@ async function once(x: Attempt, a: Admitted, signal?: AbortSignal): Promise<Outc
   } catch (error) {
     return { ok: false, error, sent: false };
   }
-  return new Promise<Outcome<unknown>>((resolve) => {
-    let off = noop;
-    let abandon: (() => void) | undefined;
-    const end = (outcome: Outcome<unknown>) => {
-      receiver.ended = true;
-      off();
-      if (abandon) signal?.removeEventListener('abort', abandon);
-      resolve(outcome);
-    };
-    const receiver = {
-      ended: false,
-      resolved(body: Uint8Array) {
-        let value: unknown;
-        try {
-          value = x.codec.decode(body);
-        } catch (error) {
-          return end({ ok: false, error, sent: true });
-        }
-        end({ ok: true, value });
-      },
-      failed: (error: MicroError, sent: boolean) => end({ ok: false, error, sent }),
-    };
-    const call = mux.call(header(x), x.body, receiver);
-    if (receiver.ended) return;
-    off = scope.onAbort((r) => call.cancel(abortReason(r, name)));
-    if (signal) {
-      abandon = () => call.cancel(canceled(`${name} on ${a.sel.node.id} was abandoned: another hedged attempt won`));
-      signal.addEventListener('abort', abandon, { once: true });
-    }
-  });
+  return new Promise<Outcome<unknown>>((resolve) => new AttemptOutcome(x, a, mux, resolve, signal));
 }
 
 /** Attempt 0 failed (or a dial was needed): the retry loop takes over; resolves with the value or rejects. */
@@ -93,42 +135,28 @@ async function retried(x: Attempt, first: Admitted, outcome: Outcome<unknown>): 
 }
 
 /**
- * Attempt 0 on a pooled connection, the hot path: the answer arrives in {@link resolved} straight from
- * the connection, with no async frame, no stream object and no promise of its own on the way.
+ * Attempt 0 on a pooled connection, the hot path: the answer arrives in `resolved` straight from the
+ * connection, with no async frame, no stream object and no promise of its own on the way.
  */
-class FirstAttempt implements UnaryReceiver {
-  ended = false;
-  /** Unset while the call is being opened, when a closed connection may already fail it. */
-  private off: (() => void) | undefined;
-
+class FirstAttempt extends AttemptReceiver {
   constructor(
-    private readonly x: Attempt,
+    x: Attempt,
     private readonly a: Admitted,
     mux: Mux,
     private readonly resolve: (v: unknown) => void,
     now: number | undefined,
   ) {
-    this.off = start(x, mux, this, now);
+    super(x);
+    this.open(mux, now);
   }
 
-  resolved(body: Uint8Array): void {
-    let value: unknown;
-    try {
-      value = this.x.codec.decode(body);
-    } catch (error) {
-      this.failed(error as MicroError, true);
-      return;
-    }
-    this.ended = true;
-    this.off?.();
+  protected succeeded(value: unknown): void {
     settle(this.a);
     this.x.plan.scope.dispose();
     this.resolve(value);
   }
 
-  failed(error: MicroError, sent: boolean): void {
-    this.ended = true;
-    this.off?.();
+  protected failedWith(error: MicroError, sent: boolean): void {
     this.resolve(retried(this.x, this.a, { ok: false, error, sent }));
   }
 }
