@@ -10,7 +10,7 @@ import type {
   StreamRequest,
   StreamWrapper,
 } from '@tsmicro/client';
-import { type Metadata, mergeMetadata } from '@tsmicro/core';
+import { emptyMetadata, type Metadata, mergeMetadata } from '@tsmicro/core';
 import { requestIdKey } from '../logging/log-part.js';
 import type { Series } from '../metrics/family.js';
 import type { Started } from '../tracing/trace-part.js';
@@ -142,10 +142,9 @@ function outgoing(p: Parts, co: CallOptions, s: Started | undefined, freshId: st
     p.trace!.inject(s, md);
   }
   if (freshId === undefined) return md ? withMetadata(co, md) : co;
-  if (md) md[requestIdKey] = freshId;
-  // The key spelled out (it is requestIdKey): a literal of fixed shape is the cheapest object to
-  // make, and with no metadata of the caller's there is no foreign key to guard against.
-  else md = co.metadata ? mergeMetadata(co.metadata, { 'x-request-id': freshId }) : { 'x-request-id': freshId };
+  // A merged metadata object: the client takes it as it is, where a plain one would be copied again.
+  md ??= co.metadata ? mergeMetadata(co.metadata) : emptyMetadata();
+  md[requestIdKey] = freshId;
   return withMetadata(co, md);
 }
 
