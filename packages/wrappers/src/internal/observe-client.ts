@@ -24,15 +24,25 @@ import type { Parts } from './parts.js';
  * function: a call costs one `.then` on the call's promise.
  */
 export function observeCall(p: Parts): CallWrapper {
+  return clientWrapper(p, call);
+}
+
+/**
+ * The wrapper shape calls and streams share: a CLIENT span when one starts, then `observe`; an
+ * untraced call with nothing else to observe goes straight on, the caller's options untouched.
+ */
+function clientWrapper<Req extends StreamRequest, Res>(
+  p: Parts,
+  observe: (p: Parts, next: (req: Req, co: CallOptions) => Promise<Res>, req: Req, co: CallOptions, s: Started | undefined) => Promise<Res>,
+): (next: (req: Req, co: CallOptions) => Promise<Res>) => (req: Req, co: CallOptions) => Promise<Res> {
   const { trace } = p;
   return (next) => {
-    if (!trace) return (req, co) => call(p, next, req, co, undefined);
+    if (!trace) return (req, co) => observe(p, next, req, co, undefined);
     const bare = !p.metrics && !p.log;
     return (req, co) => {
       const s = trace.client(req, co);
-      if (s) return trace.run(s, () => call(p, next, req, co, s));
-      // Untraced, with nothing else to do: straight on, the caller's options untouched.
-      return bare ? next(req, co) : call(p, next, req, co, undefined);
+      if (s) return trace.run(s, () => observe(p, next, req, co, s));
+      return bare ? next(req, co) : observe(p, next, req, co, undefined);
     };
   };
 }
@@ -60,16 +70,7 @@ function call(p: Parts, next: CallFunc, req: CallRequest, co: CallOptions, s: St
 
 /** One stream wrapper running the given parts; the stream's end (last response, error or close) ends its span, metrics and line. */
 export function observeStream(p: Parts): StreamWrapper {
-  const { trace } = p;
-  return (next) => {
-    if (!trace) return (req, co) => stream(p, next, req, co, undefined);
-    const bare = !p.metrics && !p.log;
-    return (req, co) => {
-      const s = trace.client(req, co);
-      if (s) return trace.run(s, () => stream(p, next, req, co, s));
-      return bare ? next(req, co) : stream(p, next, req, co, undefined);
-    };
-  };
+  return clientWrapper(p, stream);
 }
 
 function stream(

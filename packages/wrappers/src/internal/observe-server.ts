@@ -11,15 +11,27 @@ import { isThenable, type Parts } from './parts.js';
  * line. Not an async function: a call costs one `.then` on the handler's promise.
  */
 export function observeHandler(p: Parts): HandlerWrapper {
+  return receivingWrapper(p, (t, ctx) => t.handler(ctx), handle);
+}
+
+/**
+ * The wrapper shape handlers and subscribers share: a span when `begin` starts one, then `observe`;
+ * an untraced call with nothing else to observe goes straight to the function.
+ */
+function receivingWrapper<In, Ctx extends Context, Res>(
+  p: Parts,
+  begin: (trace: NonNullable<Parts['trace']>, ctx: Ctx) => Started | undefined,
+  observe: (p: Parts, next: (input: In, ctx: Ctx) => Promise<Res>, input: In, ctx: Ctx, s: Started | undefined) => Promise<Res>,
+): (next: (input: In, ctx: Ctx) => Promise<Res>) => (input: In, ctx: Ctx) => Promise<Res> {
   const { trace } = p;
   return (next) => {
-    if (!trace) return (req, ctx) => handle(p, next, req, ctx, undefined);
+    if (!trace) return (input, ctx) => observe(p, next, input, ctx, undefined);
     const bare = !p.metrics && !p.log;
-    return (req, ctx) => {
-      const s = trace.handler(ctx);
-      if (s) return trace.run(s, () => handle(p, next, req, ctx, s));
-      // Untraced, with nothing else to do: straight to the handler.
-      return bare ? next(req, ctx) : handle(p, next, req, ctx, undefined);
+    return (input, ctx) => {
+      const s = begin(trace, ctx);
+      if (s) return trace.run(s, () => observe(p, next, input, ctx, s));
+      // Untraced, with nothing else to do: straight to the function.
+      return bare ? next(input, ctx) : observe(p, next, input, ctx, undefined);
     };
   };
 }
@@ -86,16 +98,7 @@ class HandledCall {
 
 /** One subscriber wrapper running the given parts: a CONSUMER span, the `broker_consume*` metrics, a `consumed` line. */
 export function observeSubscriber(p: Parts): SubscriberWrapper {
-  const { trace } = p;
-  return (next) => {
-    if (!trace) return (payload, ctx) => consume(p, next, payload, ctx, undefined);
-    const bare = !p.metrics && !p.log;
-    return (payload, ctx) => {
-      const s = trace.consumer(ctx);
-      if (s) return trace.run(s, () => consume(p, next, payload, ctx, s));
-      return bare ? next(payload, ctx) : consume(p, next, payload, ctx, undefined);
-    };
-  };
+  return receivingWrapper(p, (t, ctx) => t.consumer(ctx), consume);
 }
 
 function consume(p: Parts, next: SubscriberFunc, payload: unknown, ctx: Context, s: Started | undefined): Promise<void> {
