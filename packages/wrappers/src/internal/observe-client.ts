@@ -15,7 +15,7 @@ import { requestIdKey } from '../logging/log-part.js';
 import type { Series } from '../metrics/family.js';
 import type { Started } from '../tracing/trace-part.js';
 import { withMetadata } from './options.js';
-import { settleStream } from './outcome.js';
+import { endAfter, settleStream } from './outcome.js';
 import type { Parts } from './parts.js';
 
 /**
@@ -56,16 +56,7 @@ function call(p: Parts, next: CallFunc, req: CallRequest, co: CallOptions, s: St
     c.end(e);
     return Promise.reject(e);
   }
-  return Promise.resolve(out).then(
-    (v) => {
-      c.end(undefined);
-      return v;
-    },
-    (e: unknown) => {
-      c.end(e);
-      throw e;
-    },
-  );
+  return endAfter(out, c);
 }
 
 /** One stream wrapper running the given parts; the stream's end (last response, error or close) ends its span, metrics and line. */
@@ -173,12 +164,6 @@ export function observePublish(p: Parts): PublishWrapper {
       end(e);
       return Promise.reject(e);
     }
-    return Promise.resolve(out).then(
-      () => end(undefined),
-      (e: unknown) => {
-        end(e);
-        throw e;
-      },
-    );
+    return endAfter(out, { end });
   };
 }

@@ -3,7 +3,7 @@ import type { Context } from '@tsmicro/core';
 import type { HandlerFunc, HandlerWrapper, ServerContext, SubscriberFunc, SubscriberWrapper } from '@tsmicro/server';
 import type { Series } from '../metrics/family.js';
 import type { Started } from '../tracing/trace-part.js';
-import { type Runner, settleResult, streamsOut } from './outcome.js';
+import { endAfter, type Runner, settleResult, streamsOut } from './outcome.js';
 import { isThenable, type Parts } from './parts.js';
 
 /**
@@ -119,11 +119,5 @@ function consume(p: Parts, next: SubscriberFunc, payload: unknown, ctx: Context,
     end(e);
     return Promise.reject(e);
   }
-  return Promise.resolve(out).then(
-    () => end(undefined),
-    (e: unknown) => {
-      end(e);
-      throw e;
-    },
-  );
+  return endAfter(out, { end });
 }

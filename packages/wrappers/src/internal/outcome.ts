@@ -85,3 +85,22 @@ export function settleStream<Req, Res>(s: Stream<Req, Res>, done: (err?: unknown
     [Symbol.asyncIterator]: () => responses[Symbol.asyncIterator]() as AsyncIterator<Res>,
   };
 }
+
+/** Something observed that ends once, with its error (undefined on success). */
+export interface Ending {
+  end(err: unknown): void;
+}
+
+/** `out` as it settles, after `e.end` ran with its error (undefined on success); value and error pass on unchanged. */
+export function endAfter<T>(out: PromiseLike<T>, e: Ending): Promise<T> {
+  return Promise.resolve(out).then(
+    (v) => {
+      e.end(undefined);
+      return v;
+    },
+    (err: unknown) => {
+      e.end(err);
+      throw err;
+    },
+  );
+}
