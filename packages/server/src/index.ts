@@ -9,6 +9,7 @@ export type {
 export { createServer } from './create-server.js';
 export { bidiStream, clientStream, serverStream } from './markers.js';
 export type {
+  AnyHandlerWrapper,
   HandlerFunc,
   HandlerWrapper,
   Server,
@@ -17,4 +18,7 @@ export type {
   ServerSubscribeOptions,
   SubscriberFunc,
   SubscriberWrapper,
+  ValueHandlerFunc,
+  ValueHandlerWrapper,
 } from './server.js';
+export { passingValues } from './value-wrapper.js';

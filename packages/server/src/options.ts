@@ -3,7 +3,7 @@ import { type CodecSet, codecSet, defaultCodecs } from '@tsmicro/codec';
 import { badRequest, type Logger, type Metadata, silentLogger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
-import type { HandlerWrapper, ServerOptions, SubscriberWrapper } from './server.js';
+import type { AnyHandlerWrapper, ServerOptions, SubscriberWrapper } from './server.js';
 
 /** Server options with every default applied. */
 export interface ResolvedServerOptions {
@@ -21,7 +21,7 @@ export interface ResolvedServerOptions {
   gracePeriod: number;
   maxStreamsPerConnection: number;
   streamWindow: number;
-  handlerWrappers: readonly HandlerWrapper[];
+  handlerWrappers: readonly AnyHandlerWrapper[];
   subscriberWrappers: readonly SubscriberWrapper[];
 }
 

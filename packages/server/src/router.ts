@@ -1,7 +1,8 @@
 import { badRequest, type Logger } from '@tsmicro/core';
 import { type HandlerKind, kindOf } from '@tsmicro/transport/rpc';
 import { endpointMetadata } from './endpoint-meta.js';
-import type { HandlerFunc, HandlerWrapper, ServerContext } from './server.js';
+import type { AnyHandlerWrapper, HandlerFunc, ValueHandlerFunc } from './server.js';
+import { wrapHandler } from './value-wrapper.js';
 
 /** One routable endpoint. */
 export interface Route {
@@ -12,10 +13,10 @@ export interface Route {
   /** The wrapped invocation. */
   readonly invoke: HandlerFunc;
   /**
-   * The handler itself when no wrapper wraps it: its result may be a plain value, which the
-   * dispatcher then answers without waiting a turn. Undefined when there are wrappers.
+   * The wrapped invocation when its result may be a plain value (no wrappers, or an outermost one
+   * that passes values), which the dispatcher then answers without waiting a turn.
    */
-  readonly direct: ((req: unknown, ctx: ServerContext) => unknown) | undefined;
+  readonly direct: ValueHandlerFunc | undefined;
   /** Bound to the endpoint once, not per call. */
   readonly logger: Logger;
 }
@@ -34,24 +35,14 @@ function methodNames(o: object): string[] {
 }
 
 /** Builds the routes `${name}.${method}` of a handler object, each wrapped (first wrapper outermost). */
-export function routesOf(name: string, handlers: object, wrappers: readonly HandlerWrapper[], logger: Logger): Route[] {
+export function routesOf(name: string, handlers: object, wrappers: readonly AnyHandlerWrapper[], logger: Logger): Route[] {
   if (!name || name.includes('.')) throw badRequest(`handler name '${name}' must be non-empty and without dots`);
   const routes: Route[] = [];
   for (const method of methodNames(handlers)) {
     const fn = (handlers as Record<string, unknown>)[method] as Function;
-    let invoke: HandlerFunc = (req, ctx) => {
-      // Not an async function: it would wrap a promise the handler returns in one more promise and two
-      // more turns. A throw still reaches the wrappers as a rejection, as the HandlerFunc contract says.
-      try {
-        return Promise.resolve(fn.call(handlers, req, ctx));
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    };
-    for (let i = wrappers.length - 1; i >= 0; i--) invoke = wrappers[i]!(invoke);
+    const { invoke, direct } = wrapHandler((req, ctx) => fn.call(handlers, req, ctx), wrappers);
     const kind = kindOf(fn);
     const log = logger.child({ endpoint: `${name}.${method}` });
-    const direct = wrappers.length === 0 ? (req: unknown, ctx: ServerContext): unknown => fn.call(handlers, req, ctx) : undefined;
     routes.push({ name: `${name}.${method}`, kind, metadata: endpointMetadata(fn, kind, log), invoke, direct, logger: log });
   }
   if (routes.length === 0) throw badRequest(`handler '${name}' has no methods`);

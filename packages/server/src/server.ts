@@ -22,6 +22,24 @@ export interface ServerContext extends Context {
 export type HandlerFunc = (req: unknown, ctx: ServerContext) => Promise<unknown>;
 /** Middleware around every handler call: `(next) => next'`. The first listed is the outermost. */
 export type HandlerWrapper = (next: HandlerFunc) => HandlerFunc;
+/**
+ * An endpoint invocation that may answer at once: it returns the handler's value itself when the
+ * handler returned one (or a promise when it did), and a handler's throw is thrown. What a
+ * {@link ValueHandlerWrapper} wraps and returns.
+ */
+export type ValueHandlerFunc = (req: unknown, ctx: ServerContext) => unknown;
+/**
+ * A handler wrapper that passes plain values through, made with `passingValues`. Where a handler
+ * and every wrapper around it answer at once, the server answers in the same turn the request came
+ * in, with no promise, timer or stream state for the call; any {@link HandlerWrapper} in the list
+ * gets a promise from `next` as always.
+ */
+export interface ValueHandlerWrapper {
+  (next: ValueHandlerFunc): ValueHandlerFunc;
+  readonly passesValues: true;
+}
+/** What a server's handler wrapper list holds: either kind, in any mix. */
+export type AnyHandlerWrapper = HandlerWrapper | ValueHandlerWrapper;
 /** A subscriber as wrappers see it; `ctx.endpoint` is the topic. */
 export type SubscriberFunc = (payload: unknown, ctx: Context) => Promise<void>;
 /** Middleware around every subscriber call. The first listed is the outermost. */
@@ -66,7 +84,7 @@ export interface ServerOptions {
   /** Messages a client may stream ahead per call before the server grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
   streamWindow?: number;
   /** Middleware. Default none. */
-  wrappers?: { handler?: HandlerWrapper[]; subscriber?: SubscriberWrapper[] };
+  wrappers?: { handler?: AnyHandlerWrapper[]; subscriber?: SubscriberWrapper[] };
 }
 
 /** Serves endpoints and subscriptions. */

@@ -4,7 +4,7 @@ import type { Codec } from '@tsmicro/codec';
 import type { Logger, Metadata } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import type { Selector } from '@tsmicro/selector';
-import type { HandlerWrapper, Server, SubscriberWrapper } from '@tsmicro/server';
+import type { AnyHandlerWrapper, Server, SubscriberWrapper } from '@tsmicro/server';
 import type { Transport } from '@tsmicro/transport';
 
 /** Options of {@link createService}; every default is resolved in `resolveDefaults` (defaults.ts). */
@@ -45,7 +45,7 @@ export interface ServiceOptions {
   hooks?: ServiceHooks;
   /** Middleware of the server (handler, subscriber) and the client (call, stream, publish). Default none. */
   wrappers?: {
-    handler?: HandlerWrapper[];
+    handler?: AnyHandlerWrapper[];
     subscriber?: SubscriberWrapper[];
     call?: CallWrapper[];
     stream?: StreamWrapper[];

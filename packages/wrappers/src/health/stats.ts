@@ -1,5 +1,6 @@
-import type { HandlerWrapper } from '@tsmicro/server';
+import { passingValues, type ValueHandlerWrapper } from '@tsmicro/server';
 import { settleResult } from '../internal/outcome.js';
+import { isThenable } from '../internal/parts.js';
 
 /** Counts of one endpoint. */
 export interface EndpointStats {
@@ -9,7 +10,7 @@ export interface EndpointStats {
 }
 
 /** A handler wrapper counting calls per endpoint, readable at any time. */
-export interface StatsCollector extends HandlerWrapper {
+export interface StatsCollector extends ValueHandlerWrapper {
   /** Calls being handled now, all endpoints. */
   readonly inFlight: number;
   /** A copy of the per-endpoint counts. */
@@ -24,7 +25,7 @@ export interface StatsCollector extends HandlerWrapper {
 export function statsWrapper(): StatsCollector {
   const byEndpoint = new Map<string, EndpointStats>();
   let inFlight = 0;
-  const wrapper: HandlerWrapper = (next) => async (req, ctx) => {
+  const wrapper = passingValues((next) => (req, ctx) => {
     let s = byEndpoint.get(ctx.endpoint);
     if (!s) {
       s = { calls: 0, errors: 0, inFlight: 0 };
@@ -39,13 +40,22 @@ export function statsWrapper(): StatsCollector {
       inFlight--;
       if (err !== undefined) st.errors++;
     };
+    let out: unknown;
     try {
-      return settleResult(await next(req, ctx), ctx.kind, done);
+      out = next(req, ctx);
     } catch (e) {
       done(e);
       throw e;
     }
-  };
+    if (!isThenable(out)) return settleResult(out, ctx.kind, done);
+    return Promise.resolve(out).then(
+      (v) => settleResult(v, ctx.kind, done),
+      (e: unknown) => {
+        done(e);
+        throw e;
+      },
+    );
+  });
   return Object.defineProperties(wrapper, {
     inFlight: { get: () => inFlight },
     endpoints: { value: () => Object.fromEntries([...byEndpoint].map(([k, v]) => [k, { ...v }])) },

@@ -1,6 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Context } from '@tsmicro/core';
-import type { HandlerFunc, HandlerWrapper, ServerContext, SubscriberFunc, SubscriberWrapper } from '@tsmicro/server';
+import {
+  passingValues,
+  type ServerContext,
+  type SubscriberFunc,
+  type SubscriberWrapper,
+  type ValueHandlerFunc,
+  type ValueHandlerWrapper,
+} from '@tsmicro/server';
 import type { Series } from '../metrics/family.js';
 import type { Started } from '../tracing/trace-part.js';
 import { endAfter, type Runner, settleResult, streamsOut } from './outcome.js';
@@ -8,21 +15,22 @@ import { isThenable, type Parts } from './parts.js';
 
 /**
  * One handler wrapper running the given parts: a SERVER span, the `server_*` metrics, a `handled`
- * line. Not an async function: a call costs one `.then` on the handler's promise.
+ * line. It passes values: a handler answering at once is answered at once, and one returning a
+ * promise costs one `.then` on it.
  */
-export function observeHandler(p: Parts): HandlerWrapper {
-  return receivingWrapper(p, (t, ctx) => t.handler(ctx), handle);
+export function observeHandler(p: Parts): ValueHandlerWrapper {
+  return passingValues(receivingWrapper(p, (t, ctx) => t.handler(ctx), handle));
 }
 
 /**
  * The wrapper shape handlers and subscribers share: a span when `begin` starts one, then `observe`;
  * an untraced call with nothing else to observe goes straight to the function.
  */
-function receivingWrapper<In, Ctx extends Context, Res>(
+function receivingWrapper<In, Ctx extends Context, Out>(
   p: Parts,
   begin: (trace: NonNullable<Parts['trace']>, ctx: Ctx) => Started | undefined,
-  observe: (p: Parts, next: (input: In, ctx: Ctx) => Promise<Res>, input: In, ctx: Ctx, s: Started | undefined) => Promise<Res>,
-): (next: (input: In, ctx: Ctx) => Promise<Res>) => (input: In, ctx: Ctx) => Promise<Res> {
+  observe: (p: Parts, next: (input: In, ctx: Ctx) => Out, input: In, ctx: Ctx, s: Started | undefined) => Out,
+): (next: (input: In, ctx: Ctx) => Out) => (input: In, ctx: Ctx) => Out {
   const { trace } = p;
   return (next) => {
     if (!trace) return (input, ctx) => observe(p, next, input, ctx, undefined);
@@ -36,7 +44,7 @@ function receivingWrapper<In, Ctx extends Context, Res>(
   };
 }
 
-function handle(p: Parts, next: HandlerFunc, req: unknown, ctx: ServerContext, s: Started | undefined): Promise<unknown> {
+function handle(p: Parts, next: ValueHandlerFunc, req: unknown, ctx: ServerContext, s: Started | undefined): unknown {
   const series = p.metrics?.server.series(ctx.service, ctx.endpoint);
   const requestId = p.log?.handlerId(ctx);
   if (series) series.inFlight++;
@@ -48,9 +56,9 @@ function handle(p: Parts, next: HandlerFunc, req: unknown, ctx: ServerContext, s
     call.end(e);
     return Promise.reject(e);
   }
-  // A plain value (a server that calls its handlers synchronously) goes back as it came, so the
-  // dispatcher can answer without waiting a turn; only a promise costs a `.then` (and its closures).
-  return isThenable(out) ? later(call, out) : (call.result(out) as Promise<unknown>);
+  // A plain value goes back as it came, so the dispatcher can answer without waiting a turn; only a
+  // promise costs a `.then` (and its closures).
+  return isThenable(out) ? later(call, out) : call.result(out);
 }
 
 function later(call: HandledCall, out: PromiseLike<unknown>): Promise<unknown> {

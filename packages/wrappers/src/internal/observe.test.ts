@@ -1,8 +1,16 @@
 import type { Context, Logger } from '@tsmicro/core';
-import type { HandlerFunc, ServerContext } from '@tsmicro/server';
+import type { ServerContext, ValueHandlerFunc, ValueHandlerWrapper } from '@tsmicro/server';
 import { describe, expect, it } from 'vitest';
 import { allObservability } from '../all.js';
 import { captureLogger } from '../testing-fixture.js';
+
+/** The one handler wrapper `allObservability` gives, which passes values. */
+function onlyHandlerWrapper(obs: { handler: readonly unknown[] }): ValueHandlerWrapper {
+  expect(obs.handler).toHaveLength(1);
+  const w = obs.handler[0] as ValueHandlerWrapper;
+  expect(w.passesValues).toBe(true);
+  return w;
+}
 
 /** The context a server gives a unary handler, as plain data. */
 function serverContext(logger: Logger): ServerContext {
@@ -23,9 +31,9 @@ describe('the fused handler wrapper', () => {
   it('hands back a plain result as it came (no promise), after logging and counting it', async () => {
     const cap = captureLogger('info');
     const obs = allObservability({ logging: { logger: cap.logger } });
-    // A server that calls handlers synchronously passes their plain results down the chain.
-    const plain = ((req: unknown) => ({ echo: req })) as unknown as HandlerFunc;
-    const wrapped = obs.handler.reduceRight((next, w) => w(next), plain);
+    // The server passes a synchronous handler's plain result down a chain of value-passing wrappers.
+    const plain: ValueHandlerFunc = (req) => ({ echo: req });
+    const wrapped = onlyHandlerWrapper(obs)(plain);
     const out: unknown = wrapped('x', serverContext(cap.logger));
     expect(out).toEqual({ echo: 'x' });
     expect(out).not.toBeInstanceOf(Promise);
@@ -36,11 +44,11 @@ describe('the fused handler wrapper', () => {
   it('reports a handler that throws synchronously as a rejection, logged with its code', async () => {
     const cap = captureLogger('info');
     const obs = allObservability({ logging: { logger: cap.logger }, tracing: false });
-    const throwing: HandlerFunc = () => {
+    const throwing: ValueHandlerFunc = () => {
       throw new Error('boom');
     };
-    const wrapped = obs.handler.reduceRight((next, w) => w(next), throwing);
-    await expect(wrapped('x', serverContext(cap.logger))).rejects.toThrow('boom');
+    const wrapped = onlyHandlerWrapper(obs)(throwing);
+    await expect(wrapped('x', serverContext(cap.logger)) as Promise<unknown>).rejects.toThrow('boom');
     expect(cap.lines()).toMatchObject([{ msg: 'handled', code: 500 }]);
     expect(await obs.registry?.metrics()).toContain('tsmicro_server_handled_total{service="greeter",endpoint="G.hi",code="500"} 1');
   });

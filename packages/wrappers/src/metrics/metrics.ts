@@ -1,5 +1,5 @@
 import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
-import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
+import type { SubscriberWrapper, ValueHandlerWrapper } from '@tsmicro/server';
 import type * as Prom from 'prom-client';
 import { observeCall, observePublish, observeStream } from '../internal/observe-client.js';
 import { observeHandler, observeSubscriber } from '../internal/observe-server.js';
@@ -10,7 +10,7 @@ export type { MetricsOptions };
 
 /** Metric wrappers for every kind, plus the registry to expose with `metricsServer`. */
 export interface Metrics {
-  handler: HandlerWrapper;
+  handler: ValueHandlerWrapper;
   subscriber: SubscriberWrapper;
   call: CallWrapper;
   stream: StreamWrapper;

@@ -1,6 +1,6 @@
 import type * as Otel from '@opentelemetry/api';
 import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
-import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
+import type { SubscriberWrapper, ValueHandlerWrapper } from '@tsmicro/server';
 import { observeCall, observePublish, observeStream } from '../internal/observe-client.js';
 import { observeHandler, observeSubscriber } from '../internal/observe-server.js';
 import { optionalPeer } from '../internal/optional.js';
@@ -10,7 +10,7 @@ export { otelContextOf, type TracingOptions };
 
 /** Tracing wrappers for every kind. */
 export interface Tracing {
-  handler: HandlerWrapper;
+  handler: ValueHandlerWrapper;
   subscriber: SubscriberWrapper;
   call: CallWrapper;
   stream: StreamWrapper;
