@@ -4,6 +4,7 @@ import type { Message } from '@tsmicro/transport';
 import { type CallScope, callScope, H, type RpcStream, raceScope } from '@tsmicro/transport/rpc';
 import { CallContext } from './call-context.js';
 import { answerError, begin, type DispatchEnv, finish, noop, type Running } from './call-lifecycle.js';
+import { isAsyncIterable, isThenable } from './guards.js';
 import { LateAnswer } from './late-answer.js';
 import type { Route } from './router.js';
 import type { ServerContext } from './server.js';
@@ -22,19 +23,11 @@ async function firstInput(s: RpcStream, codec: Codec, endpoint: string): Promise
   return codec.decode(body);
 }
 
-function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
-}
-
 /** The handler's result, waiting (raced against the call's scope) only when it is a promise. */
 function invoke(route: Route, input: unknown, ctx: ServerContext, scope: CallScope): unknown {
   if (!route.direct) return raceScope(route.invoke(input, ctx), scope);
   const out = route.direct(input, ctx);
-  return isPromiseLike(out) ? raceScope(Promise.resolve(out), scope) : out;
-}
-
-function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  return isThenable(out) ? raceScope(Promise.resolve(out), scope) : out;
 }
 
 async function pump(out: unknown, s: RpcStream, codec: Codec, scope: CallScope, endpoint: string): Promise<void> {
@@ -89,7 +82,7 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): void {
     if (scope.aborted) throw scope.reason;
     codec = env.codecs.get(h[H.contentType] ?? 'application/json');
     out = fn(codec.decode(req.body), ctx);
-    if (!isPromiseLike(out)) {
+    if (!isThenable(out)) {
       if (scope.aborted) throw scope.reason;
       // The frame is queued now; a failed write means the connection is gone, with nobody to tell.
       s.sendLast(codec.encode(out)).catch(noop);
@@ -120,7 +113,7 @@ async function serve(env: DispatchEnv, s: RpcStream, req: Message, route: Route,
       input = codec.decode(req.body);
     } else input = await raceScope(firstInput(s, codec, endpoint), scope);
     let out = invoke(route, input, ctx, scope);
-    if (isPromiseLike(out)) out = await out;
+    if (isThenable(out)) out = await out;
     else if (scope.aborted) throw scope.reason;
     if (route.kind === 'server-stream' || route.kind === 'bidi-stream') await pump(out, s, codec, scope, endpoint);
     else await s.sendLast(codec.encode(out));

@@ -7,6 +7,7 @@ export type {
   UnaryHandler,
 } from '@tsmicro/transport/rpc';
 export { createServer } from './create-server.js';
+export { isThenable } from './guards.js';
 export { bidiStream, clientStream, serverStream } from './markers.js';
 export type {
   AnyHandlerWrapper,
@@ -21,4 +22,5 @@ export type {
   ValueHandlerFunc,
   ValueHandlerWrapper,
 } from './server.js';
+export { type Runner, settleIterable, settleResult, streamsOut } from './settle.js';
 export { passingValues } from './value-wrapper.js';

@@ -1,5 +1,19 @@
+// Debug endpoints, stats and readiness live in @tsmicro/service, which serves them by default;
+// re-exported here so `@tsmicro/wrappers/health` keeps offering the whole health toolbox.
+export {
+  type DebugHandler,
+  type DebugHandlerOptions,
+  debugHandler,
+  type EndpointStats,
+  type HealthReport,
+  type Lifecycle,
+  type Readiness,
+  type ReadinessState,
+  readiness,
+  type StatsCollector,
+  type StatsReport,
+  statsWrapper,
+  trackReadiness,
+} from '@tsmicro/service';
 export type { HttpEndpoint } from '../internal/http.js';
-export { type DebugHandler, type DebugHandlerOptions, debugHandler, type HealthReport, type StatsReport } from './debug.js';
 export { type HealthServerOptions, healthServer } from './health-server.js';
-export { type Lifecycle, type Readiness, type ReadinessState, readiness, trackReadiness } from './readiness.js';
-export { type EndpointStats, type StatsCollector, statsWrapper } from './stats.js';

@@ -1,17 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import type { Context } from '@tsmicro/core';
 import {
+  isThenable,
   passingValues,
+  type Runner,
   type ServerContext,
   type SubscriberFunc,
   type SubscriberWrapper,
+  settleResult,
+  streamsOut,
   type ValueHandlerFunc,
   type ValueHandlerWrapper,
 } from '@tsmicro/server';
 import type { Series } from '../metrics/family.js';
 import type { Started } from '../tracing/trace-part.js';
-import { endAfter, type Runner, settleResult, streamsOut } from './outcome.js';
-import { isThenable, type Parts } from './parts.js';
+import { endAfter } from './outcome.js';
+import type { Parts } from './parts.js';
 
 /**
  * One handler wrapper running the given parts: a SERVER span, the `server_*` metrics, a `handled`

@@ -13,8 +13,3 @@ export interface Parts {
   readonly metrics?: MetricsPart | undefined;
   readonly log?: LogPart | undefined;
 }
-
-/** True for anything with a `then` method (what `await` would wait for). */
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return ((typeof v === 'object' && v !== null) || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-}

@@ -1,6 +1,4 @@
-import { passingValues, type ValueHandlerWrapper } from '@tsmicro/server';
-import { settleResult } from '../internal/outcome.js';
-import { isThenable } from '../internal/parts.js';
+import { isThenable, passingValues, settleResult, type ValueHandlerWrapper } from '@tsmicro/server';
 
 /** Counts of one endpoint. */
 export interface EndpointStats {
