@@ -1,6 +1,10 @@
 import { createClient } from '@tsmicro/client';
+import { badRequest } from '@tsmicro/core';
 import { createServer } from '@tsmicro/server';
 import { resolveDefaults } from './defaults.js';
+import type { DebugHandlerOptions } from './health/debug.js';
+import type { Readiness } from './health/readiness.js';
+import { DEBUG } from './health/service-debug.js';
 import type { Hook, RunOptions, Service, ServiceOptions } from './service.js';
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
@@ -27,12 +31,22 @@ function shutdownRequested(signal: AbortSignal | undefined): Promise<string> {
 }
 
 /**
- * A service: server and client over one transport, registry and broker.
+ * A service: server and client over one transport, registry and broker. It answers `Debug.health` and
+ * `Debug.stats` and keeps `svc.readiness` unless `debug: false` (see {@link ServiceOptions.debug}).
  * @example const svc = createService({ name: 'greeter' }); svc.handle('Greeter', greeter); await svc.run()
  */
+export function createService(o: ServiceOptions & { debug?: DebugHandlerOptions }): Service & { readonly readiness: Readiness };
+/**
+ * A service: server and client over one transport, registry and broker; with `debug: false`, without
+ * the `Debug` endpoints and readiness flag (`svc.readiness` is then `undefined`).
+ * @example const svc = createService({ name: 'greeter', debug: false }); svc.handle('Debug', myDebug)
+ */
+export function createService(o: ServiceOptions): Service;
 export function createService(o: ServiceOptions): Service {
   const d = resolveDefaults(o);
   const w = o.wrappers ?? {};
+  const debug = d.debug;
+  const hooks = debug?.hooks ?? o.hooks;
   const server = createServer({
     name: o.name,
     transport: d.transport,
@@ -48,8 +62,9 @@ export function createService(o: ServiceOptions): Service {
       registerInterval: o.registerInterval,
       gracePeriod: o.gracePeriod,
     }),
-    wrappers: definedOnly({ handler: w.handler, subscriber: w.subscriber }),
+    wrappers: definedOnly({ handler: debug?.handlerWrappers ?? w.handler, subscriber: w.subscriber }),
   });
+  if (debug) server.handle(DEBUG, debug.handler);
   const client = createClient({
     transport: d.transport,
     registry: d.registry,
@@ -63,21 +78,28 @@ export function createService(o: ServiceOptions): Service {
     name: o.name,
     client,
     server,
-    handle: (name, handlers) => server.handle(name, handlers),
+    readiness: debug?.readiness,
+    handle(name, handlers) {
+      if (debug && name === DEBUG) {
+        const detail = `${o.name} already answers ${DEBUG} (${DEBUG}.health, ${DEBUG}.stats); pass debug: false to createService to serve your own`;
+        throw badRequest(detail, { id: o.name });
+      }
+      server.handle(name, handlers);
+    },
     subscribe: (topic, fn, so) => server.subscribe(topic, fn, so),
     async start() {
-      await runHooks(o.hooks?.beforeStart);
+      await runHooks(hooks?.beforeStart);
       await d.broker.connect();
       await server.start();
-      await runHooks(o.hooks?.afterStart);
+      await runHooks(hooks?.afterStart);
     },
     async stop() {
-      await runHooks(o.hooks?.beforeStop);
+      await runHooks(hooks?.beforeStop);
       await server.stop();
       await client.close();
       await d.owned.broker?.disconnect();
       await d.owned.registry?.close();
-      await runHooks(o.hooks?.afterStop);
+      await runHooks(hooks?.afterStop);
     },
     async run(ro: RunOptions = {}) {
       await svc.start();

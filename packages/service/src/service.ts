@@ -6,6 +6,8 @@ import type { Registry } from '@tsmicro/registry';
 import type { Selector } from '@tsmicro/selector';
 import type { AnyHandlerWrapper, Server, SubscriberWrapper } from '@tsmicro/server';
 import type { Transport } from '@tsmicro/transport';
+import type { DebugHandlerOptions } from './health/debug.js';
+import type { Readiness } from './health/readiness.js';
 
 /** Options of {@link createService}; every default is resolved in `resolveDefaults` (defaults.ts). */
 export interface ServiceOptions {
@@ -41,8 +43,19 @@ export interface ServiceOptions {
   timeout?: number;
   /** Client retries on other nodes. Default 1. */
   retries?: number;
-  /** Lifecycle callbacks, e.g. a readiness probe. Default none. */
+  /** Lifecycle callbacks, e.g. warming a cache before the service reports ready. Default none. */
   hooks?: ServiceHooks;
+  /**
+   * The service's own introspection. On by default: it answers `Debug.health` (`{ status: 'ok', readiness }`)
+   * and `Debug.stats` (uptime, memory, in-flight and per-endpoint counts), keeps the readiness flag
+   * `svc.readiness` (ready once started and registered, `'stopping'` from the first moment of a graceful
+   * stop, ready again after a restart), and counts calls with a stats wrapper placed outermost in the
+   * handler wrappers, so calls other wrappers refuse are counted too. Give `readiness` or `stats` to use
+   * your own (the service still flips and feeds them). `false` turns all of it off, which also frees the
+   * name `Debug` for `handle('Debug', …)`.
+   * Default: on, with a new `readiness()` and `statsWrapper()`.
+   */
+  debug?: false | DebugHandlerOptions;
   /** Middleware of the server (handler, subscriber) and the client (call, stream, publish). Default none. */
   wrappers?: {
     handler?: AnyHandlerWrapper[];
@@ -59,7 +72,9 @@ export type Hook = () => void | Promise<void>;
 /**
  * Lifecycle callbacks (go-micro's BeforeStart/AfterStart/BeforeStop/AfterStop), run in order.
  * `afterStart` runs once the service is registered and serving; `beforeStop` before the graceful stop begins.
- * @example createService({ name, hooks: { afterStart: [() => ready.markReady()], beforeStop: [() => ready.markStopping()] } })
+ * The service's own readiness flag (`debug`) turns ready after the last `afterStart` hook and
+ * `'stopping'` before the first `beforeStop` hook.
+ * @example createService({ name, hooks: { afterStart: [() => cache.warm()], afterStop: [() => db.end()] } })
  */
 export interface ServiceHooks {
   beforeStart?: Hook[];
@@ -79,6 +94,12 @@ export interface Service {
   readonly name: string;
   readonly client: Client;
   readonly server: Server;
+  /**
+   * The readiness flag the service flips (see `ServiceOptions.debug`), for probes:
+   * `healthServer({ port, ready: svc.readiness.isReady })`. `undefined` with `debug: false`.
+   */
+  readonly readiness: Readiness | undefined;
+  /** `server.handle`, except that `'Debug'` is refused (400) while the service answers Debug itself. */
   handle: Server['handle'];
   subscribe: Server['subscribe'];
   /** Connects the broker and starts the server (listen, subscribe, register). */

@@ -68,9 +68,10 @@ class Debug implements DebugHandler {
 }
 
 /**
- * Introspection endpoints for `svc.handle('Debug', debug)`: `Debug.health` → `{ status: 'ok' }`,
+ * Introspection endpoints for `handle('Debug', debug)`: `Debug.health` → `{ status: 'ok' }`,
  * `Debug.stats` → uptime, memory, in-flight and per-endpoint counts fed by `debug.wrapper`.
- * @example const debug = debugHandler(); createService({ name, wrappers: { handler: [debug.wrapper] } }).handle('Debug', debug)
+ * `createService` serves one by default; this is for a bare server or a service with `debug: false`.
+ * @example const debug = debugHandler(); createServer({ name, wrappers: { handler: [debug.wrapper] } }).handle('Debug', debug)
  */
 export function debugHandler(o: DebugHandlerOptions = {}): DebugHandler {
   return new Debug(o);

@@ -10,14 +10,15 @@ export interface Readiness {
   markStopping(): void;
   /** True only in state `ready`. A bound function: pass it as `healthServer({ ready: r.isReady })`. */
   readonly isReady: () => boolean;
-  /** Service lifecycle hooks that flip this flag: `createService({ name, hooks: r.hooks })`. */
+  /** Service lifecycle hooks that flip this flag; a service with debug on (the default) adds them itself. */
   readonly hooks: { afterStart: Array<() => void>; beforeStop: Array<() => void> };
 }
 
 /**
- * A readiness flag, `starting` until marked; `hooks` lets the service flip it (ready after registration,
- * not ready as soon as a graceful stop begins).
- * @example const r = readiness(); createService({ name: 'a', hooks: r.hooks }); await healthServer({ ready: r.isReady })
+ * A readiness flag, `starting` until marked; `hooks` lets a service flip it (ready after registration,
+ * not ready as soon as a graceful stop begins). A service made by `createService` has one already,
+ * `svc.readiness`; make your own when something else flips it too (`debug: { readiness: r }`).
+ * @example const r = readiness(); createService({ name: 'a', debug: { readiness: r } }); await healthServer({ port: 8086, ready: r.isReady })
  */
 export function readiness(): Readiness {
   let state: ReadinessState = 'starting';
@@ -47,8 +48,8 @@ export interface Lifecycle {
 /**
  * A view of `target` whose `start()` marks `r` ready once started (registered) and whose `stop()`
  * marks it stopping before the graceful stop begins. Other members are the target's own (live).
- * Until the service facade offers lifecycle hooks, this is how readiness follows a service.
- * @example const svc = trackReadiness(createService({ name: 'a' }), r)
+ * A service keeps its own flag (`svc.readiness`); this is for a bare `createServer` server.
+ * @example const server = trackReadiness(createServer({ name: 'a', registry }), r)
  */
 export function trackReadiness<T extends Lifecycle>(target: T, r: Readiness): T {
   const view = Object.create(target) as T;

@@ -1,13 +1,12 @@
 import { silentLogger } from '@tsmicro/core';
 import { memoryRegistry } from '@tsmicro/registry';
-import { createService, readiness } from '@tsmicro/service';
+import { createService } from '@tsmicro/service';
 import { memoryTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
 import { healthServer } from './health-server.js';
 
-describe('healthServer and readiness', () => {
+describe("healthServer on a service's own readiness flag", () => {
   it('is live at once, ready after start, not ready from the start of a graceful stop, ready again after restart', async () => {
-    const r = readiness();
     let entered: () => void = () => {};
     const running = new Promise<void>((res) => {
       entered = res;
@@ -16,13 +15,13 @@ describe('healthServer and readiness', () => {
     const gate = new Promise<void>((res) => {
       release = res;
     });
+    const registry = memoryRegistry();
     const svc = createService({
       name: 'probe',
       transport: memoryTransport(),
-      registry: memoryRegistry(),
+      registry,
       logger: silentLogger(),
       gracePeriod: 5000,
-      hooks: r.hooks,
     });
     svc.handle('G', {
       slow: async () => {
@@ -31,7 +30,7 @@ describe('healthServer and readiness', () => {
         return 'finished';
       },
     });
-    const probes = await healthServer({ port: 0, ready: r.isReady });
+    const probes = await healthServer({ port: 0, ready: svc.readiness.isReady });
     const status = async (path: string) => {
       const res = await fetch(`${probes.url}${path}`);
       await res.text();
@@ -46,7 +45,7 @@ describe('healthServer and readiness', () => {
       await running;
       const stopping = svc.stop();
       // The call is still being served, yet the probe already says "not ready".
-      expect(r.state).toBe('stopping');
+      expect(svc.readiness.state).toBe('stopping');
       expect(await status('/health/ready')).toBe(503);
       expect(await status('/health/live')).toBe(200);
       release();
@@ -60,6 +59,7 @@ describe('healthServer and readiness', () => {
       release();
       await svc.stop();
       await probes.close();
+      await registry.close();
     }
   });
 });
