@@ -1,5 +1,5 @@
 // Debug endpoints, stats and readiness live in @tsmicro/service, which serves them by default;
-// re-exported here so `@tsmicro/wrappers/health` keeps offering the whole health toolbox.
+// re-exported (from its own subpath, which loads none of the service's defaults) so `@tsmicro/wrappers/health` keeps offering the whole health toolbox.
 export {
   type DebugHandler,
   type DebugHandlerOptions,
@@ -14,6 +14,6 @@ export {
   type StatsReport,
   statsWrapper,
   trackReadiness,
-} from '@tsmicro/service';
+} from '@tsmicro/service/health';
 export type { HttpEndpoint } from '../internal/http.js';
 export { type HealthServerOptions, healthServer } from './health-server.js';
