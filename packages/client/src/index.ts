@@ -27,6 +27,7 @@ export { defineService, type HandlersOf, type HandlerTarget, type ServiceDefinit
 export { createClient } from './create-client.js';
 export { describeService, type EndpointDescription, type ServiceDescription } from './describe.js';
 export { idempotentMatcher } from './idempotent.js';
+export { type ErrorPassingWrapper, passingErrors } from './passing-errors.js';
 export type { HandlerProxy, ProxyMethod, ServiceProxy } from './proxy-types.js';
 export {
   type BackoffOptions,

@@ -1,14 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import type {
-  CallFunc,
-  CallOptions,
-  CallRequest,
-  CallWrapper,
-  PublishWrapper,
-  Stream,
-  StreamFunc,
-  StreamRequest,
-  StreamWrapper,
+import {
+  type CallFunc,
+  type CallOptions,
+  type CallRequest,
+  type CallWrapper,
+  type ErrorPassingWrapper,
+  type PublishWrapper,
+  passingErrors,
+  type Stream,
+  type StreamFunc,
+  type StreamRequest,
+  type StreamWrapper,
 } from '@tsmicro/client';
 import { emptyMetadata, type Metadata, mergeMetadata } from '@tsmicro/core';
 import { requestIdKey } from '../logging/log-part.js';
@@ -21,10 +23,11 @@ import type { Parts } from './parts.js';
 /**
  * One call wrapper running the given parts: a CLIENT span, the `client_*` metrics, a `called` line,
  * with `traceparent` and `x-request-id` added to the call's metadata in one copy. Not an async
- * function: a call costs one `.then` on the call's promise.
+ * function: a call costs one `.then` on the call's promise. It makes no errors of its own, so the
+ * client need not convert the call's rejection (`passingErrors`).
  */
-export function observeCall(p: Parts): CallWrapper {
-  return clientWrapper(p, call);
+export function observeCall(p: Parts): ErrorPassingWrapper<CallWrapper> {
+  return passingErrors(clientWrapper(p, call));
 }
 
 /**
@@ -60,8 +63,8 @@ function call(p: Parts, next: CallFunc, req: CallRequest, co: CallOptions, s: St
 }
 
 /** One stream wrapper running the given parts; the stream's end (last response, error or close) ends its span, metrics and line. */
-export function observeStream(p: Parts): StreamWrapper {
-  return clientWrapper(p, stream);
+export function observeStream(p: Parts): ErrorPassingWrapper<StreamWrapper> {
+  return passingErrors(clientWrapper(p, stream));
 }
 
 function stream(
@@ -141,8 +144,8 @@ function outgoing(p: Parts, co: CallOptions, s: Started | undefined, freshId: st
 }
 
 /** One publish wrapper running the given parts: a PRODUCER span (its context in the message metadata) and `broker_published_total`. */
-export function observePublish(p: Parts): PublishWrapper {
-  return (next) => (pr) => {
+export function observePublish(p: Parts): ErrorPassingWrapper<PublishWrapper> {
+  return passingErrors<PublishWrapper>((next) => (pr) => {
     const s = p.trace?.producer(pr.topic);
     const series = p.metrics?.published.series(pr.topic);
     if (!s && !series) return next(pr);
@@ -165,5 +168,5 @@ export function observePublish(p: Parts): PublishWrapper {
       return Promise.reject(e);
     }
     return endAfter(out, { end });
-  };
+  });
 }

@@ -53,3 +53,11 @@ describe('the fused handler wrapper', () => {
     expect(await obs.registry?.metrics()).toContain('tsmicro_server_handled_total{service="greeter",endpoint="G.hi",code="500"} 1');
   });
 });
+
+describe('the fused client wrappers', () => {
+  it('are marked as making no errors of their own, so the client adds no conversion per call', () => {
+    const obs = allObservability({ logging: false });
+    expect(obs.call.length + obs.stream.length + obs.publish.length).toBe(3);
+    for (const w of [...obs.call, ...obs.stream, ...obs.publish]) expect((w as { passesErrors?: boolean }).passesErrors).toBe(true);
+  });
+});
