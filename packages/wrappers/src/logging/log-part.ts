@@ -16,24 +16,31 @@ export interface LoggingOptions {
   successLevel?: 'info' | 'debug';
 }
 
-/** The last two hex digits of request ids, made once. */
-const lowDigits = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The URL-safe base64 digits request ids are written in. */
+const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** Ids a prefix serves before a fresh one is drawn: a four-digit counter. */
+const PER_PREFIX = 64 ** 4;
 
 /**
- * Fresh request ids in UUID v4 form: about 78 random bits drawn once, then a counter in the last
- * group. As unique as random UUIDs across processes, without drawing and formatting 16 random bytes
- * per call; the counter's upper digits are formatted once every 256 ids, so an id is one concatenation.
+ * Fresh request ids: 12 URL-safe characters, 48 random bits drawn once per 16.7 million ids, then a
+ * counter. Unique within a process and, across processes, unless two drew the same 48 bits. Twelve
+ * characters, not a 36-character UUID: V8 concatenates strings under 13 characters into a flat
+ * string, where a longer id is a rope the wire encoder must flatten on every call; and the id costs
+ * a third of the bytes on every request. The counter's upper digits change once every 64 ids.
  */
 function requestIds(): () => string {
-  const r = randomBytes(10).toString('hex');
-  const variant = '89ab'[Number.parseInt(r.charAt(15), 16) & 3] ?? '8';
-  const prefix = `${r.slice(0, 8)}-${r.slice(8, 12)}-4${r.slice(12, 15)}-${variant}${r.slice(16, 19)}-`;
-  let n = 0;
+  let prefix = '';
   let upper = '';
+  let n = PER_PREFIX;
   return () => {
-    const low = ++n & 255;
-    if (low === 0 || upper === '') upper = prefix + (Math.floor(n / 256) % 2 ** 40).toString(16).padStart(10, '0');
-    return upper + lowDigits[low];
+    if (n === PER_PREFIX) {
+      prefix = randomBytes(6).toString('base64url');
+      n = 0;
+    }
+    const low = n & 63;
+    if (low === 0) upper = prefix + DIGITS[(n >> 18) & 63] + DIGITS[(n >> 12) & 63] + DIGITS[(n >> 6) & 63];
+    n++;
+    return upper + DIGITS[low];
   };
 }
 
