@@ -54,6 +54,19 @@ export const STATIC_TABLE: readonly string[] = [
 const STATIC_INDEX = new Map(STATIC_TABLE.map((s, i) => [s, i]));
 const STATIC_MAX_LEN = Math.max(...STATIC_TABLE.map((s) => s.length));
 
+/**
+ * Which (length, first character) pairs some static string has. Most strings a frame carries are
+ * not static (names, ids, metadata values), and a fresh one would be hashed just to miss in the Map:
+ * this answers no first, for the price of one array read.
+ */
+const STATIC_STARTS = new Uint8Array((STATIC_MAX_LEN + 1) * 128);
+for (const s of STATIC_TABLE) STATIC_STARTS[startKey(s)] = 1;
+
+function startKey(s: string): number {
+  const c = s.length === 0 ? 0 : s.charCodeAt(0);
+  return c < 128 ? s.length * 128 + c : 0;
+}
+
 /** String tags: 0x00–0x3f static index, 0x40–0x7f short literal (length in the low 6 bits), then u16 / u32 lengths. */
 const SHORT = 0x40;
 const LIT16 = 0x80;
@@ -69,7 +82,7 @@ export function headerBound(header: Readonly<Record<string, string>>): number {
 function writeString(buf: Buffer, p: number, s: string): number {
   const n = s.length;
   if (p + 5 + 3 * n > buf.length) return -1;
-  if (n <= STATIC_MAX_LEN) {
+  if (n <= STATIC_MAX_LEN && STATIC_STARTS[startKey(s)] === 1) {
     const idx = STATIC_INDEX.get(s);
     if (idx !== undefined) {
       buf[p] = idx;
