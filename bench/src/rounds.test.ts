@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianOfRounds, summarize } from './rounds.js';
+import { medianOfRounds, pairedRatio, summarize } from './rounds.js';
 import type { Row, RowResult } from './rows.js';
 
 const row = (impl: 'nats' | 'natsBroker'): Row => ({ kind: 'pubsub', id: 'W3', label: 'W3 pub/sub 200k', impl });
@@ -40,5 +40,30 @@ describe('W3 rounds', () => {
     });
     expect(order).toEqual(['nats0', 'natsBroker0', 'nats1', 'natsBroker1']);
     expect(m.get(rows[1]!)?.rate).toBe(100);
+  });
+});
+
+describe('paired ratios', () => {
+  it("take the median of each round's ratio, so a slow round slows both rows and cancels out", () => {
+    const a = row('nats');
+    const b = row('natsBroker');
+    const ceiling = [result(a, 100), result(a, 50), result(a, 120)];
+    const stack = [result(b, 80), result(b, 45), result(b, 60)];
+    // Per round 0.8, 0.9, 0.5: the median is 0.8, where median(stack) / median(ceiling) would say 60/100.
+    expect(pairedRatio(stack, ceiling)).toBeCloseTo(0.8);
+    expect(pairedRatio([result(b, 80), result(b, 60)], [result(a, 100), result(a, 100)])).toBeCloseTo(0.7);
+  });
+
+  it('skips rounds where either row could not run, and gives undefined when none had both', () => {
+    const a = row('nats');
+    const b = row('natsBroker');
+    expect(pairedRatio([result(b, 90), result(b, undefined)], [result(a, 100), result(a, 100)])).toBeCloseTo(0.9);
+    expect(pairedRatio([result(b, undefined)], [result(a, 100)])).toBeUndefined();
+  });
+
+  it('keeps every round on the summary, for the pairing', () => {
+    const r = row('nats');
+    const rounds = [result(r, 1), result(r, 2), result(r, 3)];
+    expect(summarize(rounds).rounds).toEqual(rounds);
   });
 });

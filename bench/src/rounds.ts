@@ -24,10 +24,29 @@ export function summarize(results: readonly RowResult[]): RowResult {
   const median = measured[Math.floor((measured.length - 1) / 2)] ?? results[0];
   if (!median) throw new Error('no round ran');
   if (results.length === 1) return median;
+  const rounds = [...results];
   const rates = results.map((r) => (r.rate === undefined ? '-' : Math.round(r.rate).toLocaleString('en-US'))).join(' / ');
   const others = [...new Set(results.filter((r) => r !== median && r.note !== median.note).map((r) => r.note))];
   const note = [median.note, `median of ${results.length}: ${rates}`, ...others.map((n) => `another round: ${n}`)]
     .filter(Boolean)
     .join('; ');
-  return { ...median, note };
+  return { ...median, note, rounds };
+}
+
+/**
+ * The median over rounds of a row's rate divided by its ceiling's rate in the same round. Each pair
+ * ran back to back, so a slow stretch of the machine slows both and cancels out; dividing two
+ * medians taken from different rounds would keep it. Undefined when no round has both rates.
+ */
+export function pairedRatio(row: readonly RowResult[], ceiling: readonly RowResult[]): number | undefined {
+  const ratios: number[] = [];
+  for (let k = 0; k < row.length; k++) {
+    const a = row[k]?.rate;
+    const b = ceiling[k]?.rate;
+    if (a !== undefined && b !== undefined && b > 0) ratios.push(a / b);
+  }
+  ratios.sort((x, y) => x - y);
+  const n = ratios.length;
+  if (n === 0) return undefined;
+  return n % 2 === 1 ? ratios[(n - 1) / 2] : ((ratios[n / 2 - 1] as number) + (ratios[n / 2] as number)) / 2;
 }

@@ -18,8 +18,10 @@ export interface RowResult {
   /** Resident set size at the end, bytes. */
   rssServer?: number;
   rssClient?: number;
-  /** Rate divided by the ceiling row's rate of the same workload. */
+  /** Rate divided by the ceiling row's rate of the same workload (rows run in rounds: the median of the per-round ratios). */
   ratio?: number;
+  /** Every round's result, when the row ran in interleaved rounds. */
+  rounds?: readonly RowResult[];
   /** Lost messages, RSS growth, errors or "not available yet". */
   note: string;
 }
