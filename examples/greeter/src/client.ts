@@ -6,7 +6,7 @@ import type { GreeterService } from './greeter.js';
 /**
  * Finds the greeter through discovery (mDNS by default; or calls `address` when given), calls it in
  * all four shapes, shows one call refused by validation, then publishes an event the greeter answers
- * with another. Returns one line per step. Calls are logged through `logger` (failed ones at warn).
+ * with another, and asks it for its health and stats. Returns one line per step. Calls are logged through `logger` (failed ones at warn).
  */
 export async function runClient(address?: string, logger: Logger = createLogger({ level: 'warn' })): Promise<string[]> {
   const lines: string[] = [];
@@ -49,6 +49,15 @@ export async function runClient(address?: string, logger: Logger = createLogger(
     await svc.client.publish('greeter.greeted', { name: 'Ada' }, { metadata: { by: 'demo' } });
     lines.push('pub/sub     published greeter.greeted {"name":"Ada"}');
     lines.push(`pub/sub     received greeter.thanked ${JSON.stringify(await thanks)}`);
+
+    // Every service answers Debug.health and Debug.stats; the greeter wrote none of it.
+    const to = { timeout: 5000, ...(address ? { address } : {}) };
+    const health = await svc.client.call<{ status: string; readiness?: string }>('greeter', 'Debug.health', {}, to);
+    const stats = await svc.client.call<{ endpoints: Record<string, { calls: number; errors: number }> }>('greeter', 'Debug.stats', {}, to);
+    const hello = stats.endpoints['Greeter.hello'];
+    lines.push(
+      `debug       health -> ${health.status}, ${health.readiness}; stats -> Greeter.hello calls ${hello?.calls}, errors ${hello?.errors}`,
+    );
   } finally {
     await svc.stop();
   }

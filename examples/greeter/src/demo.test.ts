@@ -14,6 +14,7 @@ it('the demo discovers the server over mDNS, runs every call shape, validation, 
   expect(r.stdout).toContain('the client finds it by name over mDNS');
   expect(r.stdout).toContain('pub/sub     received greeter.thanked {"to":"Ada","by":"greeter"}');
   expect(r.stdout).toContain("validation  hello({name:''}) -> 400 invalid request: name: name must not be empty");
+  expect(r.stdout).toContain('debug       health -> ok, ready; stats -> Greeter.hello calls 2, errors 1');
   // The client's logging wrapper writes the refused call at warn; the server's wrapper logs it too.
   expect(r.stdout).toMatch(/"side":"client","service":"greeter","endpoint":"Greeter.hello".*"code":400/);
   expect(r.stdout).toContain(
