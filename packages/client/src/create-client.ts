@@ -20,18 +20,12 @@ function wrap<A extends unknown[], R>(
   let chain = fn;
   for (let i = wrappers.length - 1; i >= 0; i--) chain = wrappers[i]!(chain);
   const outer = chain;
-  if (wrappers.every(passesErrors))
-    return (...a: A): Promise<R> => {
-      try {
-        return outer(...a);
-      } catch (e) {
-        return Promise.reject(toMicroError(e));
-      }
-    };
+  const convert = !wrappers.every(passesErrors);
   // Not an async function: `.then` costs one promise where async/await costs three, on every call.
   return (...a: A): Promise<R> => {
     try {
-      return Promise.resolve(outer(...a)).then(undefined, rethrowMicroError);
+      const out = outer(...a);
+      return convert ? Promise.resolve(out).then(undefined, rethrowMicroError) : out;
     } catch (e) {
       return Promise.reject(toMicroError(e));
     }

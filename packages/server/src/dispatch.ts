@@ -8,6 +8,7 @@ import { isAsyncIterable, isThenable } from './guards.js';
 import { LateAnswer } from './late-answer.js';
 import type { Route } from './router.js';
 import type { ServerContext } from './server.js';
+import { streamsOut } from './settle.js';
 
 async function* inputs(s: RpcStream, codec: Codec): AsyncGenerator<unknown> {
   for (;;) {
@@ -115,7 +116,7 @@ async function serve(env: DispatchEnv, s: RpcStream, req: Message, route: Route,
     let out = invoke(route, input, ctx, scope);
     if (isThenable(out)) out = await out;
     else if (scope.aborted) throw scope.reason;
-    if (route.kind === 'server-stream' || route.kind === 'bidi-stream') await pump(out, s, codec, scope, endpoint);
+    if (streamsOut(route.kind)) await pump(out, s, codec, scope, endpoint);
     else await s.sendLast(codec.encode(out));
   } catch (e) {
     // A cancelled call or a lost connection has nobody left to answer.

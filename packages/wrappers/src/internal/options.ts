@@ -1,9 +1,10 @@
 import type { Metadata } from '@tsmicro/core';
 
 /**
- * A copy of call or publish options with other metadata. A `for…in` copy: V8 compiles it to plain
- * loads and stores for the few shapes a caller's options come in, where `Object.assign` runs a
- * generic builtin (about 550 instructions a call) and `{ ...o, metadata }` is slower still.
+ * A copy of call or publish options with other metadata. A `for…in` copy: measured under callgrind
+ * it costs fewer instructions per call than `Object.assign`, whose generic builtin
+ * (`SetDataProperties`) took about 550, and `{ ...o, metadata }` is slower still. Its keyed stores
+ * are still megamorphic; options have no symbol keys to lose.
  */
 export function withMetadata<T extends { metadata?: Metadata }>(o: T, metadata: Metadata): T {
   const copy = {} as Record<string, unknown>;

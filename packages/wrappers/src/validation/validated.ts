@@ -1,4 +1,5 @@
 import { type Context, internalServerError, isMicroError } from '@tsmicro/core';
+import { streamsOut } from '@tsmicro/server';
 import { type HandlerKind, handlerKind, kindOf, schemaSymbol, schemasOf, withSchemas } from '@tsmicro/transport/rpc';
 import { type Schema, validate } from './standard-schema.js';
 
@@ -73,9 +74,7 @@ export function validated(o: ValidatedOptions<unknown>, fn: Function): Function 
     const input = manyIn ? eachValid(req as AsyncIterable<unknown>, o.request) : await validate(o.request, req);
     const out: unknown = await fn.call(this, input, ctx);
     if (!checkOut || response === undefined) return out;
-    return kind === 'server-stream' || kind === 'bidi-stream'
-      ? eachValidResponse(out as AsyncIterable<unknown>, response)
-      : checkResponse(response, out);
+    return streamsOut(kind) ? eachValidResponse(out as AsyncIterable<unknown>, response) : checkResponse(response, out);
   };
   if (inner !== 'unary') Object.defineProperty(wrapped, handlerKind, { value: inner });
   const schemas: HandlerSchemas = response === undefined ? { request: o.request } : { request: o.request, response };
