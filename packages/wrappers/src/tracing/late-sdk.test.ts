@@ -2,11 +2,10 @@ import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Context } from '@tsmicro/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allObservability } from '../all.js';
 import { captureLogger, startPair, until } from '../testing-fixture.js';
-import { otelContextOf } from './tracing.js';
+import { traceSeenHandlers } from './trace-seen.fixture.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -24,14 +23,7 @@ describe('tracing made before an SDK registers', () => {
   it('passes calls through untraced while there is no SDK, then traces and propagates once one registers', async () => {
     const obs = allObservability({ logging: { logger: captureLogger().logger } });
     const p = await startPair({
-      handlers: {
-        G: {
-          seen: async (_req: unknown, ctx: Context) => ({
-            traceparent: ctx.metadata.traceparent ?? null,
-            bound: otelContextOf(ctx) !== undefined,
-          }),
-        },
-      },
+      handlers: traceSeenHandlers,
       server: { wrappers: { handler: obs.handler } },
       client: { wrappers: { call: obs.call } },
     });

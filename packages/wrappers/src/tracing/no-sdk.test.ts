@@ -2,6 +2,7 @@ import * as api from '@opentelemetry/api';
 import type { Context } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
 import { startPair } from '../testing-fixture.js';
+import { traceSeenHandlers } from './trace-seen.fixture.js';
 import { otelContextOf, tracing } from './tracing.js';
 
 // No OpenTelemetry SDK is registered in this file: the API's tracer is the no-op one.
@@ -9,14 +10,7 @@ describe('tracing() with no SDK registered', () => {
   it('passes calls through untouched: no trace metadata, no span context on ctx', async () => {
     const t = tracing();
     const p = await startPair({
-      handlers: {
-        G: {
-          seen: async (_req: unknown, ctx: Context) => ({
-            traceparent: ctx.metadata.traceparent ?? null,
-            bound: otelContextOf(ctx) !== undefined,
-          }),
-        },
-      },
+      handlers: traceSeenHandlers,
       server: { wrappers: { handler: [t.handler] } },
       client: { wrappers: { call: [t.call] } },
     });
