@@ -20,8 +20,7 @@ function filterRecords(records: ServiceRecord[], keep: (record: ServiceRecord) =
 }
 
 /**
- * Keeps the versions inside a semver range (see `compileRange` for the supported subset: exact,
- * `^`, `~`, `>=`, `>`, `<=`, `<`, `x` wildcards, `||`). Throws `badRequest` for an unreadable range.
+ * Keeps the versions inside a semver range (npm's range syntax, see `compileRange`). Throws `badRequest` for an unreadable range.
  * @example select('greeter', { filters: [versionFilter('^1.2.0 || 2.x')] })
  */
 export function versionFilter(range: string): Filter {

@@ -10,7 +10,11 @@ export {
   type JwtAuthOptions,
   type JwtClaims,
   type JwtKey,
+  type JwtKeySource,
   jwtAuth,
+  type RemoteKeySetOptions,
+  remoteKeySet,
+  type SignOptions,
   signJwt,
   verifyJwt,
 } from './auth/index.js';

@@ -10,11 +10,11 @@ import { claimsOf, jwtAuth } from './jwt-auth.js';
 
 const secret = 'auth-test-secret-0123456789abcdef';
 const sec = () => Math.floor(Date.now() / 1000);
-const user = signJwt({ sub: 'ada', aud: 'greeter', roles: ['user'], exp: sec() + 600 }, secret);
-const admin = signJwt({ sub: 'root', aud: 'greeter', roles: ['user', 'admin'], exp: sec() + 600 }, secret);
-const expired = signJwt({ sub: 'ada', aud: 'greeter', roles: ['user'], exp: sec() - 3600 }, secret);
-const forged = signJwt({ sub: 'ada', aud: 'greeter', roles: ['admin'], exp: sec() + 600 }, 'not-the-secret-0123456789abcdefgh');
-const wrongAudience = signJwt({ sub: 'ada', aud: 'billing', roles: ['user'], exp: sec() + 600 }, secret);
+const user = await signJwt({ sub: 'ada', aud: 'greeter', roles: ['user'], exp: sec() + 600 }, secret);
+const admin = await signJwt({ sub: 'root', aud: 'greeter', roles: ['user', 'admin'], exp: sec() + 600 }, secret);
+const expired = await signJwt({ sub: 'ada', aud: 'greeter', roles: ['user'], exp: sec() - 3600 }, secret);
+const forged = await signJwt({ sub: 'ada', aud: 'greeter', roles: ['admin'], exp: sec() + 600 }, 'not-the-secret-0123456789abcdefgh');
+const wrongAudience = await signJwt({ sub: 'ada', aud: 'billing', roles: ['user'], exp: sec() + 600 }, secret);
 
 const greeter = {
   async hello(_req: unknown, ctx: Context) {

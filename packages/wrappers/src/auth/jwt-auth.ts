@@ -1,7 +1,7 @@
 import type { Context, Logger } from '@tsmicro/core';
 import { forbidden, isMicroError, unauthorized } from '@tsmicro/core';
 import type { HandlerWrapper } from '@tsmicro/server';
-import { type JwtAlgorithm, type JwtClaims, type JwtKey, verifyJwt } from './jwt.js';
+import { type JwtAlgorithm, type JwtClaims, type JwtKeySource, verifyJwt } from './jwt.js';
 import { type AccessRules, missingRequirements, ruleFor } from './rules.js';
 
 /** What happens at an endpoint no rule matches. */
@@ -9,8 +9,8 @@ export type DefaultPolicy = 'authenticated' | 'deny' | 'public';
 
 /** Options of {@link jwtAuth}. */
 export interface JwtAuthOptions {
-  /** HMAC secret (HS*) or public key (RS256/ES256/EdDSA). Required. */
-  key: JwtKey;
+  /** HMAC secret (HS*), public key (RS256/ES256/EdDSA), or a key set such as `remoteKeySet(jwksUrl)`. Required. */
+  key: JwtKeySource;
   /** Accepted algorithms. Default `['HS256']`. */
   algorithms?: JwtAlgorithm[];
   /** Required `aud`. Default: not checked. */
@@ -65,7 +65,7 @@ export function jwtAuth(o: JwtAuthOptions): HandlerWrapper {
     if (rule === 'public') return next(req, ctx);
     try {
       if (rule === 'deny') throw forbidden(`${ctx.endpoint} is not open to any caller`);
-      const claims = verifyJwt(bearerOf(ctx), o.key, verify);
+      const claims = await verifyJwt(bearerOf(ctx), o.key, verify);
       const missing = missingRequirements(claims, rule);
       if (missing.length > 0) throw forbidden(`${ctx.endpoint} requires ${missing.join(', ')}`);
       claimsByCtx.set(ctx, claims);

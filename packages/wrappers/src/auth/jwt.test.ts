@@ -8,9 +8,9 @@ const secret = 'test-secret-of-enough-length-32b!';
 const now = Date.UTC(2026, 0, 1);
 const sec = now / 1000;
 
-function refusal(fn: () => unknown): MicroError {
+async function refusal(fn: () => Promise<unknown>): Promise<MicroError> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(MicroError);
     expect((e as MicroError).code).toBe(401);
@@ -20,38 +20,44 @@ function refusal(fn: () => unknown): MicroError {
 }
 
 describe('verifyJwt', () => {
-  it('accepts a valid HS256 token and returns its claims', () => {
-    const t = signJwt({ sub: 'u1', aud: 'greeter', iss: 'auth', exp: sec + 60, roles: ['user'] }, secret, 'HS256', now);
-    const claims = verifyJwt(t, secret, { audience: 'greeter', issuer: 'auth', now });
+  it('accepts a valid HS256 token and returns its claims', async () => {
+    const t = await signJwt({ sub: 'u1', aud: 'greeter', iss: 'auth', exp: sec + 60, roles: ['user'] }, secret, { now });
+    const claims = await verifyJwt(t, secret, { audience: 'greeter', issuer: 'auth', now });
     expect(claims.sub).toBe('u1');
     expect(claims.roles).toEqual(['user']);
   });
-  it('refuses expired, not-yet-valid, wrong audience and wrong issuer tokens', () => {
-    expect(refusal(() => verifyJwt(signJwt({ exp: sec - 120 }, secret), secret, { now })).detail).toMatch(/expired/);
-    expect(refusal(() => verifyJwt(signJwt({ nbf: sec + 120 }, secret), secret, { now })).detail).toMatch(/not valid yet/);
-    expect(refusal(() => verifyJwt(signJwt({ aud: 'other' }, secret), secret, { audience: 'greeter', now })).detail).toMatch(/audience/);
-    expect(refusal(() => verifyJwt(signJwt({ iss: 'evil' }, secret), secret, { issuer: 'auth', now })).detail).toMatch(/issuer/);
+  it('refuses expired, not-yet-valid, wrong audience and wrong issuer tokens', async () => {
+    expect((await refusal(async () => verifyJwt(await signJwt({ exp: sec - 120 }, secret), secret, { now }))).detail).toMatch(/expired/);
+    expect((await refusal(async () => verifyJwt(await signJwt({ nbf: sec + 120 }, secret), secret, { now }))).detail).toMatch(
+      /not valid yet/,
+    );
+    expect(
+      (await refusal(async () => verifyJwt(await signJwt({ aud: 'other' }, secret), secret, { audience: 'greeter', now }))).detail,
+    ).toMatch(/audience/);
+    expect((await refusal(async () => verifyJwt(await signJwt({ iss: 'evil' }, secret), secret, { issuer: 'auth', now }))).detail).toMatch(
+      /issuer/,
+    );
   });
-  it('refuses forged signatures, tampered payloads and alg=none', () => {
-    const good = signJwt({ sub: 'u1', roles: ['user'] }, secret);
-    expect(refusal(() => verifyJwt(signJwt({ sub: 'u1' }, 'another-secret'), secret)).detail).toMatch(/signature/);
+  it('refuses forged signatures, tampered payloads and alg=none', async () => {
+    const good = await signJwt({ sub: 'u1', roles: ['user'] }, secret);
+    expect((await refusal(async () => verifyJwt(await signJwt({ sub: 'u1' }, 'another-secret'), secret))).detail).toMatch(/signature/);
     const [h, , s] = good.split('.');
     const tampered = `${h}.${Buffer.from(JSON.stringify({ sub: 'u1', roles: ['admin'] })).toString('base64url')}.${s}`;
-    expect(refusal(() => verifyJwt(tampered, secret)).detail).toMatch(/signature/);
+    expect((await refusal(async () => verifyJwt(tampered, secret))).detail).toMatch(/signature/);
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;
-    expect(refusal(() => verifyJwt(none, secret)).detail).toMatch(/algorithm 'none'/);
-    expect(refusal(() => verifyJwt('not-a-token', secret)).detail).toMatch(/malformed/);
+    expect((await refusal(async () => verifyJwt(none, secret))).detail).toMatch(/algorithm 'none'/);
+    expect((await refusal(async () => verifyJwt('not-a-token', secret))).detail).toMatch(/malformed/);
   });
-  it('verifies RS256 and ES256 with public keys and refuses algorithm confusion', () => {
+  it('verifies RS256 and ES256 with public keys and refuses algorithm confusion', async () => {
     for (const [alg, type] of [
       ['RS256', 'rsa'],
       ['ES256', 'ec'],
     ] as const) {
       const { privateKey, publicKey } =
         type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const t = signJwt({ sub: 'svc' }, privateKey, alg);
-      expect(verifyJwt(t, publicKey, { algorithms: [alg] }).sub).toBe('svc');
-      expect(refusal(() => verifyJwt(t, publicKey)).detail).toMatch(/not accepted/);
+      const t = await signJwt({ sub: 'svc' }, privateKey, { alg });
+      expect((await verifyJwt(t, publicKey, { algorithms: [alg] })).sub).toBe('svc');
+      expect((await refusal(async () => verifyJwt(t, publicKey))).detail).toMatch(/not accepted/);
     }
   });
 });

@@ -1,5 +1,6 @@
-import { createHmac, createPrivateKey, createPublicKey, type KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { unauthorized } from '@tsmicro/core';
+import { decodeProtectedHeader, errors, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 
 /** Signature algorithms accepted; `none` never is. */
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'ES256' | 'EdDSA';
@@ -18,29 +19,41 @@ export interface JwtClaims {
 /** A key: an HMAC secret (string/bytes) for HS*, a PEM string or KeyObject for RS/ES/EdDSA. */
 export type JwtKey = string | Uint8Array | KeyObject;
 
-const hashOf = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512', RS256: 'sha256', ES256: 'sha256', EdDSA: null } as const;
+/** Where verification finds its key: one key, or a key set chosen by the token's `kid` (see `remoteKeySet`). */
+export type JwtKeySource = JwtKey | JWTVerifyGetKey;
 
-const b64url = (b: Uint8Array | string) => Buffer.from(b).toString('base64url');
+const isHmac = (alg: string) => alg.startsWith('HS');
 
-function hmac(alg: 'HS256' | 'HS384' | 'HS512', key: JwtKey, data: string): Buffer {
-  if (typeof key !== 'string' && !(key instanceof Uint8Array)) throw new TypeError(`${alg} needs a secret, not a KeyObject`);
-  return createHmac(hashOf[alg], key).update(data).digest();
+function keyFor(alg: JwtAlgorithm, key: JwtKey, side: 'sign' | 'verify'): KeyObject | Uint8Array {
+  if (isHmac(alg)) {
+    if (typeof key === 'string') return new TextEncoder().encode(key);
+    if (key instanceof Uint8Array) return key;
+    throw new TypeError(`${alg} needs a secret, not a KeyObject`);
+  }
+  if (typeof key !== 'string' && !(key instanceof Uint8Array)) return key;
+  const pem = typeof key === 'string' ? key : Buffer.from(key);
+  return side === 'sign' ? createPrivateKey(pem) : createPublicKey(pem);
 }
 
-const ecdsa = { dsaEncoding: 'ieee-p1363' } as const;
+/** Options of {@link signJwt}. */
+export interface SignOptions {
+  /** Signature algorithm. Default `'HS256'`. */
+  alg?: JwtAlgorithm;
+  /** Key id put in the header, so a verifier holding a key set picks the key. Default: none. */
+  kid?: string;
+  /** Issue time, ms (`iat`). Default `Date.now()`. */
+  now?: number;
+}
 
-/** Signs `claims` (adds `iat`). For tests, tools and token issuers; services usually only verify. */
-export function signJwt(claims: JwtClaims, key: JwtKey, alg: JwtAlgorithm = 'HS256', now = Date.now()): string {
-  const head = b64url(JSON.stringify({ alg, typ: 'JWT' }));
-  const body = b64url(JSON.stringify({ iat: Math.floor(now / 1000), ...claims }));
-  const data = `${head}.${body}`;
-  let sig: Buffer;
-  if (alg === 'HS256' || alg === 'HS384' || alg === 'HS512') sig = hmac(alg, key, data);
-  else {
-    const k = key instanceof Uint8Array ? createPrivateKey(Buffer.from(key)) : typeof key === 'string' ? createPrivateKey(key) : key;
-    sig = sign(hashOf[alg], Buffer.from(data), alg === 'ES256' ? { key: k, ...ecdsa } : k);
-  }
-  return `${data}.${b64url(sig)}`;
+/**
+ * Signs `claims` (adds `iat`) with `jose`. For tests, tools and token issuers; services usually only verify.
+ * @example const token = await signJwt({ sub: 'ada', exp: nowSec + 600 }, privateKey, { alg: 'ES256', kid: 'k1' })
+ */
+export async function signJwt(claims: JwtClaims, key: JwtKey, o: SignOptions = {}): Promise<string> {
+  const alg = o.alg ?? 'HS256';
+  return new SignJWT({ iat: Math.floor((o.now ?? Date.now()) / 1000), ...claims })
+    .setProtectedHeader({ alg, typ: 'JWT', ...(o.kid === undefined ? {} : { kid: o.kid }) })
+    .sign(keyFor(alg, key, 'sign'));
 }
 
 /** What a verified token must also satisfy. */
@@ -57,52 +70,59 @@ export interface VerifyOptions {
   now?: number;
 }
 
-function parsePart(part: string | undefined, what: string): Record<string, unknown> {
-  if (!part) throw unauthorized(`malformed token: missing ${what}`);
+/** The token's `alg`, read before verification so a refusal can name it. */
+function algorithmOf(token: string): unknown {
+  if (token.split('.').length !== 3) throw unauthorized('malformed token: expected three parts');
   try {
-    const v: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
+    return decodeProtectedHeader(token).alg;
   } catch {
-    throw unauthorized(`malformed token: unreadable ${what}`);
+    throw unauthorized('malformed token: unreadable header');
   }
 }
 
-function checkSignature(alg: JwtAlgorithm, key: JwtKey, data: string, sig: Buffer): boolean {
-  if (alg === 'HS256' || alg === 'HS384' || alg === 'HS512') {
-    const want = hmac(alg, key, data);
-    return want.length === sig.length && timingSafeEqual(want, sig);
+/** jose's refusal as a 401 that says why, never echoing the token. */
+function refusal(e: unknown, o: VerifyOptions): Error {
+  if (e instanceof errors.JWTExpired) return unauthorized('token has expired');
+  if (e instanceof errors.JWTClaimValidationFailed) {
+    if (e.claim === 'nbf') return unauthorized('token is not valid yet');
+    if (e.claim === 'aud') return unauthorized(`token audience does not include '${o.audience}'`);
+    if (e.claim === 'iss') return unauthorized(`token issuer is not '${o.issuer}'`);
+    return unauthorized(`token claim '${e.claim}' is invalid: ${e.reason}`);
   }
-  const k = key instanceof Uint8Array ? createPublicKey(Buffer.from(key)) : typeof key === 'string' ? createPublicKey(key) : key;
-  return verify(hashOf[alg], Buffer.from(data), alg === 'ES256' ? { key: k, ...ecdsa } : k, sig);
+  if (e instanceof errors.JWKSNoMatchingKey) return unauthorized('no key in the key set matches the token');
+  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid)
+    return unauthorized(`the key set could not be read (${e.message}); try again`);
+  if (e instanceof errors.JWSSignatureVerificationFailed) return unauthorized('token signature is invalid');
+  if (e instanceof errors.JWTInvalid || e instanceof errors.JWSInvalid) return unauthorized(`malformed token: ${e.message}`);
+  return unauthorized('token signature is invalid');
 }
 
-/** Verifies signature, algorithm, `exp`, `nbf`, audience and issuer; returns the claims or throws `unauthorized` saying why (never echoing the token). */
-export function verifyJwt(token: string, key: JwtKey, o: VerifyOptions = {}): JwtClaims {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw unauthorized('malformed token: expected three parts');
-  const [h, p, s] = parts as [string, string, string];
-  const header = parsePart(h, 'header');
-  const alg = header.alg;
+/**
+ * Verifies signature, algorithm, `exp`, `nbf`, audience and issuer with `jose`; resolves to the claims
+ * or rejects with `unauthorized` saying why (never echoing the token). `key` is one key, or a key set
+ * such as {@link remoteKeySet}.
+ * @example const claims = await verifyJwt(token, secret, { audience: 'greeter' })
+ */
+export async function verifyJwt(token: string, key: JwtKeySource, o: VerifyOptions = {}): Promise<JwtClaims> {
   const allowed = o.algorithms ?? ['HS256'];
+  const alg = algorithmOf(token);
   if (typeof alg !== 'string' || !allowed.includes(alg as JwtAlgorithm))
     throw unauthorized(`token algorithm '${String(alg)}' is not accepted`);
-  let ok: boolean;
+  const options = {
+    algorithms: allowed,
+    clockTolerance: o.clockToleranceSec ?? 30,
+    currentDate: new Date(o.now ?? Date.now()),
+    ...(o.audience === undefined ? {} : { audience: o.audience }),
+    ...(o.issuer === undefined ? {} : { issuer: o.issuer }),
+  };
   try {
-    ok = checkSignature(alg as JwtAlgorithm, key, `${h}.${p}`, Buffer.from(s, 'base64url'));
-  } catch {
-    ok = false;
+    // A key of the wrong kind for the algorithm (a KeyObject for HS256) is a bad signature, not a crash.
+    const { payload } =
+      typeof key === 'function'
+        ? await jwtVerify(token, key, options)
+        : await jwtVerify(token, keyFor(alg as JwtAlgorithm, key, 'verify'), options);
+    return payload as JwtClaims;
+  } catch (e) {
+    throw refusal(e, o);
   }
-  if (!ok) throw unauthorized('token signature is invalid');
-  const claims = parsePart(p, 'payload') as JwtClaims;
-  const now = (o.now ?? Date.now()) / 1000;
-  const skew = o.clockToleranceSec ?? 30;
-  if (claims.exp !== undefined && (typeof claims.exp !== 'number' || now > claims.exp + skew)) throw unauthorized('token has expired');
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || now + skew < claims.nbf)) throw unauthorized('token is not valid yet');
-  if (o.audience !== undefined) {
-    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!aud.includes(o.audience)) throw unauthorized(`token audience does not include '${o.audience}'`);
-  }
-  if (o.issuer !== undefined && claims.iss !== o.issuer) throw unauthorized(`token issuer is not '${o.issuer}'`);
-  return claims;
 }
