@@ -3,7 +3,7 @@ import type { Message } from '@tsmicro/transport';
 import type { Handler } from '../broker.js';
 import { runHandler } from '../event.js';
 import type { TopicMatcher } from '../topic.js';
-import { Fifo } from './fifo.js';
+import { Fifo } from '../internal/fifo.js';
 
 /** One queued delivery; `attempt` counts redeliveries after a nack. */
 export interface Delivery {

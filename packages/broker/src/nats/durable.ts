@@ -5,6 +5,7 @@ import { runHandler } from '../event.js';
 import { fromNatsHeaders } from './headers.js';
 import { ensureConsumer, ensureStream } from './jetstream.js';
 import type { ResolvedNatsOptions } from './options.js';
+import { interruptiblePause } from '../internal/interruptible-pause.js';
 
 /** Longest a pull waits for messages; also the longest `stop()` waits for the pull in progress. */
 const PULL_EXPIRES_MS = 1000; // nats.js refuses less
@@ -41,14 +42,8 @@ export interface DurableSpec {
 export function runDurable(nats: Nats, nc: NatsConnection, sub: DurableSpec, o: ResolvedNatsOptions, logger: Logger): DurableLoop {
   const { stream, topic, durable, handler, autoAck } = sub;
   let stopped = false;
-  let wake: (() => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, ms);
-    });
+  const pause = interruptiblePause();
 
   // Bounded pulls rather than one open-ended consume(): closing a consume() only drops the client's
   // inbox while the server keeps the pull open, so messages published just after an unsubscribe went
@@ -94,8 +89,7 @@ export function runDurable(nats: Nats, nc: NatsConnection, sub: DurableSpec, o: 
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      wake?.();
+      pause.interrupt();
       await loop;
     },
   };

@@ -7,6 +7,7 @@ import { runHandler } from '../event.js';
 import { decodeEnvelope } from './envelope.js';
 import type { ResolvedRedisOptions } from './options.js';
 import { type Entry, parseAutoClaim, parseReadGroup } from './reply.js';
+import { interruptiblePause } from '../internal/interruptible-pause.js';
 
 /** One stream subscription: a consumer in group `group` on the stream of `pattern`. */
 export interface StreamSpec {
@@ -64,13 +65,7 @@ export async function startStreamConsumer(main: Redis, spec: StreamSpec, o: Reso
   let replayAgain = false;
   let claimCursor = '0-0';
   let nextClaim = Date.now() + o.claimInterval;
-  let wake: (() => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, ms);
-    });
+  const pause = interruptiblePause();
 
   const handle = async (e: Entry) => {
     if (e.fields === undefined) {
@@ -152,8 +147,7 @@ export async function startStreamConsumer(main: Redis, spec: StreamSpec, o: Reso
     /** Stops after the running handler; a consumer with nothing pending leaves the group. */
     async stop(): Promise<void> {
       stopped = true;
-      clearTimeout(timer);
-      wake?.();
+      pause.interrupt();
       if (reading && clientId !== undefined && conn.status === 'ready') {
         await main.call('CLIENT', ['UNBLOCK', clientId]).catch(() => undefined);
       }

@@ -210,9 +210,9 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
   };
 }
 
-/** RFC 6762 §17: mDNS packets up to 9000 bytes; past ~64 KB a UDP datagram cannot carry it at all. */
 /** A lookup miss waits this many discovery timeouts for a targeted answer (it ends at the first one). */
 const MISS_WAIT_FACTOR = 3;
+/** RFC 6762 §17: mDNS packets up to 9000 bytes; past ~64 KB a UDP datagram cannot carry it at all. */
 const SOFT_LIMIT = 9000;
 const HARD_LIMIT = 60_000;
 
