@@ -9,7 +9,7 @@ import {
   describeRegistryChoice,
   type RegistryChoice,
   registryChoice,
-} from '@tsmicro/service';
+} from '@tsmicro/service/plugins';
 import { tcpTransport } from '@tsmicro/transport';
 import { asFailure, CliFailure, ExitCode, usageError } from './failure.js';
 import { createOutput, type Output } from './output.js';

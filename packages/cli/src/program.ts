@@ -1,4 +1,4 @@
-import { brokerKinds, PluginEnv, registryKinds } from '@tsmicro/service';
+import { brokerKinds, PluginEnv, registryKinds } from '@tsmicro/service/plugins';
 import { Command, Option } from 'commander';
 import { callCommand } from './commands/call.js';
 import { describeCommand } from './commands/describe.js';

@@ -42,10 +42,17 @@ export function streamCommand(program: Command): void {
           for await (const m of requests(json, flags.contentType)) await stream.send(m);
           await stream.closeSend();
         })();
-        sending.catch(stop);
+        let sendError: unknown;
+        sending.catch((e: unknown) => {
+          sendError = e;
+          stop();
+        });
         try {
           for await (const reply of stream) ctx.out.line(toJson(reply));
           await sending;
+        } catch (e) {
+          // Bad input closed the stream: report the input, not the cancellation it caused.
+          throw sendError ?? e;
         } finally {
           // A failed stream must not leave the process waiting on a terminal's stdin.
           if (json === undefined) process.stdin.destroy();
