@@ -1,5 +1,4 @@
-import type { CallOptions } from '@tsmicro/client';
-import type { HandlerKind } from '@tsmicro/client';
+import type { CallOptions, HandlerKind } from '@tsmicro/client';
 import type { Metadata } from '@tsmicro/core';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';

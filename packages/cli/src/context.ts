@@ -66,7 +66,9 @@ export function createContext(g: GlobalOptions, out: Output = outputFor(g)): Cli
   };
   const rc = choose(() => registryChoice(options));
   if (rc.kind === 'memory') {
-    throw usageError('the memory registry lives inside one process, so tsmicro cannot see your services in it: choose mdns, etcd or consul');
+    throw usageError(
+      'the memory registry lives inside one process, so tsmicro cannot see your services in it: choose mdns, etcd or consul',
+    );
   }
   let registry: Registry | undefined;
   let broker: Broker | undefined;

@@ -4,6 +4,6 @@ export { formatAge, formatDescription, schemaSummary } from './format-descriptio
 export { main } from './main.js';
 export { createOutput, type Output, type Paint } from './output.js';
 export { createProgram } from './program.js';
-export { examples, run, type CommandBody } from './run.js';
+export { type CommandBody, examples, run } from './run.js';
 export { suggest } from './suggest.js';
 export { formatTable } from './table.js';

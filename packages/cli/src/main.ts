@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { ExitCode, reportFailure } from './failure.js';
 import { outputFor } from './context.js';
+import { ExitCode, reportFailure } from './failure.js';
 import { createProgram } from './program.js';
 
 /**

@@ -34,8 +34,13 @@ export function createProgram(): Command {
     .addOption(new Option('-r, --registry <kind>', `registry to ask (env ${PluginEnv.registry}; default mdns)`).choices(registryKinds))
     .option('--registry-address <address>', `etcd: host:port[,host:port]; consul: agent URL (env ${PluginEnv.registryAddress})`)
     .option('--mdns-interface <ip>', `IPv4 address of the interface mDNS uses (env ${PluginEnv.mdnsInterface}; default every interface)`)
-    .addOption(new Option('-b, --broker <kind>', `broker for publish/subscribe (env ${PluginEnv.broker}; default http)`).choices(brokerKinds))
-    .option('--broker-address <address>', `nats: host:port[,…]; redis: redis://… or host:port; http: listen host:port (env ${PluginEnv.brokerAddress})`)
+    .addOption(
+      new Option('-b, --broker <kind>', `broker for publish/subscribe (env ${PluginEnv.broker}; default http)`).choices(brokerKinds),
+    )
+    .option(
+      '--broker-address <address>',
+      `nats: host:port[,…]; redis: redis://… or host:port; http: listen host:port (env ${PluginEnv.brokerAddress})`,
+    )
     .option('--json', 'machine-readable output: JSON on stdout, errors as JSON on stderr')
     .option('-v, --verbose', 'say which registry/broker was asked, where, what it answered and how long it took (stderr)')
     .showSuggestionAfterError()

@@ -19,7 +19,9 @@ export function timedRegistry(registry: Registry, where: string, debug: (line: s
       debug(`asked ${where}: ${question} -> ${summarize(records)} in ${Math.round(performance.now() - t0)} ms`);
       return records;
     } catch (e) {
-      debug(`asked ${where}: ${question} -> failed after ${Math.round(performance.now() - t0)} ms: ${e instanceof Error ? e.message : String(e)}`);
+      debug(
+        `asked ${where}: ${question} -> failed after ${Math.round(performance.now() - t0)} ms: ${e instanceof Error ? e.message : String(e)}`,
+      );
       throw e;
     }
   }

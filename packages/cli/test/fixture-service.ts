@@ -15,10 +15,9 @@ const svc = createService({
   hooks: { afterStart: [() => void process.stderr.write(`ready ${svc.server.address}\n`)] },
 });
 svc.handle('Test', {
-  hello: validated(
-    { request: z.object({ name: z.string().min(1) }), response: z.object({ message: z.string() }) },
-    async (req) => ({ message: `hello ${req.name}` }),
-  ),
+  hello: validated({ request: z.object({ name: z.string().min(1) }), response: z.object({ message: z.string() }) }, async (req) => ({
+    message: `hello ${req.name}`,
+  })),
   echo: async (req: unknown, ctx: { metadata: Record<string, string> }) => ({ req, tenant: ctx.metadata.tenant ?? null }),
   slow: async (req: { ms: number }, ctx: { signal: AbortSignal }) => {
     await sleep(req.ms, undefined, { signal: ctx.signal }).catch(() => undefined);

@@ -81,7 +81,9 @@ function track(proc: ChildProcess): Running {
         };
         const t = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no line matching ${re} within ${ms} ms; stdout: ${lines.stdout.join('\n')}; stderr: ${lines.stderr.join('\n')}`));
+          reject(
+            new Error(`no line matching ${re} within ${ms} ms; stdout: ${lines.stdout.join('\n')}; stderr: ${lines.stderr.join('\n')}`),
+          );
         }, ms);
         waiters.add(check);
         check();

@@ -26,7 +26,7 @@ export function cliScenarios(b: Backend): void {
     const name = uniqueName('clitest');
     const run = (args: string[], o: { input?: string; timeout?: number } = {}) => cli(args, { ...o, env: b.env });
     let a: Running & { address: string };
-    let extra: Running[] = [];
+    const extra: Running[] = [];
 
     beforeAll(async () => {
       a = await startService(name, { ...b.env, TSMICRO_LOG_LEVEL: 'debug' });
@@ -45,9 +45,18 @@ export function cliScenarios(b: Backend): void {
       expect(table.code).toBe(0);
       expect(table.stdout).toMatch(/^SERVICE\s+VERSIONS\s+NODES\s+ENDPOINTS/);
       expect(table.stdout).toMatch(new RegExp(`${name}\\s+1\\.0\\.0\\s+1\\s+9\\n`));
-      expect(json<Array<{ name: string }>>(asJson.stdout).find((s) => s.name === name)).toEqual({ name, versions: ['1.0.0'], nodes: 1, endpoints: 9 });
+      expect(json<Array<{ name: string }>>(asJson.stdout).find((s) => s.name === name)).toEqual({
+        name,
+        versions: ['1.0.0'],
+        nodes: 1,
+        endpoints: 9,
+      });
       expect(verbose.stderr).toContain(`registry: ${b.asked}`);
-      expect(verbose.stderr).toMatch(new RegExp(`asked ${b.asked.replace(/[()]/g, '\\$&')}: listServices\\(\\) -> \\d+ record\\(s\\): .*${name}@1\\.0\\.0 \\(1 node\\).* in \\d+ ms`));
+      expect(verbose.stderr).toMatch(
+        new RegExp(
+          `asked ${b.asked.replace(/[()]/g, '\\$&')}: listServices\\(\\) -> \\d+ record\\(s\\): .*${name}@1\\.0\\.0 \\(1 node\\).* in \\d+ ms`,
+        ),
+      );
     }, 60_000);
 
     it('describe: nodes with address, transport and age; endpoints with kind and schema', async () => {

@@ -1,7 +1,6 @@
 import type { Metadata } from '@tsmicro/core';
 import type { Command } from 'commander';
-import { collectMetadata } from '../input.js';
-import { requestBody } from '../input.js';
+import { collectMetadata, requestBody } from '../input.js';
 import { examples, run } from '../run.js';
 
 interface PublishFlags {
@@ -21,7 +20,10 @@ export function publishCommand(program: Command): void {
     .description('publish one message to a topic')
     .addHelpText(
       'after',
-      examples(`tsmicro publish greeter.greeted '{"name":"Ada"}'`, `TSMICRO_BROKER=nats tsmicro publish orders.created '{"id":1}' -m tenant=eu`),
+      examples(
+        `tsmicro publish greeter.greeted '{"name":"Ada"}'`,
+        `TSMICRO_BROKER=nats tsmicro publish orders.created '{"id":1}' -m tenant=eu`,
+      ),
     )
     .action(
       run<PublishFlags>(async (ctx, [topic = '', json], flags) => {

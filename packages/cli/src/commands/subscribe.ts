@@ -1,4 +1,4 @@
-import { defaultCodecs, codecSet } from '@tsmicro/codec';
+import { codecSet, defaultCodecs } from '@tsmicro/codec';
 import { H } from '@tsmicro/transport/rpc';
 import type { Command } from 'commander';
 import { parseCount } from '../input.js';
