@@ -10,7 +10,7 @@ import { subscribeCommand } from './commands/subscribe.js';
 import { watchCommand } from './commands/watch.js';
 import { examples } from './run.js';
 
-/** The commands, each a function adding itself to the program; `tsmicro api` is added by the gateway's wiring. */
+/** The commands, each a function adding itself to the program. */
 const commands = [
   servicesCommand,
   describeCommand,
