@@ -1,29 +1,7 @@
-import type { Logger } from '@tsmicro/core';
+import { recordingLogger } from '@tsmicro/core/testing';
 import { memoryRegistry, type Registry } from '@tsmicro/registry';
 import { expect, it } from 'vitest';
 import { startRegistration } from './registration.js';
-
-type Entry = { level: string; obj: Record<string, unknown>; msg: string };
-
-/** A logger keeping what it is given, so the test reads the lines a user would. */
-function recordingLogger(entries: Entry[]): Logger {
-  const at =
-    (level: string) =>
-    (obj: object | string, msg?: string): void => {
-      entries.push(typeof obj === 'string' ? { level, obj: {}, msg: obj } : { level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
-    };
-  const logger: Logger = {
-    level: 'trace',
-    fatal: at('fatal'),
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    trace: at('trace'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 it('logs what it registered and where, each failed heartbeat with the count and time left, and the recovery', async () => {
   const real = memoryRegistry();
@@ -34,7 +12,8 @@ it('logs what it registered and where, each failed heartbeat with the count and 
     name: real.name,
     register: (s, o) => (failing ? Promise.reject(new Error('registry unreachable')) : real.register(s, o)),
   };
-  const entries: Entry[] = [];
+  const log = recordingLogger();
+  const entries = log.lines;
   const record = {
     name: 'beating',
     version: '2.0.0',
@@ -42,7 +21,7 @@ it('logs what it registered and where, each failed heartbeat with the count and 
     endpoints: [{ name: 'A.b', metadata: {} }],
     nodes: [{ id: 'beating-1', address: '127.0.0.1:9', metadata: {} }],
   };
-  const r = await startRegistration(registry, record, { ttl: 1000, interval: 20, logger: recordingLogger(entries) });
+  const r = await startRegistration(registry, record, { ttl: 1000, interval: 20, logger: log });
   const waitFor = async (pred: () => boolean) => {
     for (let i = 0; i < 200 && !pred(); i++) await new Promise((res) => setTimeout(res, 10));
     expect(pred()).toBe(true);
