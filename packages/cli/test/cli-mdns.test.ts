@@ -12,6 +12,7 @@ cliScenarios({
   env: { TSMICRO_MDNS_INTERFACE: '127.0.0.1' },
   asked: 'mdns (default) on interface 127.0.0.1',
   keepsDeadNodes: false,
+  broker: 'http',
 });
 
 describe('tsmicro --help', () => {
@@ -22,8 +23,16 @@ describe('tsmicro --help', () => {
       expect(h.code).toBe(0);
       expect(h.stdout).toMatch(/Example:\n {2}\$ tsmicro /);
     }
-    const [missing, unknown, flag] = await Promise.all([cli(['call']), cli(['servics']), cli(['call', 'a', 'B.c', '--timeout', 'soon'])]);
-    expect([missing.code, unknown.code, flag.code]).toEqual([2, 2, 2]);
+    const [missing, unknown, flag, memory, address] = await Promise.all([
+      cli(['call']),
+      cli(['servics']),
+      cli(['call', 'a', 'B.c', '--timeout', 'soon']),
+      cli(['services', '--registry', 'memory']),
+      cli(['services', '--registry-address', '127.0.0.1:2379']),
+    ]);
+    expect([missing.code, unknown.code, flag.code, memory.code, address.code]).toEqual([2, 2, 2, 2, 2]);
+    expect(memory.stderr).toContain('the memory registry lives inside one process');
+    expect(address.stderr).toContain('the mdns registry takes no address');
     expect(missing.stderr).toContain("missing required argument 'service'");
     expect(unknown.stderr).toContain('(Did you mean services?)');
     expect(flag.stderr).toContain("--timeout takes a positive number of milliseconds, got 'soon'");

@@ -13,6 +13,8 @@ export interface Backend {
    * expires; a fresh mDNS query is answered only by live nodes, so there the dead node is simply gone.
    */
   keepsDeadNodes: boolean;
+  /** The broker the environment picks, as `publish` names it. */
+  broker: 'http' | 'nats';
 }
 
 const json = <T>(s: string): T => JSON.parse(s) as T;
@@ -143,15 +145,22 @@ export function cliScenarios(b: Backend): void {
       expect(badLine.stderr).toContain('invalid JSON in stdin line 2');
     }, 60_000);
 
-    it('publish reaches the service; subscribe prints what it publishes back (with headers under --json)', async () => {
+    it('publish reaches the service; subscribe prints what it publishes back (headers under --json and --verbose)', async () => {
       const sub = startCli(['subscribe', `${name}.pong`, '--count', '1', '--json'], b.env);
-      extra.push(sub);
-      await sub.line(/^subscribed to /);
-      const pub = await run(['publish', `${name}.ping`, '{"n":7}']);
-      expect([pub.code, pub.stdout]).toEqual([0, `published to ${name}.ping (http broker)\n`]);
+      const verbose = startCli(['subscribe', `${name}.*`, '--queue', 'cli-tests', '--count', '1', '--verbose'], b.env);
+      extra.push(sub, verbose);
+      await Promise.all([sub.line(/^subscribed to /), verbose.line(/^subscribed to \S+ in queue cli-tests via the /)]);
+      const pub = await run(['publish', `${name}.ping`, '{"n":7}', '-m', 'origin=cli']);
+      expect([pub.code, pub.stdout]).toEqual([0, `published to ${name}.ping (${b.broker} broker)\n`]);
       expect(await sub.exited).toBe(0);
       const msg = json<{ topic: string; headers: Record<string, string>; body: unknown }>(sub.stdout[0] ?? '');
       expect(msg).toMatchObject({ topic: `${name}.pong`, body: { n: 7 }, headers: { 'Content-Type': 'application/json' } });
+      // The pattern matches the ping and the pong; whichever came first, its headers are shown before it.
+      expect(await verbose.exited).toBe(0);
+      expect(verbose.stdout).toHaveLength(2);
+      expect(verbose.stdout[0]).toMatch(new RegExp(`^${name}\\.(ping|pong) headers \\{"Content-Type":"application/json"`));
+      expect(verbose.stdout[1]).toMatch(new RegExp(`^${name}\\.(ping|pong) \\{"n":7\\}$`));
+      expect(verbose.stderr.join('\n')).toContain(`broker: ${b.broker} (`);
     }, 60_000);
 
     it('watch shows a second node arrive; health asks both; after one is killed (SIGKILL) health fails on it and calls still work', async () => {
