@@ -40,6 +40,8 @@ export function cliScenarios(b: Backend): void {
     it('the service logs at debug what it registered and where', async () => {
       const line = await a.line(new RegExp(`registered ${name}@1\\.0\\.0 node \\S+ at ${a.address} in the \\w+ registry`));
       expect(line).toContain('"ttl":30000');
+      // and which registry it chose from the environment, in the words the CLI's --verbose uses
+      await a.line(new RegExp(`"msg":"registry: ${b.asked.replace(/[()]/g, '\\$&')}"`));
     }, 60_000);
 
     it('services: lists it with version, nodes and endpoints (table and --json); --verbose says what was asked and how long it took', async () => {
