@@ -1,7 +1,20 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { outputFor } from './context.js';
-import { ExitCode, reportFailure } from './failure.js';
+import { ExitCode, reportFailure, usageError } from './failure.js';
 import { createProgram } from './program.js';
+
+/** Commander reports usage errors itself; with `--json` they become the same JSON document as every other failure. */
+function configure(cmd: Command, json: boolean): void {
+  cmd.exitOverride();
+  if (json) {
+    cmd.configureOutput({
+      outputError: (text) => {
+        reportFailure(outputFor({ json }), usageError(text.replace(/^error: /, '').trim()));
+      },
+    });
+  }
+  for (const sub of cmd.commands) configure(sub, json);
+}
 
 /**
  * Runs `tsmicro` with `argv` (as `process.argv`) and sets `process.exitCode`: 0 success, 1 failure,
@@ -10,8 +23,8 @@ import { createProgram } from './program.js';
  */
 export async function main(argv: readonly string[]): Promise<void> {
   const program = createProgram();
-  program.exitOverride();
-  for (const c of program.commands) c.exitOverride();
+  const json = argv.includes('--json');
+  configure(program, json);
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
@@ -20,6 +33,6 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       return;
     }
-    process.exitCode = reportFailure(outputFor({ json: argv.includes('--json') }), e);
+    process.exitCode = reportFailure(outputFor({ json }), e);
   }
 }

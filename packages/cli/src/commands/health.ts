@@ -1,6 +1,6 @@
 import type { Client } from '@tsmicro/client';
 import { toMicroError } from '@tsmicro/core';
-import type { ServiceRecord } from '@tsmicro/registry';
+import type { ServiceNode, ServiceRecord } from '@tsmicro/registry';
 import type { HealthReport, StatsReport } from '@tsmicro/service';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
@@ -25,7 +25,10 @@ export interface NodeHealth {
   error?: { id: string; code: number; status: string; detail: string };
 }
 
-async function probe(client: Client, r: ServiceRecord, node: ServiceRecord['nodes'][number], timeout: number): Promise<NodeHealth> {
+/** What `health` probes: one version of a service and its nodes. */
+type Target = { readonly name: string; readonly version: string; readonly nodes: readonly ServiceNode[] };
+
+async function probe(client: Client, r: Target, node: ServiceNode, timeout: number): Promise<NodeHealth> {
   const base = { service: r.name, version: r.version, node: node.id, address: node.address };
   const o = { address: node.address, timeout, retries: 0 };
   try {
@@ -39,13 +42,10 @@ async function probe(client: Client, r: ServiceRecord, node: ServiceRecord['node
   }
 }
 
-/** The records to probe: one service's, or every service that answers `Debug.health` (others, e.g. the http broker's, are skipped). */
-async function targets(ctx: CliContext, service: string | undefined): Promise<ServiceRecord[]> {
+/** One service's versions (404 with "did you mean" when unknown), or every service that answers `Debug.health` (others, e.g. the http broker's, are skipped). */
+async function targets(ctx: CliContext, service: string | undefined): Promise<Target[]> {
+  if (service !== undefined) return findService(ctx, service);
   const answers = (r: ServiceRecord) => r.endpoints.some((e) => e.name === 'Debug.health');
-  if (service !== undefined) {
-    await findService(ctx, service); // 404 with "did you mean" when unknown
-    return ctx.registry().getService(service);
-  }
   const all = await ctx.registry().listServices();
   const skipped = [...new Set(all.filter((r) => !answers(r)).map((r) => r.name))];
   if (skipped.length > 0) ctx.out.debug(`skipped (no Debug.health endpoint): ${skipped.join(', ')}`);
