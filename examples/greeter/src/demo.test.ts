@@ -24,4 +24,7 @@ it('the demo discovers the server over mDNS, runs every call shape, validation, 
     /metrics {5}http:\/\/127\.0\.0\.1:\d+\/metrics -> tsmicro_server_handled_total\{service="greeter",endpoint="Greeter.hello",code="400"\} 1\n/,
   );
   expect(r.stdout).toContain('server stopped gracefully (exit code 0)');
+  expect(r.stdout).toMatch(
+    /pnpm exec tsmicro call greeter Greeter\.hello '\{"name":"Ada"\}'\n {2}pnpm exec tsmicro stream greeter Greeter\.countdown '\{"from":3\}'\n {2}pnpm exec tsmicro health\n$/,
+  );
 }, 45_000);

@@ -61,6 +61,19 @@ function logLine(match: (l: LogLine) => boolean, what: string): Promise<LogLine>
   });
 }
 
+/** The demo's last lines: how to run the greeter alone and poke it with the `tsmicro` CLI. */
+const cliHint = [
+  '',
+  'Poke it yourself with the tsmicro CLI (docs/cli.md). In one terminal:',
+  '  export TSMICRO_MDNS_INTERFACE=127.0.0.1 && node examples/greeter/dist/server.js',
+  'and in another (same export):',
+  '  pnpm exec tsmicro services',
+  '  pnpm exec tsmicro describe greeter',
+  `  pnpm exec tsmicro call greeter Greeter.hello '{"name":"Ada"}'`,
+  `  pnpm exec tsmicro stream greeter Greeter.countdown '{"from":3}'`,
+  '  pnpm exec tsmicro health',
+];
+
 /** The one line of a Prometheus text exposition that starts with `prefix`. */
 async function scrape(url: string, prefix: string): Promise<string> {
   const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
@@ -81,6 +94,7 @@ try {
   server.kill('SIGTERM');
   const code = await exited;
   out(`demo: server stopped gracefully (exit code ${code})`);
+  for (const line of cliHint) out(line);
   clearTimeout(watchdog);
   if (code !== 0) process.exitCode = 1;
 } catch (e) {

@@ -25,6 +25,8 @@ export function createServer(options: ServerOptions): Server {
   const nodeId = `${o.name}-${randomUUID()}`;
   let listener: Listener | undefined;
   let registration: Registration | undefined;
+  /** Epoch ms of the last start, registered as node metadata `started` so tools can show a node's age. */
+  let startedAt = 0;
   let subscribers: Subscriber[] = [];
   let stopAc = new AbortController();
   let stopping = false;
@@ -95,7 +97,7 @@ export function createServer(options: ServerOptions): Server {
     version: o.version,
     metadata: o.metadata,
     endpoints: [...routes.values()].map((r) => ({ name: r.name, metadata: { ...r.metadata } })),
-    nodes: [{ id: nodeId, address, metadata: { transport: o.transport.name } }],
+    nodes: [{ id: nodeId, address, metadata: { transport: o.transport.name, started: String(startedAt) } }],
   });
 
   /** Waits for in-flight calls up to the grace period, then aborts the rest and waits for them to answer. */
@@ -150,6 +152,7 @@ export function createServer(options: ServerOptions): Server {
       if (specs.length > 0 && !o.broker) throw badRequest(`${o.name} has subscriptions but no broker`);
       stopping = false;
       stopAc = new AbortController();
+      startedAt = Date.now();
       listener = await o.transport.listen(o.address);
       listener.accept(onSocket);
       running = true;

@@ -1,22 +1,33 @@
-import { httpBroker } from '@tsmicro/broker/http';
 import { createLogger } from '@tsmicro/core';
-import { mdnsRegistry } from '@tsmicro/registry/mdns';
 import { tcpTransport } from '@tsmicro/transport';
 import { serviceDebug } from './health/service-debug.js';
+import { createBroker, createRegistry } from './plugins/build.js';
+import { brokerChoice, describeBrokerChoice, describeRegistryChoice, registryChoice } from './plugins/choice.js';
 import type { ServiceOptions } from './service.js';
 
 /**
- * The one place the service's pluggable defaults are chosen: tcp on 127.0.0.1, mDNS discovery
- * (zero-conf: processes on one host or LAN find each other; pin the interface with env
- * `TSMICRO_MDNS_INTERFACE`), and the http broker, whose subscribers are found through that registry.
- * `owned` lists what the service made itself and therefore closes on `stop()`. `debug` (on unless
- * `debug: false`) holds the service's own readiness flag, Debug handler, and the wrappers and hooks
- * that feed them.
+ * The one place the service's pluggable defaults are chosen: tcp on 127.0.0.1, the registry named by env
+ * `TSMICRO_REGISTRY` (default mDNS: zero-conf, processes on one host or LAN find each other; pin the
+ * interface with env `TSMICRO_MDNS_INTERFACE`), and the broker named by env `TSMICRO_BROKER` (default
+ * http, whose subscribers are found through that registry); see `PluginEnv`. Explicit options win and
+ * their environment variables are then not read. `owned` lists what the service made itself and
+ * therefore closes on `stop()`. `debug` (on unless `debug: false`) holds the service's own readiness
+ * flag, Debug handler, and the wrappers and hooks that feed them.
  */
 export function resolveDefaults(o: ServiceOptions) {
   const logger = o.logger ?? createLogger({ name: o.name });
-  const registry = o.registry ?? mdnsRegistry({ logger: logger.child({ component: 'registry' }) });
-  const broker = o.broker ?? httpBroker({ registry, logger: logger.child({ component: 'broker' }) });
+  let registry = o.registry;
+  if (registry === undefined) {
+    const c = registryChoice();
+    registry = createRegistry(c, { logger: logger.child({ component: 'registry' }) });
+    logger.debug({ registry: c.kind, address: c.address, interface: c.interface }, `registry: ${describeRegistryChoice(c)}`);
+  }
+  let broker = o.broker;
+  if (broker === undefined) {
+    const c = brokerChoice();
+    broker = createBroker(c, { registry, logger: logger.child({ component: 'broker' }) });
+    logger.debug({ broker: c.kind, address: c.address }, `broker: ${describeBrokerChoice(c)}`);
+  }
   return {
     transport: o.transport ?? tcpTransport(),
     registry,

@@ -17,9 +17,17 @@ export interface ServiceOptions {
   version?: string;
   /** Registered with the service record. Default `{}`. */
   metadata?: Metadata;
-  /** Default: `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the interface). Closed by `stop()` when defaulted. */
+  /**
+   * Default: the registry env `TSMICRO_REGISTRY` names (`mdns`, `etcd`, `consul`, `memory`; address from
+   * `TSMICRO_REGISTRY_ADDRESS`), else `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the
+   * interface). See `PluginEnv`. Closed by `stop()` when defaulted.
+   */
   registry?: Registry;
-  /** Default: `httpBroker({ registry })` (subscribers found through the registry). Disconnected by `stop()` when defaulted. */
+  /**
+   * Default: the broker env `TSMICRO_BROKER` names (`http`, `nats`, `redis`, `memory`; address from
+   * `TSMICRO_BROKER_ADDRESS`), else `httpBroker({ registry })` (subscribers found through the registry).
+   * Disconnected by `stop()` when defaulted.
+   */
   broker?: Broker;
   /** Default: `tcpTransport()`. */
   transport?: Transport;

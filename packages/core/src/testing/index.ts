@@ -1,5 +1,7 @@
 import { connect } from 'node:net';
 
+export { type LogLine, recordingLogger } from './recording-logger.js';
+
 /** True when something accepts TCP connections on host:port within `timeoutMs`. */
 export function reachable(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
