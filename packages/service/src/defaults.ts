@@ -1,28 +1,35 @@
 import { httpBroker } from '@tsmicro/broker/http';
-import { createLogger } from '@tsmicro/core';
+import { createLogger, type Logger } from '@tsmicro/core';
 import { mdnsRegistry } from '@tsmicro/registry/mdns';
 import { tcpTransport } from '@tsmicro/transport';
 import { serviceDebug } from './health/service-debug.js';
 import type { ServiceOptions } from './service.js';
 
 /**
- * The one place the service's pluggable defaults are chosen: tcp on 127.0.0.1, mDNS discovery
- * (zero-conf: processes on one host or LAN find each other; pin the interface with env
- * `TSMICRO_MDNS_INTERFACE`), and the http broker, whose subscribers are found through that registry.
- * `owned` lists what the service made itself and therefore closes on `stop()`. `debug` (on unless
- * `debug: false`) holds the service's own readiness flag, Debug handler, and the wrappers and hooks
- * that feed them.
+ * The one place the pluggable defaults are chosen, for services and client-only processes alike:
+ * tcp on 127.0.0.1, mDNS discovery (zero-conf: processes on one host or LAN find each other; pin the
+ * interface with env `TSMICRO_MDNS_INTERFACE`), and the http broker, whose subscribers are found
+ * through that registry. `owned` lists what was made here and is therefore closed by its owner.
+ * Without a `logger`, the registry and broker use their own (silent) default.
  */
-export function resolveDefaults(o: ServiceOptions) {
-  const logger = o.logger ?? createLogger({ name: o.name });
-  const registry = o.registry ?? mdnsRegistry({ logger: logger.child({ component: 'registry' }) });
-  const broker = o.broker ?? httpBroker({ registry, logger: logger.child({ component: 'broker' }) });
+export function resolvePlumbing(o: Pick<ServiceOptions, 'registry' | 'broker' | 'transport'>, logger: Logger | undefined) {
+  const part = (component: string) => (logger ? { logger: logger.child({ component }) } : {});
+  const registry = o.registry ?? mdnsRegistry(part('registry'));
+  const broker = o.broker ?? httpBroker({ registry, ...part('broker') });
   return {
     transport: o.transport ?? tcpTransport(),
     registry,
     broker,
-    logger,
-    debug: serviceDebug(o),
     owned: { registry: o.registry === undefined ? registry : undefined, broker: o.broker === undefined ? broker : undefined },
   };
+}
+
+/**
+ * A service's defaults: the plumbing above, a pino logger named after the service, and `debug` (on
+ * unless `debug: false`): the service's own readiness flag, Debug handler, and the wrappers and hooks
+ * that feed them.
+ */
+export function resolveDefaults(o: ServiceOptions) {
+  const logger = o.logger ?? createLogger({ name: o.name });
+  return { ...resolvePlumbing(o, logger), logger, debug: serviceDebug(o) };
 }

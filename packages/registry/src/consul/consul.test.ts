@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StandinProcess, spawnConsulStandin } from '../../test/consul-standin/process.js';
+import { parseGoDuration } from '../../test/consul-standin/standin.js';
 import { makeNode, makeRecord, nextMatching, runRegistryContract, uniqueName, waitFor } from '../testing/index.js';
 import { consulRegistry } from './index.js';
-import { type StandinProcess, spawnConsulStandin } from './standin-process.js';
-import { parseGoDuration } from './testing-standin.js';
 
 const realAgent = process.env.CONSUL_HTTP_ADDR;
 

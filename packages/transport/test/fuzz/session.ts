@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Frame, H } from '../rpc/headers.js';
-import type { Message, Socket, Transport } from '../transport.js';
+import { Frame, H } from '../../src/rpc/headers.js';
+import type { Message, Socket, Transport } from '../../src/transport.js';
 import { FuzzFailure } from './targets.js';
 
 /** A good call sent after the hostile frames, on the same connection: the server must still answer it. */

@@ -9,7 +9,7 @@ export interface StandinProcess {
 }
 
 export async function spawnConsulStandin(timeoutMs = 15_000): Promise<StandinProcess> {
-  const main = fileURLToPath(new URL('./standin-main.ts', import.meta.url));
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PREFACE, STATIC_TABLE } from '../tcp/wire.js';
+import { PREFACE, STATIC_TABLE } from '../../src/tcp/wire.js';
 import { cutsArb, encodeFrame, frameArb, messageArb, mutate, streamArb } from './frames.js';
 import { runs } from './runs.js';
 import { fuzzHeaderBytes, fuzzHeaderRoundTrip, fuzzReader, traceReader } from './targets.js';

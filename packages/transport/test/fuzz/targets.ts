@@ -1,6 +1,6 @@
 import { isMicroError } from '@tsmicro/core';
-import { FrameReader } from '../tcp/reader.js';
-import { HeaderReader, headerBound, writeHeader } from '../tcp/wire.js';
+import { FrameReader } from '../../src/tcp/reader.js';
+import { HeaderReader, headerBound, writeHeader } from '../../src/tcp/wire.js';
 
 /**
  * Fuzz targets for the pure decoders: each takes one input, runs the decoder on it and throws a

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { Frame, H } from '../rpc/headers.js';
-import type { Message } from '../transport.js';
+import { Frame, H } from '../../src/rpc/headers.js';
+import type { Message } from '../../src/transport.js';
 
 /**
  * Generators of hostile RPC traffic for the state-machine fuzz targets: frames a raw peer may

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMicroError, timeout } from '@tsmicro/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMux } from '../rpc/mux.js';
-import { callScope, raceScope } from '../rpc/scope.js';
-import { tcpTransport } from '../tcp/index.js';
+import { createMux } from '../../src/rpc/mux.js';
+import { callScope, raceScope } from '../../src/rpc/scope.js';
+import { tcpTransport } from '../../src/tcp/index.js';
 
 /** Bugs the fuzzers found, pinned at the layer where they were fixed (see docs/security.md). */
 describe('fuzz regressions', () => {

@@ -1,8 +1,8 @@
 // Run as a child process by http.test.ts: starts both HTTP endpoints, uses them, closes them, and
 // must then exit on its own (nothing left open).
 import { Registry } from 'prom-client';
-import { healthServer } from '../health/health-server.js';
-import { metricsServer } from '../metrics/metrics-server.js';
+import { healthServer } from '../src/health/health-server.js';
+import { metricsServer } from '../src/metrics/metrics-server.js';
 
 const m = await metricsServer({ registry: new Registry(), port: 0 });
 const h = await healthServer({ port: 0 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { FrameType, headerBound, PREFACE, STATIC_TABLE, writeHeader } from '../tcp/wire.js';
-import type { Message } from '../transport.js';
+import { FrameType, headerBound, PREFACE, STATIC_TABLE, writeHeader } from '../../src/tcp/wire.js';
+import type { Message } from '../../src/transport.js';
 
 /**
  * Input generators for the frame decoder fuzz targets: valid frames, then the ways a hostile or

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
-import { freePort, serverProcess } from '../internal/server-process.js';
+import { freePort, serverProcess } from './server-process.js';
 
 /** Stream prefix unique to one test run, so parallel runs never share JetStream state. */
 export function uniquePrefix(tag: string): string {

@@ -1,5 +1,5 @@
 import type { Context } from '@tsmicro/core';
-import { otelContextOf } from './trace-part.js';
+import { otelContextOf } from '../src/tracing/trace-part.js';
 
 /** What a handler saw of tracing: the `traceparent` that came in, and whether a span is bound to its ctx. */
 export interface TraceSeen {

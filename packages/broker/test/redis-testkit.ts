@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { freePort, serverProcess } from '../internal/server-process.js';
+import { freePort, serverProcess } from './server-process.js';
 
 /** Key prefix unique to one test run, so parallel runs never share streams or the pattern set. */
 export function uniqueKeyPrefix(tag: string): string {

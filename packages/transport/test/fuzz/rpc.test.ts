@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Frame, H } from '../rpc/headers.js';
-import { createMux, type Mux } from '../rpc/mux.js';
-import { tcpTransport } from '../tcp/index.js';
-import { until } from '../testing/helpers.js';
-import type { Listener, Transport } from '../transport.js';
+import { Frame, H } from '../../src/rpc/headers.js';
+import { createMux, type Mux } from '../../src/rpc/mux.js';
+import { tcpTransport } from '../../src/tcp/index.js';
+import { until } from '../../src/testing/helpers.js';
+import type { Listener, Transport } from '../../src/transport.js';
 import { rpcFrameArb, rpcSessionArb } from './rpc-frames.js';
 import { runs } from './runs.js';
 import { type Probe, runSession } from './session.js';
