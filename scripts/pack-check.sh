@@ -31,11 +31,13 @@ pnpm -s turbo run build --filter './packages/*' --output-logs=errors-only >/dev/
 
 step "pack"
 mkdir -p "$work/tarballs"
-for manifest in packages/*/package.json; do
-  dir=$(dirname "$manifest")
-  if [ "$(node -p "require('./$manifest').private === true")" = true ]; then continue; fi
-  (cd "$dir" && pnpm pack --pack-destination "$work/tarballs" >/dev/null) || fail "pnpm pack in $dir"
-done
+# pnpm pack (not npm pack): it turns workspace:* into versions and applies publishConfig.exports.
+node -e '
+  const { readdirSync, readFileSync } = require("node:fs");
+  for (const d of readdirSync("packages")) {
+    try { if (!JSON.parse(readFileSync(`packages/${d}/package.json`, "utf8")).private) console.log(`packages/${d}`); } catch {}
+  }' | xargs -P 4 -I{} sh -c 'cd "{}" && pnpm pack --pack-destination "$0" >/dev/null || { echo "pnpm pack failed in {}" >&2; exit 1; }' "$work/tarballs" ||
+  fail "pnpm pack"
 ls "$work/tarballs" | sed 's/^/  /'
 
 step "inspect tarballs"

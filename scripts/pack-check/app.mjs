@@ -42,7 +42,8 @@ for (const file of readdirSync(tarballs).filter((f) => f.endsWith('.tgz'))) {
   const manifest = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
   dependencies[name] = `file:${relative(app, join(tarballs, file))}`;
   for (const key of Object.keys(manifest.exports ?? {})) subpaths.push(key === '.' ? name : `${name}/${key.slice(2)}`);
-  for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {})) if (manifest.peerDependenciesMeta?.[peer]?.optional) peers.set(peer, range);
+  for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {}))
+    if (manifest.peerDependenciesMeta?.[peer]?.optional) peers.set(peer, range);
 }
 
 /** The fenced code block that follows `<!-- pack-check: <file> -->` in the README. */
@@ -95,7 +96,8 @@ write(
   `${JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, rootDir: '.' }, include: ['src', 'peers'] }, null, 2)}\n`,
 );
 for (const file of ['src/greeter.ts', 'src/caller.ts']) write(file, readmeBlock(readme, file));
-const importAll = (list) => `${list.map((s, i) => `import * as m${i} from '${s}';`).join('\n')}\n\nexport const modules = [${list.map((_, i) => `m${i}`).join(', ')}];\n`;
+const importAll = (list) =>
+  `${list.map((s, i) => `import * as m${i} from '${s}';`).join('\n')}\n\nexport const modules = [${list.map((_, i) => `m${i}`).join(', ')}];\n`;
 write('src/subpaths.ts', importAll(subpaths.filter((s) => !needsPeer(s))));
 write('peers/all-subpaths.ts', importAll(subpaths));
 // Every example marked `<!-- pack-check: typecheck -->` in a package README or a doc compiles as a user's file.

@@ -57,7 +57,8 @@ try {
     for (const field of REQUIRED_MANIFEST) if (!manifest[field] || manifest[field].length === 0) say(`package.json has no ${field}`);
     if (ws && manifest.repository?.directory !== `packages/${ws.dir}`) say(`repository.directory is not packages/${ws.dir}`);
     for (const kind of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
-      for (const [dep, range] of Object.entries(manifest[kind] ?? {})) if (String(range).startsWith('workspace:')) say(`${kind}.${dep} is ${range}`);
+      for (const [dep, range] of Object.entries(manifest[kind] ?? {}))
+        if (String(range).startsWith('workspace:')) say(`${kind}.${dep} is ${range}`);
     }
 
     // exports: every target shipped, no condition pointing into src/, the same subpaths as in the repo
@@ -65,24 +66,29 @@ try {
     const walk = (node, path) => {
       if (typeof node === 'string') return targets.push([path, node]);
       for (const [k, v] of Object.entries(node ?? {})) {
-        if (k === 'source') say(`exports ${path} keeps the "source" condition (src/ is not shipped): add it to publishConfig.exports without it`);
+        if (k === 'source')
+          say(`exports ${path} keeps the "source" condition (src/ is not shipped): add it to publishConfig.exports without it`);
         walk(v, `${path}.${k}`);
       }
     };
     walk(manifest.exports, 'exports');
-    for (const [path, target] of targets) if (!entries.includes(`package/${target.replace(/^\.\//, '')}`)) say(`${path} -> ${target} is not in the tarball`);
-    const keys = (m) => Object.keys(m?.exports ?? {}).sort().join(', ');
-    if (ws && keys(manifest) !== keys(ws.manifest)) say(`published subpaths [${keys(manifest)}] differ from the repo's [${keys(ws.manifest)}]: update publishConfig.exports`);
+    for (const [path, target] of targets)
+      if (!entries.includes(`package/${target.replace(/^\.\//, '')}`)) say(`${path} -> ${target} is not in the tarball`);
+    const keys = (m) =>
+      Object.keys(m?.exports ?? {})
+        .sort()
+        .join(', ');
+    if (ws && keys(manifest) !== keys(ws.manifest))
+      say(`published subpaths [${keys(manifest)}] differ from the repo's [${keys(ws.manifest)}]: update publishConfig.exports`);
 
     // every bare import in shipped code and types is a dependency or a peer
-    const declared = new Set([
-      ...Object.keys(manifest.dependencies ?? {}),
-      ...Object.keys(manifest.peerDependencies ?? {}),
-      manifest.name,
-    ]);
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), manifest.name]);
     const importRe = /(?:from\s+|import\s*\(\s*|^\s*import\s+)['"]([^'"./][^'"]*)['"]/gm;
     for (const e of entries.filter((x) => /\.(js|d\.ts)$/.test(x))) {
-      const text = readFileSync(join(out, e), 'utf8');
+      // Comments (JSDoc examples) are not imports.
+      const text = readFileSync(join(out, e), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
       for (const [, spec] of text.matchAll(importRe)) {
         if (spec.startsWith('node:') || builtins.has(spec)) continue;
         const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];

@@ -28,7 +28,9 @@ for (const [pkg, user, use] of cases) {
     console.log(`  ${user} without ${pkg}: "${error.detail}"`);
   } else {
     failed++;
-    console.error(`  ${user} without ${pkg}: expected a MicroError saying "${want}", got ${error ? String(error.stack ?? error) : 'no error'}`);
+    console.error(
+      `  ${user} without ${pkg}: expected a MicroError saying "${want}", got ${error ? String(error.stack ?? error) : 'no error'}`,
+    );
   }
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -1,7 +1,7 @@
 import type { Logger } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import type { Event, Handler } from '../broker.js';
-import { Fifo } from '../memory/fifo.js';
+import { Fifo } from './fifo.js';
 
 /** ack/nack of a delivery nothing can redeliver (core NATS, Redis pub/sub): nothing to tell anyone. */
 const nothingToSettle = async (): Promise<void> => {};

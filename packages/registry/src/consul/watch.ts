@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createEventQueue } from '../etcd/event-queue.js';
+import { createEventQueue } from '../internal/event-queue.js';
 import { createNodeStore } from '../internal/node-store.js';
 import type { ServiceRecord, WatchEvent, WatchOptions } from '../registry.js';
 import { fromHealthEntry, type HealthEntry } from './codec.js';
