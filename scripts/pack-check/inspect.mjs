@@ -74,6 +74,9 @@ try {
     walk(manifest.exports, 'exports');
     for (const [path, target] of targets)
       if (!entries.includes(`package/${target.replace(/^\.\//, '')}`)) say(`${path} -> ${target} is not in the tarball`);
+    const bins = typeof manifest.bin === 'string' ? { [manifest.name]: manifest.bin } : (manifest.bin ?? {});
+    for (const [cmd, target] of Object.entries(bins))
+      if (!entries.includes(`package/${target.replace(/^\.\//, '')}`)) say(`bin ${cmd} -> ${target} is not in the tarball`);
     const keys = (m) =>
       Object.keys(m?.exports ?? {})
         .sort()
