@@ -7,9 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { cutsArb, streamArb } from '../packages/transport/src/fuzz/frames.js';
-import { fuzzHeaderBytes, fuzzHeaderRoundTrip, fuzzReader } from '../packages/transport/src/fuzz/targets.js';
 import { STATIC_TABLE } from '../packages/transport/src/tcp/wire.js';
+import { cutsArb, streamArb } from '../packages/transport/test/fuzz/frames.js';
+import { fuzzHeaderBytes, fuzzHeaderRoundTrip, fuzzReader } from '../packages/transport/test/fuzz/targets.js';
 
 const { values } = parseArgs({
   options: {

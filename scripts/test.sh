@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: build, vitest (unit, contract, real-server and multi-process tests), then lint and
-# typecheck. Starts the servers tests need that the project installs itself (etcd); NATS and Redis are
+# Runs every test: build, vitest (unit, contract, real-server and multi-process tests), lint,
+# typecheck, then the pack check (scripts/pack-check.sh: the packages as a user installs them). Starts the servers tests need that the project installs itself (etcd); NATS and Redis are
 # expected on 127.0.0.1:4222 / :6379. Under CI a missing server fails the run; by hand its tests are
 # skipped with a message. Exits non-zero when any step fails, after running them all.
 set -uo pipefail
@@ -16,4 +16,5 @@ status=0
 pnpm -s exec vitest run "$@" || status=1
 pnpm -s lint || { echo "[tsmicro tests] lint failed" >&2; status=1; }
 pnpm -s typecheck || { echo "[tsmicro tests] typecheck failed" >&2; status=1; }
+bash scripts/pack-check.sh || { echo "[tsmicro tests] pack check failed" >&2; status=1; }
 exit $status

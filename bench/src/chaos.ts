@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { discoverScenarios } from './chaos/discover.js';
 import { killEverything, runScenario } from './chaos/runner.js';
@@ -6,17 +7,17 @@ import { formatMarkdown, formatTable, writeResults } from './chaos/table.js';
 import { machineInfo } from './report.js';
 
 /**
- * `pnpm chaos [names…] [--quick] [--verbose] [--no-write|--write]`: runs the chaos scenarios found in
- * `chaos/scenarios/` one after another, prints their figures, writes the table into docs/reliability.md
- * (a full run writes by default; a run of some scenarios only with `--write`) and exits 1 if any
- * scenario missed its target.
+ * `pnpm chaos [names…] [--quick] [--verbose] [--write-docs]`: runs the chaos scenarios found in
+ * `chaos/scenarios/` one after another, prints their figures, writes the report to
+ * `.ci/out/chaos-results.md` (git-ignored: a run never changes a tracked file) and exits 1 if any
+ * scenario missed its target. `--write-docs` also puts the table into docs/reliability.md, on purpose.
  */
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const verbose = args.includes('--verbose');
 const names = args.filter((a) => !a.startsWith('--'));
-const write = args.includes('--write') || (names.length === 0 && !args.includes('--no-write'));
+const writeDocs = args.includes('--write-docs');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -47,10 +48,16 @@ for (const s of scenarios) {
 }
 
 process.stdout.write(`\n${formatTable(results)}\n`);
-if (write) {
+const settings = `${quick ? '--quick' : 'full'} run of ${results.map((r) => r.name).join(', ')}`;
+const report = formatMarkdown(results, machine, settings);
+const out = new URL('../../.ci/out/', import.meta.url);
+await mkdir(out, { recursive: true });
+const file = fileURLToPath(new URL('chaos-results.md', out));
+await writeResults(file, report);
+log(`chaos: report written to ${file}${writeDocs ? '' : ' (--write-docs puts it into docs/reliability.md)'}`);
+if (writeDocs) {
   const doc = fileURLToPath(new URL('../../docs/reliability.md', import.meta.url));
-  const settings = `${quick ? '--quick' : 'full'} run of ${results.map((r) => r.name).join(', ')}`;
-  await writeResults(doc, formatMarkdown(results, machine, settings));
+  await writeResults(doc, report);
   log(`chaos: results written to ${doc}`);
 }
 const failed = results.filter((r) => !r.pass).length;

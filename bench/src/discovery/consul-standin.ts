@@ -14,18 +14,19 @@ const isStandinModule = (m: unknown): m is StandinModule =>
   typeof m === 'object' && m !== null && typeof (m as Partial<StandinModule>).startConsulStandin === 'function';
 
 /**
- * Starts the stand-in the registry package tests consulRegistry against. It is not a public
- * export, so it is loaded from beside the resolved `@tsmicro/registry/consul` entry (`.ts` from
- * source, `.js` from dist); when it cannot be found the error says so and the row is skipped.
+ * Starts the stand-in the registry package tests consulRegistry against. It is test support, not
+ * part of any package (packages/registry/test/consul-standin), so it is loaded from this checkout's
+ * source through tsx; when it cannot be loaded the error says so and the row is skipped.
  */
 export async function startConsulStandin(): Promise<ConsulStandin> {
-  const entry = import.meta.resolve('@tsmicro/registry/consul');
-  const file = new URL(entry.endsWith('.ts') ? './testing-standin.ts' : './testing-standin.js', entry);
+  // The same depth from bench/src/discovery and bench/dist/discovery.
+  const file = new URL('../../../packages/registry/test/consul-standin/standin.ts', import.meta.url);
   let mod: unknown;
   try {
-    mod = await import(file.href);
+    const { tsImport } = await import('tsx/esm/api');
+    mod = await tsImport(file.href, import.meta.url);
   } catch (e) {
-    throw serviceUnavailable(`the Consul stand-in was not found at ${file.pathname}: ${(e as Error).message}`, { cause: e });
+    throw serviceUnavailable(`the Consul stand-in could not be loaded from ${file.pathname}: ${(e as Error).message}`, { cause: e });
   }
   if (!isStandinModule(mod)) throw serviceUnavailable(`${file.pathname} does not export startConsulStandin`);
   return mod.startConsulStandin();

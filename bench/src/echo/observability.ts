@@ -2,7 +2,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { allObservability, type Observability } from '@tsmicro/wrappers';
+import { allObservability, type Observability } from '@tsmicro/wrappers/observability';
 import { pino } from 'pino';
 
 /**

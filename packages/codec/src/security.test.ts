@@ -4,10 +4,10 @@ import { Encoder } from '@msgpack/msgpack';
 import { isMicroError } from '@tsmicro/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { file_codec_test, PingSchema } from '../test/proto/gen/codec_test_pb.js';
 import type { Codec } from './codec.js';
 import { json, msgpack } from './index.js';
 import { protobuf } from './proto/index.js';
-import { file_codec_test, PingSchema } from './proto/testdata/gen/codec_test_pb.js';
 
 const DANGEROUS = ['__proto__', 'constructor', 'prototype'];
 const numRuns = Number(process.env.FUZZ_RUNS) > 0 ? Number(process.env.FUZZ_RUNS) : 200;

@@ -1,4 +1,4 @@
-import { createLogger } from '@tsmicro/core';
+import { createLogger, type Logger } from '@tsmicro/core';
 import { tcpTransport } from '@tsmicro/transport';
 import { serviceDebug } from './health/service-debug.js';
 import { createBroker, createRegistry } from './plugins/build.js';
@@ -6,34 +6,42 @@ import { brokerChoice, describeBrokerChoice, describeRegistryChoice, registryCho
 import type { ServiceOptions } from './service.js';
 
 /**
- * The one place the service's pluggable defaults are chosen: tcp on 127.0.0.1, the registry named by env
- * `TSMICRO_REGISTRY` (default mDNS: zero-conf, processes on one host or LAN find each other; pin the
- * interface with env `TSMICRO_MDNS_INTERFACE`), and the broker named by env `TSMICRO_BROKER` (default
- * http, whose subscribers are found through that registry); see `PluginEnv`. Explicit options win and
- * their environment variables are then not read. `owned` lists what the service made itself and
- * therefore closes on `stop()`. `debug` (on unless `debug: false`) holds the service's own readiness
- * flag, Debug handler, and the wrappers and hooks that feed them.
+ * The one place the pluggable defaults are chosen, for services and client-only processes alike:
+ * tcp on 127.0.0.1, the registry named by env `TSMICRO_REGISTRY` (default mDNS: zero-conf, processes
+ * on one host or LAN find each other; pin the interface with env `TSMICRO_MDNS_INTERFACE`), and the
+ * broker named by env `TSMICRO_BROKER` (default http, whose subscribers are found through that
+ * registry); see `PluginEnv`. Explicit options win and their environment variables are then not read.
+ * `owned` lists what was made here and is therefore closed by its owner. Without a `logger`, the
+ * registry and broker use their own (silent) default.
  */
-export function resolveDefaults(o: ServiceOptions) {
-  const logger = o.logger ?? createLogger({ name: o.name });
+export function resolvePlumbing(o: Pick<ServiceOptions, 'registry' | 'broker' | 'transport'>, logger: Logger | undefined) {
+  const part = (component: string) => (logger ? { logger: logger.child({ component }) } : {});
   let registry = o.registry;
   if (registry === undefined) {
     const c = registryChoice();
-    registry = createRegistry(c, { logger: logger.child({ component: 'registry' }) });
-    logger.debug({ registry: c.kind, address: c.address, interface: c.interface }, `registry: ${describeRegistryChoice(c)}`);
+    registry = createRegistry(c, part('registry'));
+    logger?.debug({ registry: c.kind, address: c.address, interface: c.interface }, `registry: ${describeRegistryChoice(c)}`);
   }
   let broker = o.broker;
   if (broker === undefined) {
     const c = brokerChoice();
-    broker = createBroker(c, { registry, logger: logger.child({ component: 'broker' }) });
-    logger.debug({ broker: c.kind, address: c.address }, `broker: ${describeBrokerChoice(c)}`);
+    broker = createBroker(c, { registry, ...part('broker') });
+    logger?.debug({ broker: c.kind, address: c.address }, `broker: ${describeBrokerChoice(c)}`);
   }
   return {
     transport: o.transport ?? tcpTransport(),
     registry,
     broker,
-    logger,
-    debug: serviceDebug(o),
     owned: { registry: o.registry === undefined ? registry : undefined, broker: o.broker === undefined ? broker : undefined },
   };
+}
+
+/**
+ * A service's defaults: the plumbing above, a pino logger named after the service, and `debug` (on
+ * unless `debug: false`): the service's own readiness flag, Debug handler, and the wrappers and hooks
+ * that feed them.
+ */
+export function resolveDefaults(o: ServiceOptions) {
+  const logger = o.logger ?? createLogger({ name: o.name });
+  return { ...resolvePlumbing(o, logger), logger, debug: serviceDebug(o) };
 }

@@ -1,3 +1,4 @@
+export { createClient, type ServiceClientOptions } from './create-client.js';
 export { createService } from './create-service.js';
 export {
   type DebugHandler,

@@ -7,7 +7,14 @@ import { pair } from './fixtures.js';
 it('a stopping server answers requests still on the wire with a retryable 503 instead of cutting the connection', async () => {
   const p = await pair({
     transport: tcpTransport(),
-    handlers: { G: { echo: async (n: number) => (await sleep(2), n) } },
+    handlers: {
+      G: {
+        async echo(n: number) {
+          await sleep(2);
+          return n;
+        },
+      },
+    },
     client: { retries: 0 },
   });
   const address = p.server.address;

@@ -2,9 +2,9 @@ import { type Message, tcpTransport } from '@tsmicro/transport';
 import { createMux, Frame, H } from '@tsmicro/transport/rpc';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rpcFrameArb, rpcSessionArb } from '../../transport/src/fuzz/rpc-frames.js';
-import { runs } from '../../transport/src/fuzz/runs.js';
-import { type Probe, runSession } from '../../transport/src/fuzz/session.js';
+import { rpcFrameArb, rpcSessionArb } from '../../transport/test/fuzz/rpc-frames.js';
+import { runs } from '../../transport/test/fuzz/runs.js';
+import { type Probe, runSession } from '../../transport/test/fuzz/session.js';
 import { pair } from './fixtures.js';
 
 const enc = new TextEncoder();

@@ -3,9 +3,8 @@ import { memoryRegistry } from '@tsmicro/registry';
 import { createService } from '@tsmicro/service';
 import { memoryTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
+import { captureLogger, until } from '../test/fixture.js';
 import { allObservability } from './all.js';
-import { optionalPeer } from './internal/optional.js';
-import { captureLogger, until } from './testing-fixture.js';
 
 describe('allObservability()', () => {
   it('turns logging, metrics and tracing on for a service in one line', async () => {
@@ -31,9 +30,5 @@ describe('allObservability()', () => {
   it('leaves parts out on request', () => {
     const obs = allObservability({ metrics: false, tracing: false, logging: { logger: captureLogger().logger } });
     expect([obs.handler.length, obs.call.length, obs.publish.length, obs.registry]).toEqual([1, 1, 0, undefined]);
-  });
-
-  it('says which package to install when an optional peer is missing', () => {
-    expect(() => optionalPeer('@tsmicro/not-installed', 'metrics()')).toThrow('install @tsmicro/not-installed to use metrics()');
   });
 });

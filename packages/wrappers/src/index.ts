@@ -1,4 +1,6 @@
-export { allObservability, type Observability, type ObservabilityOptions } from './all.js';
+// Metrics, tracing and allObservability need optional peers (prom-client, @opentelemetry/api), so
+// they are exported only from their subpaths (/metrics, /tracing, /observability): an app that
+// imports this root typechecks without those packages installed.
 export {
   type AccessRules,
   type BearerToken,
@@ -32,8 +34,6 @@ export {
 } from './health/index.js';
 export type { HttpEndpoint } from './internal/http.js';
 export { type Logging, type LoggingOptions, logging, requestIdKey } from './logging/index.js';
-export { type Metrics, type MetricsOptions, metrics, metricsServer } from './metrics/index.js';
 export { type RateLimitOptions, rateLimit, tokenBucket } from './ratelimit/index.js';
-export { type Tracing, type TracingOptions, tracing } from './tracing/index.js';
 export { type HandlerSchemas, type Schema, schemaOf, schemaSymbol, validate, validated } from './validation/index.js';
 export { combineWrappers, type WrapperParts, type WrapperSet } from './wrapper-set.js';

@@ -2,7 +2,7 @@ import type { CallWrapper } from '@tsmicro/client';
 import { type Context, MicroError } from '@tsmicro/core';
 import type { HandlerWrapper } from '@tsmicro/server';
 import { describe, expect, it } from 'vitest';
-import { rejection, startPair } from './testing-fixture.js';
+import { rejection, startPair } from '../test/fixture.js';
 import { combineWrappers } from './wrapper-set.js';
 
 describe('wrapper mechanics over a real client and server', () => {

@@ -2,8 +2,8 @@ import type { Logger } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import type { Handler } from '../broker.js';
 import { runHandler } from '../event.js';
-import type { TopicMatcher } from '../topic.js';
 import { Fifo } from '../internal/fifo.js';
+import type { TopicMatcher } from '../topic.js';
 
 /** One queued delivery; `attempt` counts redeliveries after a nack. */
 export interface Delivery {

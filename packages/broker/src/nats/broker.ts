@@ -1,8 +1,7 @@
-import { canceled, isMicroError, serviceUnavailable } from '@tsmicro/core';
+import { canceled, isMicroError, loadOptional, serviceUnavailable } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import type { NatsConnection } from 'nats';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
-import { importOptional } from '../internal/optional.js';
 import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
@@ -43,7 +42,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
 
   async function connect(): Promise<void> {
     if (nc !== undefined && !nc.isClosed()) return;
-    nats ??= await importOptional<Nats>('nats', 'natsBroker');
+    nats ??= await loadOptional('nats', 'natsBroker', (): Promise<Nats> => import('nats'));
     send ??= publisher(nats, o, address);
     try {
       nc = await nats.connect({

@@ -1,8 +1,8 @@
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll } from 'vitest';
+import { deleteStreams, uniquePrefix } from '../../test/nats-testkit.js';
 import { runBrokerContract } from '../testing/index.js';
 import { natsBroker } from './index.js';
-import { deleteStreams, uniquePrefix } from './testkit.js';
 
 const natsUp = await requireServer('NATS', 4222);
 const streamPrefix = uniquePrefix('C');

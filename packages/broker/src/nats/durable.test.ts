@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { isMicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { deleteStreams, uniquePrefix } from '../../test/nats-testkit.js';
 import type { Broker } from '../broker.js';
 import { delay, msg, recorder, text, waitFor } from '../testing/index.js';
 import { type NatsBrokerOptions, natsBroker } from './index.js';
-import { deleteStreams, uniquePrefix } from './testkit.js';
 
 const natsUp = await requireServer('NATS', 4222);
 const streamPrefix = uniquePrefix('D');

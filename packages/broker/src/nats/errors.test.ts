@@ -4,12 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { isMicroError, type MicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deleteStreams, uniquePrefix } from '../../test/nats-testkit.js';
+import { freePort } from '../../test/server-process.js';
 import type { Broker } from '../broker.js';
-import { importOptional } from '../internal/optional.js';
-import { freePort } from '../internal/server-process.js';
 import { msg } from '../testing/index.js';
 import { natsBroker } from './index.js';
-import { deleteStreams, uniquePrefix } from './testkit.js';
 
 const natsUp = await requireServer('NATS', 4222);
 
@@ -53,11 +52,6 @@ describe('natsBroker failures', () => {
     const e = await rejection(broker.connect());
     expect(e.detail).toContain(`127.0.0.1:${port}`);
     expect(Date.now() - t0).toBeLessThan(3000);
-  });
-
-  it('names the package to install when an optional client is missing', async () => {
-    const e = await rejection(importOptional('tsmicro-no-such-client', 'natsBroker'));
-    expect(e.detail).toBe('install tsmicro-no-such-client to use natsBroker (pnpm add tsmicro-no-such-client)');
   });
 
   it.runIf(natsUp)('refuses a message above max_payload with the limit in the error', async () => {

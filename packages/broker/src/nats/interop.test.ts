@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { requireServer } from '@tsmicro/core/testing';
 import { headers, type NatsConnection } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stockClient } from '../../test/nats-testkit.js';
 import type { Broker } from '../broker.js';
 import { msg, recorder, text, waitFor } from '../testing/index.js';
 import { natsBroker } from './index.js';
-import { stockClient } from './testkit.js';
 
 const natsUp = await requireServer('NATS', 4222);
 

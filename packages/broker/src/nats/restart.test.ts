@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateNatsServer } from '../../test/nats-testkit.js';
 import type { Broker } from '../broker.js';
 import { msg, recorder, text, waitFor } from '../testing/index.js';
 import { natsBroker } from './index.js';
-import { privateNatsServer } from './testkit.js';
 
 // A private nats-server: stopping the shared one would break every other suite running now.
 describe('natsBroker across a NATS server restart', () => {

@@ -1,8 +1,7 @@
-import { canceled, isMicroError, payloadTooLarge, serviceUnavailable } from '@tsmicro/core';
+import { canceled, isMicroError, loadOptional, payloadTooLarge, serviceUnavailable } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
-import { importOptional } from '../internal/optional.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { encodeEnvelope } from './envelope.js';
@@ -11,7 +10,8 @@ import { runPublish } from './publish-script.js';
 import { pubsubRouter } from './pubsub.js';
 import { ensureGroup, patternSetKey, startStreamConsumer, streamKey } from './streams.js';
 
-type IORedis = typeof import('ioredis');
+/** The part of the ioredis module the broker uses (its CommonJS default export types differently under ESM). */
+type IORedis = Pick<typeof import('ioredis'), 'Redis'>;
 // ioredis's constructor types reject its own `replyMapping` field under exactOptionalPropertyTypes.
 type ConnOptions = Omit<RedisOptions, 'replyMapping'>;
 
@@ -100,7 +100,7 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
 
     async connect() {
       if (state !== undefined) return;
-      const mod = await importOptional<IORedis>('ioredis', 'redisBroker');
+      const mod = await loadOptional('ioredis', 'redisBroker', (): Promise<IORedis> => import('ioredis'));
       const main = await open(mod, 'main', { commandTimeout: o.publishTimeout });
       const sub = await open(mod, 'pubsub', { commandTimeout: o.publishTimeout }).catch((e: unknown) => {
         main.disconnect();

@@ -1,8 +1,8 @@
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll } from 'vitest';
+import { deleteKeys, uniqueKeyPrefix } from '../../test/redis-testkit.js';
 import { runBrokerContract } from '../testing/index.js';
 import { redisBroker } from './index.js';
-import { deleteKeys, uniqueKeyPrefix } from './testkit.js';
 
 const redisUp = await requireServer('Redis', 6379);
 const keyPrefix = uniqueKeyPrefix('contract');

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { isMicroError, type MicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { deleteKeys, uniqueKeyPrefix } from '../../test/redis-testkit.js';
+import { freePort } from '../../test/server-process.js';
 import type { Broker } from '../broker.js';
-import { freePort } from '../internal/server-process.js';
 import { msg } from '../testing/index.js';
 import { redisBroker } from './index.js';
-import { deleteKeys, uniqueKeyPrefix } from './testkit.js';
 
 const redisUp = await requireServer('Redis', 6379);
 const keyPrefix = uniqueKeyPrefix('errors');

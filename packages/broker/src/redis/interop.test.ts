@@ -4,11 +4,11 @@ import { promisify } from 'node:util';
 import { requireServer } from '@tsmicro/core/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { deleteKeys, rawClient, uniqueKeyPrefix } from '../../test/redis-testkit.js';
 import type { Broker } from '../broker.js';
 import { msg, recorder, text, waitFor } from '../testing/index.js';
 import { decodeEnvelope, MAGIC } from './envelope.js';
 import { redisBroker } from './index.js';
-import { deleteKeys, rawClient, uniqueKeyPrefix } from './testkit.js';
 
 const redisUp = await requireServer('Redis', 6379);
 const keyPrefix = uniqueKeyPrefix('interop');

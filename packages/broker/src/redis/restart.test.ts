@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { isMicroError } from '@tsmicro/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateRedisServer } from '../../test/redis-testkit.js';
 import type { Broker } from '../broker.js';
 import { msg, recorder, text, waitFor } from '../testing/index.js';
 import { redisBroker } from './index.js';
-import { privateRedisServer } from './testkit.js';
 
 // A private redis-server: stopping the shared one would break every other suite running now.
 describe('redisBroker across a Redis restart', () => {

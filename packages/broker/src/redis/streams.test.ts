@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { deleteKeys, rawClient, uniqueKeyPrefix } from '../../test/redis-testkit.js';
 import type { Broker } from '../broker.js';
 import { delay, msg, recorder, text, waitFor } from '../testing/index.js';
 import { type RedisBrokerOptions, redisBroker } from './index.js';
-import { deleteKeys, rawClient, uniqueKeyPrefix } from './testkit.js';
 
 const redisUp = await requireServer('Redis', 6379);
 const keyPrefix = uniqueKeyPrefix('streams');

@@ -1,8 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { MicroError } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
+import { file_codec_test, PingSchema, PongSchema } from '../../test/proto/gen/codec_test_pb.js';
 import { protobuf } from './index.js';
-import { file_codec_test, PingSchema, PongSchema } from './testdata/gen/codec_test_pb.js';
 
 describe('protobuf codec', () => {
   const codec = protobuf({ types: [file_codec_test] });

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type StandinProcess, spawnConsulStandin } from '../../test/consul-standin/process.js';
+import { parseGoDuration } from '../../test/consul-standin/standin.js';
 import { makeNode, makeRecord, nextMatching, runRegistryContract, uniqueName, waitFor } from '../testing/index.js';
 import { consulRegistry } from './index.js';
-import { type StandinProcess, spawnConsulStandin } from './standin-process.js';
-import { parseGoDuration } from './testing-standin.js';
 
 const realAgent = process.env.CONSUL_HTTP_ADDR;
+if (realAgent === undefined) {
+  process.stderr.write(
+    '\n[tsmicro tests] SKIPPING the consul real-agent suite: CONSUL_HTTP_ADDR is not set. Only the HTTP stand-in suite runs;' +
+      ' to test against a real agent: consul agent -dev & CONSUL_HTTP_ADDR=http://127.0.0.1:8500 pnpm exec vitest run packages/registry/src/consul\n',
+  );
+}
 
 describe.runIf(realAgent !== undefined)(`consulRegistry against the Consul agent at ${realAgent}`, () => {
   runRegistryContract({

@@ -1,8 +1,9 @@
-import { isMicroError, serviceUnavailable } from '@tsmicro/core';
+import { isMicroError, loadOptional, serviceUnavailable } from '@tsmicro/core';
 import type { Etcd3, IKeyValue, IOptions } from 'etcd3';
 import { rangeEnd } from './keys.js';
-import { type Etcd3Module, loadEtcd3 } from './load.js';
 import type { ResolvedEtcdOptions } from './options.js';
+
+type Etcd3Module = typeof import('etcd3');
 
 /** The few etcd operations the registry needs, each bounded by `timeout` and failing with a `MicroError`. */
 export interface EtcdOps {
@@ -29,7 +30,7 @@ export function createEtcdOps(o: ResolvedEtcdOptions): EtcdOps {
   const where = o.hosts.join(', ');
 
   function client() {
-    loaded ??= loadEtcd3().then((mod) => ({
+    loaded ??= loadOptional('etcd3', 'etcdRegistry', (): Promise<Etcd3Module> => import('etcd3')).then((mod) => ({
       mod,
       etcd: new mod.Etcd3({
         ...o.etcd,

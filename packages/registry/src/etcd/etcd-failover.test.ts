@@ -1,7 +1,7 @@
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EtcdCluster, startEtcdCluster, waitHealthy } from '../../test/etcd-process.js';
 import { makeNode, makeRecord, nextMatching, uniqueName, waitFor } from '../testing/index.js';
-import { type EtcdCluster, startEtcdCluster, waitHealthy } from './etcd-process.js';
 import { etcdRegistry } from './index.js';
 
 const etcdUp = await requireServer('etcd', 2379);

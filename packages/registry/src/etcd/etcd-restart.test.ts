@@ -1,7 +1,7 @@
 import { requireServer } from '@tsmicro/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EtcdCluster, startEtcdCluster } from '../../test/etcd-process.js';
 import { makeNode, makeRecord, nextMatching, uniqueName, waitFor } from '../testing/index.js';
-import { type EtcdCluster, startEtcdCluster } from './etcd-process.js';
 import { etcdRegistry } from './index.js';
 
 // etcd.sh installs etcd and starts the shared one; these tests run their own etcd processes beside it,

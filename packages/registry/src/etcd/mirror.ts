@@ -1,8 +1,8 @@
 import type { IKeyValue, Watcher } from 'etcd3';
+import { createEventQueue, type EventQueue } from '../internal/event-queue.js';
 import { createNodeStore } from '../internal/node-store.js';
 import type { ServiceRecord, WatchEvent, WatchOptions } from '../registry.js';
 import type { EtcdOps } from './client.js';
-import { createEventQueue, type EventQueue } from '../internal/event-queue.js';
 import { decodeValue, nodeKey, parseKey } from './keys.js';
 import type { ResolvedEtcdOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import { serviceUnavailable } from '@tsmicro/core';
+import { loadOptional, serviceUnavailable } from '@tsmicro/core';
 import type { MulticastDNS, Options } from 'multicast-dns';
 
 /** Where the mDNS socket listens and sends. */
@@ -14,12 +14,7 @@ export interface SocketOptions {
  * or many, share the port; a socket bound to a unicast address would not receive multicast on Linux.
  */
 export async function openMdns(o: SocketOptions): Promise<MulticastDNS> {
-  let make: (o: Options) => MulticastDNS;
-  try {
-    make = (await import('multicast-dns')).default;
-  } catch (err) {
-    throw serviceUnavailable('mdnsRegistry needs the multicast-dns package: install multicast-dns', { cause: err });
-  }
+  const make: (o: Options) => MulticastDNS = (await loadOptional('multicast-dns', 'mdnsRegistry', () => import('multicast-dns'))).default;
   const m = make({
     port: o.port,
     reuseAddr: true,

@@ -1,8 +1,8 @@
 import type { Context, Logger } from '@tsmicro/core';
 import type { ServerContext, ValueHandlerFunc, ValueHandlerWrapper } from '@tsmicro/server';
 import { describe, expect, it } from 'vitest';
+import { captureLogger } from '../../test/fixture.js';
 import { allObservability } from '../all.js';
-import { captureLogger } from '../testing-fixture.js';
 
 /** The one handler wrapper `allObservability` gives, which passes values. */
 function onlyHandlerWrapper(obs: { handler: readonly unknown[] }): ValueHandlerWrapper {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureLogger } from '../testing-fixture.js';
+import { captureLogger } from '../../test/fixture.js';
 import { LogPart } from './log-part.js';
 
 const shape = /^[A-Za-z0-9_-]{12}$/;

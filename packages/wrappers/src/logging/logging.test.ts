@@ -5,7 +5,7 @@ import { memoryRegistry } from '@tsmicro/registry';
 import { createServer, serverStream } from '@tsmicro/server';
 import { memoryTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
-import { captureLogger, rejection, startPair, until } from '../testing-fixture.js';
+import { captureLogger, rejection, startPair, until } from '../../test/fixture.js';
 import { logging, requestIdKey } from './logging.js';
 
 const handlers = {

@@ -3,7 +3,7 @@ import { notFound } from '@tsmicro/core';
 import { serverStream } from '@tsmicro/server';
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { rejection, startPair, until } from '../testing-fixture.js';
+import { rejection, startPair, until } from '../../test/fixture.js';
 import { metrics } from './metrics.js';
 import { metricsServer } from './metrics-server.js';
 

@@ -1,12 +1,16 @@
+import { createRequire } from 'node:module';
 import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
+import { loadOptional } from '@tsmicro/core';
 import type { SubscriberWrapper, ValueHandlerWrapper } from '@tsmicro/server';
 import type * as Prom from 'prom-client';
 import { observeCall, observePublish, observeStream } from '../internal/observe-client.js';
 import { observeHandler, observeSubscriber } from '../internal/observe-server.js';
-import { optionalPeer } from '../internal/optional.js';
 import { type MetricsOptions, type MetricsPart, metricsPart } from './metrics-part.js';
 
 export type { MetricsOptions };
+
+// Synchronous on purpose: metrics() is a sync factory. Resolves prom-client from this package.
+const load = createRequire(import.meta.url);
 
 /** Metric wrappers for every kind, plus the registry to expose with `metricsServer`. */
 export interface Metrics {
@@ -20,7 +24,10 @@ export interface Metrics {
 
 /** The metrics of {@link metrics}, to fuse with other parts (`allObservability`). */
 export function metricsOf(o: MetricsOptions): MetricsPart {
-  return metricsPart(optionalPeer<typeof Prom>('prom-client', 'metrics()'), o);
+  return metricsPart(
+    loadOptional('prom-client', 'metrics()', () => load('prom-client') as typeof Prom),
+    o,
+  );
 }
 
 /**

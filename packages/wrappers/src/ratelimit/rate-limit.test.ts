@@ -1,6 +1,6 @@
 import type { MicroError } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
-import { rejection, startPair } from '../testing-fixture.js';
+import { rejection, startPair } from '../../test/fixture.js';
 import { rateLimit } from './rate-limit.js';
 
 describe('rateLimit() over a real client and server', () => {

@@ -3,9 +3,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureLogger, startPair, until } from '../../test/fixture.js';
+import { traceSeenHandlers } from '../../test/trace-seen.fixture.js';
 import { allObservability } from '../all.js';
-import { captureLogger, startPair, until } from '../testing-fixture.js';
-import { traceSeenHandlers } from './trace-seen.fixture.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });

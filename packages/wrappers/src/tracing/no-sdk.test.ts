@@ -1,8 +1,8 @@
 import * as api from '@opentelemetry/api';
 import type { Context } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
-import { startPair } from '../testing-fixture.js';
-import { traceSeenHandlers } from './trace-seen.fixture.js';
+import { startPair } from '../../test/fixture.js';
+import { traceSeenHandlers } from '../../test/trace-seen.fixture.js';
 import { otelContextOf, tracing } from './tracing.js';
 
 // No OpenTelemetry SDK is registered in this file: the API's tracer is the no-op one.

@@ -9,7 +9,7 @@ import { memoryRegistry } from '@tsmicro/registry';
 import { createServer } from '@tsmicro/server';
 import { tcpTransport } from '@tsmicro/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejection, until } from '../testing-fixture.js';
+import { rejection, until } from '../../test/fixture.js';
 import { tracing } from './tracing.js';
 
 const exporter = new InMemorySpanExporter();

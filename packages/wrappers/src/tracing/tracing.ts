@@ -1,12 +1,16 @@
+import { createRequire } from 'node:module';
 import type * as Otel from '@opentelemetry/api';
 import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
+import { loadOptional } from '@tsmicro/core';
 import type { SubscriberWrapper, ValueHandlerWrapper } from '@tsmicro/server';
 import { observeCall, observePublish, observeStream } from '../internal/observe-client.js';
 import { observeHandler, observeSubscriber } from '../internal/observe-server.js';
-import { optionalPeer } from '../internal/optional.js';
 import { otelContextOf, TracePart, type TracingOptions } from './trace-part.js';
 
 export { otelContextOf, type TracingOptions };
+
+// Synchronous on purpose: tracing() is a sync factory. Resolves @opentelemetry/api from this package.
+const load = createRequire(import.meta.url);
 
 /** Tracing wrappers for every kind. */
 export interface Tracing {
@@ -19,7 +23,10 @@ export interface Tracing {
 
 /** The tracing of {@link tracing}, to fuse with other parts (`allObservability`). */
 export function tracingOf(o: TracingOptions): TracePart {
-  return new TracePart(optionalPeer<typeof Otel>('@opentelemetry/api', 'tracing()'), o);
+  return new TracePart(
+    loadOptional('@opentelemetry/api', 'tracing()', () => load('@opentelemetry/api') as typeof Otel),
+    o,
+  );
 }
 
 /**

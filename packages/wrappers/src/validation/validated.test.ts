@@ -3,7 +3,7 @@ import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Pair, rejection, startPair } from '../testing-fixture.js';
+import { type Pair, rejection, startPair } from '../../test/fixture.js';
 import { schemaOf, validated } from './validated.js';
 
 const Name = z.object({ name: z.string().trim().min(1) });

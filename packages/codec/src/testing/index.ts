@@ -1,0 +1,1 @@
+export { type CodecContractOptions, runCodecContract } from './codec-contract.js';

@@ -1,0 +1,1 @@
+export { allObservability, type Observability, type ObservabilityOptions } from '../all.js';
