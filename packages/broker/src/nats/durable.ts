@@ -2,10 +2,10 @@ import type { Logger } from '@tsmicro/core';
 import type { NatsConnection } from 'nats';
 import type { Handler } from '../broker.js';
 import { runHandler } from '../event.js';
+import { interruptiblePause } from '../internal/interruptible-pause.js';
 import { fromNatsHeaders } from './headers.js';
 import { ensureConsumer, ensureStream } from './jetstream.js';
 import type { ResolvedNatsOptions } from './options.js';
-import { interruptiblePause } from '../internal/interruptible-pause.js';
 
 /** Longest a pull waits for messages; also the longest `stop()` waits for the pull in progress. */
 const PULL_EXPIRES_MS = 1000; // nats.js refuses less

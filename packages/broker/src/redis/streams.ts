@@ -4,10 +4,10 @@ import type { Logger } from '@tsmicro/core';
 import type { Redis } from 'ioredis';
 import type { Handler } from '../broker.js';
 import { runHandler } from '../event.js';
+import { interruptiblePause } from '../internal/interruptible-pause.js';
 import { decodeEnvelope } from './envelope.js';
 import type { ResolvedRedisOptions } from './options.js';
 import { type Entry, parseAutoClaim, parseReadGroup } from './reply.js';
-import { interruptiblePause } from '../internal/interruptible-pause.js';
 
 /** One stream subscription: a consumer in group `group` on the stream of `pattern`. */
 export interface StreamSpec {
