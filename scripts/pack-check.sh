@@ -73,6 +73,10 @@ timeout 60 node dist/caller.js >caller.out 2>caller.err || { cat caller.out call
 expected=$'{ msg: \'Hello Ada\' }\n1\n2\n3'
 [ "$(cat caller.out)" = "$expected" ] || { printf 'expected:\n%s\ngot:\n' "$expected" >&2; cat caller.out caller.err >&2; fail "caller output"; }
 sed 's/^/  caller: /' caller.out
+# The installed tsmicro command finds the same service by name and calls it.
+timeout 60 npx --no-install tsmicro call "$name" Greeter.hello '{"name":"Ada"}' --json >cli.out 2>cli.err || { cat cli.out cli.err >&2; fail "the tsmicro command failed"; }
+grep -q '"Hello Ada"' cli.out || { cat cli.out cli.err >&2; fail "tsmicro call output"; }
+echo "  tsmicro call $name Greeter.hello -> $(tr -d '\n ' <cli.out)"
 kill -TERM "$service_pid"
 status=0
 wait "$service_pid" || status=$?
