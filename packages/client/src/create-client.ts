@@ -1,6 +1,7 @@
 import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
 import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
+import { encodeRequest } from './encode.js';
 import { resolveClientOptions } from './options.js';
 import { passesErrors } from './passing-errors.js';
 import { createPool } from './pool.js';
@@ -58,7 +59,7 @@ export function createClient(options: ClientOptions = {}): Client {
     const codec = c.codecs.get(p.options.contentType ?? c.contentType);
     const header: Record<string, string> = { [H.contentType]: codec.contentType };
     writeMetadata(header, p.options.metadata);
-    await c.broker.publish(p.topic, { header, body: codec.encode(p.payload) });
+    await c.broker.publish(p.topic, { header, body: encodeRequest(codec, p.payload, `publish to ${p.topic}`) });
   }, c.publishWrappers);
 
   const known = new Map<string, HandlerKind>();

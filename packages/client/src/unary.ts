@@ -3,6 +3,7 @@ import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailabl
 import type { Next } from '@tsmicro/selector';
 import type { CallScope, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
+import { encodeRequest } from './encode.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
 import { hedge, isRetryable } from './resilience/index.js';
@@ -222,7 +223,7 @@ function prepare(
   name: string,
 ): Attempt {
   const codec: Codec = c.codecs.get(o.contentType ?? c.contentType);
-  const body = codec.encode(req);
+  const body = encodeRequest(codec, req, name);
   const md = callMetadata(o);
   const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
   if (o.hedge && !idempotent) {

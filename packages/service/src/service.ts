@@ -17,11 +17,21 @@ export interface ServiceOptions {
   version?: string;
   /** Registered with the service record. Default `{}`. */
   metadata?: Metadata;
+  /** Registered with this process's own node (see `createServer`'s `nodeMetadata`). Default `{}`. */
+  nodeMetadata?: Metadata;
+  /**
+   * This node's share of traffic under `weightedRoundRobin` (node metadata `weight`). Default: none (counts as 1).
+   * @example createService({ name: 'greeter', weight: 3 })
+   */
+  weight?: number;
   /** Default: `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the interface). Closed by `stop()` when defaulted. */
   registry?: Registry;
-  /** Default: `httpBroker({ registry })` (subscribers found through the registry). Disconnected by `stop()` when defaulted. */
+  /**
+   * Default: `httpBroker({ registry })` (subscribers found through the registry). `start()` connects it,
+   * given or defaulted, and `stop()` disconnects it, so a stopped service holds no broker connection.
+   */
   broker?: Broker;
-  /** Default: `tcpTransport()`. */
+  /** Default: `tcpTransport({ logger })` with the service's logger, so bad input on the port (malformed frames, slow or oversize senders) is logged. */
   transport?: Transport;
   /** Default: roundRobin over the registry. */
   selector?: Selector;
@@ -105,8 +115,10 @@ export interface Service {
   /** Connects the broker and starts the server (listen, subscribe, register). */
   start(): Promise<void>;
   /**
-   * Stops the server gracefully, closes the client's connections and whatever the service created
-   * itself (a defaulted registry or broker: such a service cannot start again; pass your own to restart).
+   * Stops the server gracefully, closes the client's connections, disconnects the broker `start()`
+   * connected (given or defaulted) and closes a defaulted registry (such a service cannot start again;
+   * pass your own registry to restart). A given registry stays open: it may be shared, and `close()`
+   * is final. Until the next `start()`, calls through `svc.client` fail with a 503 saying the service stopped.
    */
   stop(): Promise<void>;
   /** Starts, logs one line, waits for SIGINT/SIGTERM or `signal`, then stops gracefully. */
