@@ -9,6 +9,7 @@ import type { Pool } from './pool.js';
 import { hedge, isRetryable } from './resilience/index.js';
 import { type Admitted, admit, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
 import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
+import { type AttemptLog, attemptLog } from './unreachable.js';
 
 /** What every attempt of one unary call shares. */
 interface Attempt {
@@ -272,15 +273,21 @@ async function generalCall(x: Attempt, o: CallOptions, req: unknown): Promise<un
   const { plan } = x;
   const { c, scope, service, name } = plan;
   let release: (() => void) | undefined;
+  let log: AttemptLog | undefined;
   try {
     const bh = c.bulkheadOf(service);
     if (bh) release = await bh.acquire({ signal: scope.signal });
     c.retryBudget?.onCall();
     // A direct address needs no selection: no promise to wait for.
-    plan.next =
-      o.address !== undefined ? fixedNode(o.address) : await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name);
+    if (o.address !== undefined) plan.next = fixedNode(o.address);
+    else {
+      log = attemptLog(service, await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name));
+      plan.next = log.next;
+    }
     if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + plan.retries));
     return await attempts(x);
+  } catch (e) {
+    throw log ? log.explain(e) : e;
   } finally {
     release?.();
     scope.dispose();

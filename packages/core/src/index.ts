@@ -20,4 +20,5 @@ export {
 } from './errors.js';
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './logger.js';
 export { emptyMetadata, isMergedMetadata, type Metadata, mergeMetadata } from './metadata.js';
+export { retryAfterMs } from './retry-after.js';
 export { decodeError, encodeError } from './wire-error.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as netServer } from 'node:net';
+import { createClient } from '@tsmicro/client';
 import { type MicroError, silentLogger } from '@tsmicro/core';
 import { memoryRegistry } from '@tsmicro/registry';
 import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
@@ -63,11 +64,14 @@ describe('clear errors', () => {
   });
 
   it.each([
-    ['a circular object', () => {
-      const o: Record<string, unknown> = {};
-      o.self = o;
-      return o;
-    }],
+    [
+      'a circular object',
+      () => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      },
+    ],
     ['a BigInt', () => ({ n: 1n })],
   ])('a request that cannot be encoded (%s) is a 400 MicroError from the client', async (_, make) => {
     const p = await pair({});
@@ -125,6 +129,39 @@ describe('clear errors', () => {
     } finally {
       await svc.stop();
       await registry.close();
+    }
+  });
+  it('when every node is unreachable, says how many are known, why each tried one failed, and when registrations expire', async () => {
+    const registry = memoryRegistry();
+    const name = 'ghosts';
+    const dead = await Promise.all([deadAddress(), deadAddress(), deadAddress()]);
+    await registry.register({
+      name,
+      version: '1',
+      metadata: {},
+      endpoints: [],
+      nodes: dead.map((address, i) => ({ id: `ghost-${i}`, address, metadata: { register_ttl: '30000' } })),
+    });
+    const client = createClient({ transport: tcpTransport(), registry, retries: 2 });
+    try {
+      const e = await rejection(client.call(name, 'G.hello', {}));
+      expect(e.code).toBe(503);
+      expect(e.detail).toContain('no node of ghosts could be reached (3 nodes known, 3 tried)');
+      for (const [i, address] of dead.entries()) expect(e.detail).toContain(`ghost-${i} at ${address}: cannot connect to ${address}`);
+      expect(e.detail).toContain('at most 30000 ms after its last heartbeat');
+    } finally {
+      await client.close();
+      await registry.close();
+    }
+  });
+
+  it('a server registers its register_ttl with its node, which the unreachable error then names', async () => {
+    const p = await pair({ transport: tcpTransport(), server: { registerTtl: 12_000 } });
+    try {
+      const [rec] = await p.registry.getService('greeter');
+      expect(rec?.nodes[0]?.metadata.register_ttl).toBe('12000');
+    } finally {
+      await p.close();
     }
   });
 });
