@@ -11,7 +11,7 @@ import { callLoad } from './load.js';
 /** What a long etcd outage under default settings did to callers and lookups. */
 export interface StaleOutageFigures {
   outageMs: number;
-  /** Calls (c=8, 2 s timeout each) that succeeded / failed while etcd was down, and in the 3 s after it returned. */
+  /** Calls (c=8, 2 s timeout each) that succeeded / failed while etcd was down, and while it restarted and 3 s after. */
   outageOk: number;
   outageFailed: number;
   afterOk: number;
@@ -72,11 +72,19 @@ export async function staleOutage(outageMs: number, log: (line: string) => void,
     try {
       await until('calls reach both servers', () => (load.firstFrom('a') && load.firstFrom('b') ? true : undefined), 15_000, 50, signal);
       await member.stop('SIGTERM');
-      load.phase('outage');
+      // Phases of 5 s, so a failure can be placed in time: 'outage@15' is 15-20 s into the outage.
+      const phases: string[] = [];
+      const enter = (name: string) => {
+        phases.push(name);
+        load.phase(name);
+      };
+      enter('outage@0');
       log(`  etcd stopped; calling and looking up from the cache for ${outageMs} ms`);
       const down = performance.now();
       const times: number[] = [];
       while (performance.now() - down < outageMs && !signal?.aborted) {
+        const slice = `outage@${Math.floor((performance.now() - down) / 5000) * 5}`;
+        if (slice !== phases[phases.length - 1]) enter(slice);
         const t = performance.now();
         const recs = await observer.getService(name);
         times.push(performance.now() - t);
@@ -84,13 +92,24 @@ export async function staleOutage(outageMs: number, log: (line: string) => void,
         await pause(20, signal);
       }
       const outage = Math.round(performance.now() - down);
+      enter('restarting');
       await member.start();
       await waitHealthy(member.clientUrl);
-      load.phase('after');
+      enter('after');
       await pause(3000, signal);
       await load.stop();
-      const o = load.count('outage');
-      const a = load.count('after');
+      const sum = (names: string[]) => {
+        const c = { ok: 0, failed: 0, errors: [] as string[] };
+        for (const n of names) {
+          const p = load.count(n);
+          c.ok += p.ok;
+          c.failed += p.failed;
+          if (p.failed > 0) c.errors.push(`${n}: ${p.failed} failed (${p.errors.join(' | ')})`);
+        }
+        return c;
+      };
+      const o = sum(phases.filter((n) => n.startsWith('outage')));
+      const a = sum(['restarting', 'after']);
       times.sort((x, y) => x - y);
       const round = (n: number) => Math.round(n * 100) / 100;
       return {
@@ -102,7 +121,7 @@ export async function staleOutage(outageMs: number, log: (line: string) => void,
         lookups: times.length,
         lookupP99Ms: round(times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0),
         lookupMaxMs: round(times[times.length - 1] ?? 0),
-        errors: [...o.errors, ...a.errors].join(' | '),
+        errors: [...o.errors, ...a.errors].join('; '),
       };
     } finally {
       await load.stop();
