@@ -20,6 +20,8 @@ export interface StaleOutageFigures {
   lookups: number;
   lookupP99Ms: number;
   lookupMaxMs: number;
+  /** Lookups that took 5 ms or more (event-loop stalls under the in-process load show up here too). */
+  lookupsOver5Ms: number;
   errors: string;
 }
 
@@ -121,6 +123,7 @@ export async function staleOutage(outageMs: number, log: (line: string) => void,
         lookups: times.length,
         lookupP99Ms: round(times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0),
         lookupMaxMs: round(times[times.length - 1] ?? 0),
+        lookupsOver5Ms: times.filter((t) => t >= 5).length,
         errors: [...o.errors, ...a.errors].join('; '),
       };
     } finally {
