@@ -24,7 +24,10 @@ export interface ServiceOptions {
    * @example createService({ name: 'greeter', weight: 3 })
    */
   weight?: number;
-  /** Default: `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the interface). Closed by `stop()` when defaulted. */
+  /**
+   * Default: `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the interface). Closed by `stop()` when
+   * defaulted; a given one is left open (it may be shared): close it yourself when done.
+   */
   registry?: Registry;
   /**
    * Default: `httpBroker({ registry })` (subscribers found through the registry). `start()` connects it,
@@ -118,7 +121,8 @@ export interface Service {
    * Stops the server gracefully, closes the client's connections, disconnects the broker `start()`
    * connected (given or defaulted) and closes a defaulted registry (such a service cannot start again;
    * pass your own registry to restart). A given registry stays open: it may be shared, and `close()`
-   * is final. Until the next `start()`, calls through `svc.client` fail with a 503 saying the service stopped.
+   * is final; close it yourself when done (an open etcd or mDNS registry keeps the process alive).
+   * Until the next `start()`, calls through `svc.client` fail with a 503 saying the service stopped.
    */
   stop(): Promise<void>;
   /** Starts, logs one line, waits for SIGINT/SIGTERM or `signal`, then stops gracefully. */
