@@ -1,35 +1,10 @@
 import { connect, type Socket as NetSocket } from 'node:net';
 import { memoryBroker } from '@tsmicro/broker';
-import type { Logger } from '@tsmicro/core';
+import { type LogLine, recordingLogger } from '@tsmicro/core/testing';
 import { memoryRegistry } from '@tsmicro/registry';
 import { describe, expect, it } from 'vitest';
 import { createService } from '../src/index.js';
 import { greeter } from './fixtures.js';
-
-interface Line {
-  level: string;
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-/** A Logger keeping every line it is given, children included (the service logs through children). */
-function recording(lines: Line[]): Logger {
-  const at = (level: string) => (a: object | string, msg?: string) => {
-    if (typeof a === 'string') lines.push({ level, obj: {}, msg: a });
-    else lines.push({ level, obj: a as Record<string, unknown>, msg });
-  };
-  const logger: Logger = {
-    level: 'trace',
-    fatal: at('fatal'),
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    trace: at('trace'),
-    child: () => logger,
-  };
-  return logger;
-}
 
 async function raw(address: string): Promise<{ s: NetSocket; preface: Promise<Buffer>; closed: Promise<void> }> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
@@ -44,10 +19,10 @@ async function raw(address: string): Promise<{ s: NetSocket; preface: Promise<Bu
 
 describe('a service with the default transport', () => {
   it('logs bad input on its port through its own logger: malformed frames, oversize, slowloris', { timeout: 30_000 }, async () => {
-    const lines: Line[] = [];
+    const lines: LogLine[] = [];
     const registry = memoryRegistry();
     // Every default but discovery and pub/sub (not under test): tcp on 127.0.0.1 with its default timeouts.
-    const svc = createService({ name: 'logged', registry, broker: memoryBroker(), logger: recording(lines) });
+    const svc = createService({ name: 'logged', registry, broker: memoryBroker(), logger: recordingLogger(lines) });
     svc.handle('Greeter', greeter);
     await svc.start();
     const logged = (fragment: string) => lines.some((l) => l.level === 'warn' && String(l.obj.err ?? '').includes(fragment));

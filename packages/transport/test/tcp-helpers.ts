@@ -1,35 +1,7 @@
 import { connect, createServer, type Socket as NetSocket } from 'node:net';
-import type { Logger } from '@tsmicro/core';
 import { formatAddress, parseAddress } from '../src/tcp/address.js';
 
-/** A log line kept by {@link recordingLogger}. */
-export interface LogLine {
-  level: string;
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-/** A Logger that keeps what it is given, so tests can see what a transport logged. */
-export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const at =
-    (level: string) =>
-    (a: object | string, msg?: string): void => {
-      if (typeof a === 'string') lines.push({ level, obj: {}, msg: a });
-      else lines.push({ level, obj: a as Record<string, unknown>, msg });
-    };
-  const logger = {
-    level: 'trace',
-    lines,
-    fatal: at('fatal'),
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    trace: at('trace'),
-    child: () => logger,
-  };
-  return logger;
-}
+export { type LogLine, recordingLogger } from '@tsmicro/core/testing';
 
 /** A plain socket to a transport address, connected; for speaking bad protocol at a listener. */
 export async function rawConnect(address: string): Promise<NetSocket> {

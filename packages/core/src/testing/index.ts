@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import type { Logger } from '../logger.js';
 
 /** True when something accepts TCP connections on host:port within `timeoutMs`. */
 export function reachable(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
@@ -26,4 +27,36 @@ export async function requireServer(name: string, port: number, host = '127.0.0.
   if (process.env.CI) throw new Error(`${name} is not answering on ${where}; CI needs it (run .ci/run, which starts it)`);
   process.stderr.write(`\n[tsmicro tests] SKIPPING ${name} tests: nothing answers on ${where} (set CI=1 to make this a failure)\n`);
   return false;
+}
+
+/** A log line kept by {@link recordingLogger}. */
+export interface LogLine {
+  level: string;
+  obj: Record<string, unknown>;
+  msg: string | undefined;
+}
+
+/**
+ * A Logger that keeps every line it is given (children log into the same list), so tests can see what was logged.
+ * @example const log = recordingLogger(); createService({ name, logger: log }); expect(log.lines).toHaveLength(1)
+ */
+export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
+  const at =
+    (level: string) =>
+    (a: object | string, msg?: string): void => {
+      if (typeof a === 'string') lines.push({ level, obj: {}, msg: a });
+      else lines.push({ level, obj: a as Record<string, unknown>, msg });
+    };
+  const logger = {
+    level: 'trace',
+    lines,
+    fatal: at('fatal'),
+    error: at('error'),
+    warn: at('warn'),
+    info: at('info'),
+    debug: at('debug'),
+    trace: at('trace'),
+    child: () => logger,
+  };
+  return logger;
 }
