@@ -89,15 +89,21 @@ function roomOn(t: Tracker, id: string, maxInflight: number): boolean {
   return (t.health.get(id)?.inflight ?? 0) < maxInflight;
 }
 
+/** Not returned by this `Next` yet, not ejected, and below the per-node cap. A plain function: no closure per pick. */
+function usable(n: ServiceNode, t: Tracker, tried: Set<string>, now: number, max: number): boolean {
+  if (tried.has(n.id)) return false;
+  const h = t.health.get(n.id);
+  return available(h, now) && (h?.inflight ?? 0) < max;
+}
+
 /** The first node the picker offers that this `Next` has not returned and that is available and not full; then a scan. */
 function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, tried: Set<string>, now: number, max: number) {
-  const ok = (n: ServiceNode) => !tried.has(n.id) && available(t.health.get(n.id), now) && roomOn(t, n.id, max);
   for (let i = 2 * nodes.length + 16; i > 0; i--) {
     const c = picker();
-    if (ok(c)) return c;
+    if (usable(c, t, tried, now, max)) return c;
   }
   // The picker kept offering used, ejected or full nodes (a random picker near the end): scan.
-  for (const n of nodes) if (ok(n)) return n;
+  for (const n of nodes) if (usable(n, t, tried, now, max)) return n;
   return undefined;
 }
 
