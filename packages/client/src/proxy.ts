@@ -1,7 +1,8 @@
 import { isMicroError, mergeMetadata } from '@tsmicro/core';
-import { type HandlerKind, refusedAsStream } from '@tsmicro/transport/rpc';
+import type { HandlerKind } from '@tsmicro/transport/rpc';
 import type { CallOptions, Client, Stream } from './client.js';
 import type { ServiceProxy } from './proxy-types.js';
+import { refusedAsStream } from './stream-kind.js';
 
 /** Endpoint kinds from the registry record: `lookup` asks it, `known` answers only from what was learnt already. */
 export interface KindLookup {
@@ -30,9 +31,9 @@ type StreamView = Stream<unknown, unknown>;
  * (awaited or not): a unary request, unless the result was used as a stream in the turn it was made
  * (`send`/`closeSend`/`close` open a client or bidi stream, iterating a server stream unless the
  * registry says client or bidi), or the registry already told this client the endpoint is a stream.
- * A unary request that reaches a stream endpoint is refused by the server before the handler runs;
- * the promise then resolves with the stream view instead of failing, so using the result as a stream
- * later still works.
+ * A unary call to an endpoint the registry lists as a stream is refused by the client before
+ * anything is sent; the promise then resolves with the stream view instead of failing, so using the
+ * result as a stream later still works (without a registry, e.g. with `address`, the unary request goes out).
  */
 function proxiedCall(client: Client, kinds: KindLookup, service: string, endpoint: string, base: CallOptions, a0: unknown, a1: unknown) {
   let stream: Promise<StreamView> | undefined;

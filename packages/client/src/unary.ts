@@ -9,6 +9,7 @@ import type { Pool } from './pool.js';
 import { hedge, isRetryable } from './resilience/index.js';
 import { type Admitted, admit, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
 import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
+import { streamKindOf, unaryToStream } from './stream-kind.js';
 import { type AttemptLog, attemptLog } from './unreachable.js';
 
 /** What every attempt of one unary call shares. */
@@ -281,7 +282,11 @@ async function generalCall(x: Attempt, o: CallOptions, req: unknown): Promise<un
     // A direct address needs no selection: no promise to wait for.
     if (o.address !== undefined) plan.next = fixedNode(o.address);
     else {
-      log = attemptLog(service, await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name));
+      const next = await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name);
+      // The registry says which kind the endpoint is: a stream is refused here, before its handler could run.
+      const kind = streamKindOf(next.records, plan.endpoint);
+      if (kind) throw unaryToStream(name, plan.endpoint, kind);
+      log = attemptLog(service, next);
       plan.next = log.next;
     }
     if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + plan.retries));

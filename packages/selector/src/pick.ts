@@ -1,5 +1,5 @@
 import { type Logger, tooManyRequests } from '@tsmicro/core';
-import type { ServiceNode } from '@tsmicro/registry';
+import type { ServiceNode, ServiceRecord } from '@tsmicro/registry';
 import {
   available,
   eject,
@@ -121,7 +121,13 @@ function anyWithRoom(nodes: readonly ServiceNode[], picker: () => ServiceNode, t
  * ones at `maxInflight`, starts over once every node was returned, and ignores ejection rather than
  * fail when no node is available at all; when every node is at `maxInflight`, throws a 429.
  */
-export function createPick(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, maxInflight?: number): Next {
+export function createPick(
+  nodes: readonly ServiceNode[],
+  picker: () => ServiceNode,
+  t: Tracker,
+  maxInflight?: number,
+  records: readonly ServiceRecord[] = [],
+): Next {
   const tried = new Set<string>();
   const max = maxInflight ?? Number.POSITIVE_INFINITY;
   const next = () => {
@@ -136,5 +142,5 @@ export function createPick(nodes: readonly ServiceNode[], picker: () => ServiceN
     tried.add(node.id);
     return selection(t, node, now);
   };
-  return Object.assign(next, { nodes });
+  return Object.assign(next, { nodes, records });
 }

@@ -12,9 +12,10 @@ export type Selection = { node: ServiceNode; done(result?: SelectionResult): voi
 /**
  * Returns the next node to try, preferring nodes this `Next` has not returned yet, so a retry
  * goes to a different node; once every node was returned it starts over. The selector's `Next`
- * also carries `nodes`, every node it chooses from (for error messages: "3 nodes known").
+ * also carries `nodes`, every node it chooses from (for error messages: "3 nodes known"), and the
+ * service's `records` it read (a client checks an endpoint's registered kind before calling).
  */
-export type Next = (() => Selection) & { readonly nodes?: readonly ServiceNode[] };
+export type Next = (() => Selection) & { readonly nodes?: readonly ServiceNode[]; readonly records?: readonly ServiceRecord[] };
 
 /** What a filter may ask about nodes. */
 export interface FilterContext {

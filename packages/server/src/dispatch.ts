@@ -1,7 +1,7 @@
 import type { Codec } from '@tsmicro/codec';
 import { badRequest, notFound, timeout } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
-import { type CallScope, callScope, H, type RpcStream, raceScope, unaryToStreamDetail } from '@tsmicro/transport/rpc';
+import { type CallScope, callScope, H, type RpcStream, raceScope } from '@tsmicro/transport/rpc';
 import { CallContext } from './call-context.js';
 import { answerError, begin, type DispatchEnv, finish, noop, type Running } from './call-lifecycle.js';
 import { isAsyncIterable, isThenable } from './guards.js';
@@ -59,11 +59,6 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): void {
   const route = env.routes.get(endpoint);
   if (!route) {
     s.fail(notFound(`service ${env.name} has no endpoint '${endpoint}'`, { id: env.name })).catch(noop);
-    return;
-  }
-  if (route.kind !== 'unary' && h[H.stream] !== '1') {
-    // A unary request cannot feed a stream handler: refuse before it runs, naming what to call instead.
-    s.fail(badRequest(unaryToStreamDetail(endpoint, route.kind), { id: env.name })).catch(noop);
     return;
   }
   const ms = Number(h[H.timeout]);

@@ -5,10 +5,8 @@ export {
   type HandlerKind,
   handlerKind,
   kindOf,
-  refusedAsStream,
   type ServerStreamHandler,
   type UnaryHandler,
-  unaryToStreamDetail,
 } from './kinds.js';
 export { createMux, type Mux, type MuxOptions, type OpenOptions } from './mux.js';
 export {

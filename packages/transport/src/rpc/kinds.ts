@@ -30,30 +30,3 @@ export function kindOf(fn: Function): HandlerKind {
   const k = (fn as { [handlerKind]?: unknown })[handlerKind];
   return k === 'server-stream' || k === 'client-stream' || k === 'bidi-stream' ? k : 'unary';
 }
-
-const CALL_INSTEAD: Record<Exclude<HandlerKind, 'unary'>, string> = {
-  'server-stream':
-    'open it with client.stream(service, endpoint), send the one request and closeSend(), then iterate the responses (the typed proxy: for await (const r of proxy.Handler.method(req)))',
-  'client-stream':
-    'open it with client.stream(service, endpoint), send the requests, closeSend(), then read the one response (the typed proxy: proxy.Handler.method() gives the stream)',
-  'bidi-stream':
-    'open it with client.stream(service, endpoint), then send and iterate (the typed proxy: proxy.Handler.method() gives the stream)',
-};
-
-/**
- * The detail of the 400 a server answers a unary request to a stream endpoint with, before the handler runs:
- * which kind the endpoint is and what to call instead.
- * @example badRequest(unaryToStreamDetail('Greeter.count', 'server-stream'))
- */
-export function unaryToStreamDetail(endpoint: string, kind: Exclude<HandlerKind, 'unary'>): string {
-  return `${endpoint} is a ${kind} endpoint, not unary: client.call cannot reach it; ${CALL_INSTEAD[kind]}`;
-}
-
-/**
- * The endpoint kind named by a {@link unaryToStreamDetail} refusal, or `undefined` for any other error detail.
- * @example refusedAsStream(err.detail) === 'server-stream'
- */
-export function refusedAsStream(detail: string): Exclude<HandlerKind, 'unary'> | undefined {
-  const m = / is a (server-stream|client-stream|bidi-stream) endpoint, not unary: /.exec(detail);
-  return m ? (m[1] as Exclude<HandlerKind, 'unary'>) : undefined;
-}
