@@ -25,3 +25,16 @@ export interface ChaosScenario {
   budgetSeconds: number;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
+
+/**
+ * A scenario's result from its figures and the targets it missed (none: a pass; otherwise the misses become its notes).
+ * @example return scenarioResult(scenario.name, TARGET, figures, failures)
+ */
+export function scenarioResult(
+  name: string,
+  target: string,
+  figures: Record<string, string | number>,
+  failures: readonly string[],
+): ScenarioResult {
+  return { name, pass: failures.length === 0, target, figures, ...(failures.length > 0 ? { notes: failures.join('; ') } : {}) };
+}

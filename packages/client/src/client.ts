@@ -25,6 +25,12 @@ export interface HedgeCallOptions {
   maxAttempts?: number;
 }
 
+/** Options of the client's per-node bulkhead ({@link ClientOptions.nodeBulkhead}). */
+export interface NodeBulkheadOptions {
+  /** Calls and streams in flight on one node, at most. Required, a positive integer. */
+  maxConcurrent: number;
+}
+
 /** Per-call options. Each falls back to the client's default. */
 export interface CallOptions {
   /** Ms for the whole call, retries included. Default: the client's `timeout` for calls; none for streams. */
@@ -125,12 +131,22 @@ export interface ClientOptions {
   idempotent?: readonly string[];
   /**
    * One circuit per node × endpoint (options or a shared instance); an open circuit fails the node fast
-   * with a 503 and calls go to other nodes. `false` disables. Default `{}`, counting 5xx, 408, 429 and
-   * transport errors as failures (5 in a row, or half of 20+ calls in 10 s, open it for 5 s).
+   * with a 503 and calls go to other nodes. `false` disables. Default `{}`, counting 5xx, 408 and
+   * transport errors as failures (5 in a row, or half of 20+ calls in 10 s, open it for 5 s). A 429 is
+   * no failure: its `retry after N ms` rests that node × endpoint for N ms (calls go to other nodes, or
+   * fail at once with a 429 when none is left), so the server's pacing is honoured.
    */
   circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Per-service cap on concurrent calls and streams with a bounded queue; excess fails with a 429. Default: no cap. */
   bulkhead?: BulkheadOptions;
+  /**
+   * Per-node cap beside the per-service `bulkhead`: at most `maxConcurrent` calls and streams of this
+   * client in flight on any one node. A full node is skipped (the call goes to another node, nothing
+   * is sent to the full one); when every node is full the call fails at once with a 429 (queue in the
+   * per-service `bulkhead` to wait instead). Calls with `address` skip selection and this cap. Default: no cap.
+   * @example createClient({ registry, nodeBulkhead: { maxConcurrent: 32 }, bulkhead: { maxConcurrent: 256 } })
+   */
+  nodeBulkhead?: NodeBulkheadOptions;
   /** Consistent-hash key for every call (see {@link CallOptions.hashKey}). Default none. */
   hashKey?: HashKey;
   /**

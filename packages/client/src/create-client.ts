@@ -1,6 +1,7 @@
 import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
 import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
+import { encodeRequest } from './encode.js';
 import { resolveClientOptions } from './options.js';
 import { passesErrors } from './passing-errors.js';
 import { createPool } from './pool.js';
@@ -58,24 +59,28 @@ export function createClient(options: ClientOptions = {}): Client {
     const codec = c.codecs.get(p.options.contentType ?? c.contentType);
     const header: Record<string, string> = { [H.contentType]: codec.contentType };
     writeMetadata(header, p.options.metadata);
-    await c.broker.publish(p.topic, { header, body: codec.encode(p.payload) });
+    await c.broker.publish(p.topic, { header, body: encodeRequest(codec, p.payload, `publish to ${p.topic}`) });
   }, c.publishWrappers);
 
-  const known = new Map<string, HandlerKind>();
-  const kinds: KindLookup = async (service, endpoint) => {
-    const key = `${service}\u0000${endpoint}`;
-    const k = known.get(key);
-    if (k || !c.registry) return k;
-    for (const rec of await c.registry.getService(service).catch(() => [])) {
-      for (const ep of rec.endpoints) {
-        const kind = ep.metadata.kind as HandlerKind | undefined;
-        if (ep.name === endpoint && kind) {
-          known.set(key, kind);
-          return kind;
+  const learnt = new Map<string, HandlerKind>();
+  const kinds: KindLookup = {
+    known: (service, endpoint) => learnt.get(`${service}\u0000${endpoint}`),
+    learn: (service, endpoint, kind) => learnt.set(`${service}\u0000${endpoint}`, kind),
+    async lookup(service, endpoint) {
+      const key = `${service}\u0000${endpoint}`;
+      const k = learnt.get(key);
+      if (k || !c.registry) return k;
+      for (const rec of await c.registry.getService(service).catch(() => [])) {
+        for (const ep of rec.endpoints) {
+          const kind = ep.metadata.kind as HandlerKind | undefined;
+          if (ep.name === endpoint && kind) {
+            learnt.set(key, kind);
+            return kind;
+          }
         }
       }
-    }
-    return undefined;
+      return undefined;
+    },
   };
 
   const client: Client = {

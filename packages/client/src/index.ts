@@ -14,6 +14,7 @@ export type {
   ClientOptions,
   HashKey,
   HedgeCallOptions,
+  NodeBulkheadOptions,
   PublishFunc,
   PublishOptions,
   PublishRequest,

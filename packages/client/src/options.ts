@@ -1,6 +1,6 @@
 import type { Broker } from '@tsmicro/broker';
 import { type CodecSet, codecSet, defaultCodecs } from '@tsmicro/codec';
-import { type Logger, silentLogger } from '@tsmicro/core';
+import { badRequest, type Logger, silentLogger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import { createSelector, isNodeFailure, type Selector } from '@tsmicro/selector';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
@@ -37,6 +37,8 @@ export interface ResolvedClientOptions {
   bulkheadOf: (service: string) => Bulkhead | undefined;
   idempotent: (service: string, endpoint: string) => boolean;
   hashKey: HashKey | undefined;
+  /** The per-node cap (selector `maxInflight`), undefined for none. */
+  nodeLimit: number | undefined;
   poolSize: number;
   dialTimeout: number;
   pingInterval: number;
@@ -97,6 +99,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
       : () => undefined,
     idempotent: idempotentMatcher(o.idempotent ?? []),
     hashKey: o.hashKey,
+    nodeLimit: nodeLimitOf(o),
     poolSize: Math.max(1, o.poolSize ?? 2),
     dialTimeout: o.dialTimeout ?? 5000,
     pingInterval: o.pingInterval ?? 30_000,
@@ -114,4 +117,11 @@ function isBudget(b: ClientOptions['retryBudget']): b is RetryBudget {
 
 function isBreaker(b: ClientOptions['circuitBreaker']): b is CircuitBreaker {
   return typeof b === 'object' && typeof (b as Partial<CircuitBreaker>).acquire === 'function';
+}
+
+function nodeLimitOf(o: ClientOptions): number | undefined {
+  const max = o.nodeBulkhead?.maxConcurrent;
+  if (max === undefined) return undefined;
+  if (!Number.isInteger(max) || max < 1) throw badRequest(`nodeBulkhead.maxConcurrent must be a positive integer, got ${max}`);
+  return max;
 }

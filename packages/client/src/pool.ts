@@ -58,7 +58,8 @@ export function createPool(o: PoolOptions): Pool {
       mux = createMux(await o.transport.dial(address, { timeout: o.dialTimeout }), { window: o.window });
     } catch (e) {
       const why = isMicroError(e) ? e.detail : e instanceof Error ? e.message : String(e);
-      throw serviceUnavailable(`cannot connect to ${address}: ${why}`, { cause: e });
+      // The transport may have said "cannot connect to <address>" already: say it once.
+      throw serviceUnavailable(why.startsWith(`cannot connect to ${address}`) ? why : `cannot connect to ${address}: ${why}`, { cause: e });
     }
     if (gen !== generation) {
       await mux.close();

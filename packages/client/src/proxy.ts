@@ -1,10 +1,16 @@
-import { mergeMetadata } from '@tsmicro/core';
+import { isMicroError, mergeMetadata } from '@tsmicro/core';
 import type { HandlerKind } from '@tsmicro/transport/rpc';
 import type { CallOptions, Client, Stream } from './client.js';
 import type { ServiceProxy } from './proxy-types.js';
+import { refusedAsStream } from './stream-kind.js';
 
-/** Finds an endpoint's kind (from the registry record), `undefined` when unknown. */
-export type KindLookup = (service: string, endpoint: string) => Promise<HandlerKind | undefined>;
+/** Endpoint kinds from the registry record: `lookup` asks it, `known` answers only from what was learnt already. */
+export interface KindLookup {
+  lookup(service: string, endpoint: string): Promise<HandlerKind | undefined>;
+  known(service: string, endpoint: string): HandlerKind | undefined;
+  /** Remembers a kind learnt otherwise (a server's refusal of a unary request). */
+  learn(service: string, endpoint: string, kind: HandlerKind): void;
+}
 
 function merge(base: CallOptions, o: unknown): CallOptions {
   if (o === undefined) return base;
@@ -14,20 +20,26 @@ function merge(base: CallOptions, o: unknown): CallOptions {
   return merged;
 }
 
+const isStreamKind = (k: HandlerKind | undefined) => k !== undefined && k !== 'unary';
+
+/** The stream side of a proxied call: `send`/`closeSend`/`close` and iteration, whichever shape it turns out to be. */
+type StreamView = Stream<unknown, unknown>;
+
 /**
- * One proxied call. Its shape is only known to the types, so the object serves all of them and
- * starts the call on first use: awaiting it makes a unary call `(req, o)`; `send`/`closeSend`/`close`
- * open a client or bidi stream `(o)`; iterating first opens a server stream `(req, o)` unless the
- * registry says the endpoint is a client or bidi stream.
+ * One proxied call. Its shape is known only to the types, so the result is a real `Promise` (the
+ * unary answer) that also carries the stream methods. The call starts at once, in the same turn
+ * (awaited or not): a unary request, unless the result was used as a stream in the turn it was made
+ * (`send`/`closeSend`/`close` open a client or bidi stream, iterating a server stream unless the
+ * registry says client or bidi), or the registry already told this client the endpoint is a stream.
+ * A unary call to an endpoint the registry lists as a stream is refused by the client before
+ * anything is sent; the promise then resolves with the stream view instead of failing, so using the
+ * result as a stream later still works (without a registry, e.g. with `address`, the unary request goes out).
  */
 function proxiedCall(client: Client, kinds: KindLookup, service: string, endpoint: string, base: CallOptions, a0: unknown, a1: unknown) {
-  let unary: Promise<unknown> | undefined;
-  let stream: Promise<Stream<unknown, unknown>> | undefined;
-  const run = () => {
-    unary ??= client.call(service, endpoint, a0, merge(base, a1));
-    return unary;
-  };
+  let stream: Promise<StreamView> | undefined;
+  let streaming = false;
   const duplex = () => {
+    streaming = true;
     stream ??= client.stream(service, endpoint, merge(base, a0));
     return stream;
   };
@@ -37,28 +49,33 @@ function proxiedCall(client: Client, kinds: KindLookup, service: string, endpoin
     await s.closeSend();
     return s;
   };
-  return {
-    // biome-ignore lint/suspicious/noThenProperty: the unary shape must be awaitable, and the call starts on first use.
-    then<A = unknown, B = never>(ok?: ((v: unknown) => A | PromiseLike<A>) | null, ko?: ((e: unknown) => B | PromiseLike<B>) | null) {
-      return run().then(ok, ko);
-    },
-    catch<B = never>(ko?: ((e: unknown) => B | PromiseLike<B>) | null) {
-      return run().catch(ko);
-    },
-    finally(f?: (() => void) | null) {
-      return run().finally(f);
-    },
+  const view: StreamView = {
     send: async (m: unknown) => (await duplex()).send(m),
     closeSend: async () => (await duplex()).closeSend(),
     close: async () => (await duplex()).close(),
-    async *[Symbol.asyncIterator]() {
-      if (!stream) {
-        const k = await kinds(service, endpoint);
-        stream = k === 'client-stream' || k === 'bidi-stream' ? duplex() : serverStream();
-      }
-      yield* await stream;
+    [Symbol.asyncIterator]() {
+      streaming = true;
+      return iterate();
     },
   };
+  async function* iterate() {
+    if (!stream) {
+      const k = kinds.known(service, endpoint) ?? (await kinds.lookup(service, endpoint));
+      stream = k === 'client-stream' || k === 'bidi-stream' ? duplex() : serverStream();
+    }
+    yield* await stream;
+  }
+  // A microtask, not a later turn: code that uses the result as a stream does so synchronously after the call.
+  const call = Promise.resolve().then(() => {
+    if (streaming || isStreamKind(kinds.known(service, endpoint))) return view;
+    return client.call(service, endpoint, a0, merge(base, a1)).catch((e: unknown) => {
+      const kind = isMicroError(e) && e.code === 400 ? refusedAsStream(e.detail) : undefined;
+      if (!kind) throw e;
+      kinds.learn(service, endpoint, kind);
+      return view;
+    });
+  });
+  return Object.assign(call, view);
 }
 
 /** The runtime behind {@link ServiceProxy}: `proxy.Handler.method(...)` for any names. */

@@ -87,9 +87,10 @@ export async function nodesFor(c: ResolvedClientOptions, service: string, o: Cal
   return c.selector().select(service, select);
 }
 
-/** The call's selection options, with the consistent-hash key from `hashKey` unless `select.key` is set. */
+/** The call's selection options: the per-node cap unless `select.maxInflight` is set, and the consistent-hash key from `hashKey` unless `select.key` is set. */
 export function selectFor(c: ResolvedClientOptions, o: CallOptions, req: unknown, md: Metadata): SelectOptions {
-  const select = o.select ?? {};
+  let select = o.select ?? {};
+  if (c.nodeLimit !== undefined && select.maxInflight === undefined) select = { ...select, maxInflight: c.nodeLimit };
   const hashKey = o.hashKey ?? c.hashKey;
   if (!hashKey || select.key !== undefined) return select;
   const key = hashKey(req, md);

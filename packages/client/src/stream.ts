@@ -1,6 +1,7 @@
 import { canceled } from '@tsmicro/core';
 import type { CallScope, RpcStream } from '@tsmicro/transport/rpc';
 import type { CallOptions, Stream } from './client.js';
+import { encodeRequest } from './encode.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
 import { type Admitted, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
@@ -76,7 +77,15 @@ export async function openStream<Req, Res>(
     const s = opened.stream;
     off = scope.onAbort((r) => s.cancel(abortReason(r, name)));
     return {
-      send: (m) => s.send(codec.encode(m)),
+      send: (m) => {
+        let body: Uint8Array;
+        try {
+          body = encodeRequest(codec, m, name);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return s.send(body);
+      },
       closeSend: () => s.end(),
       async close() {
         s.cancel(canceled(`stream ${name} was closed by the caller`));

@@ -3,11 +3,14 @@ import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailabl
 import type { Next } from '@tsmicro/selector';
 import type { CallScope, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
+import { encodeRequest } from './encode.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
 import { hedge, isRetryable } from './resilience/index.js';
 import { type Admitted, admit, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
 import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
+import { streamKindOf, unaryToStream } from './stream-kind.js';
+import { type AttemptLog, attemptLog } from './unreachable.js';
 
 /** What every attempt of one unary call shares. */
 interface Attempt {
@@ -222,7 +225,7 @@ function prepare(
   name: string,
 ): Attempt {
   const codec: Codec = c.codecs.get(o.contentType ?? c.contentType);
-  const body = codec.encode(req);
+  const body = encodeRequest(codec, req, name);
   const md = callMetadata(o);
   const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
   if (o.hedge && !idempotent) {
@@ -271,15 +274,25 @@ async function generalCall(x: Attempt, o: CallOptions, req: unknown): Promise<un
   const { plan } = x;
   const { c, scope, service, name } = plan;
   let release: (() => void) | undefined;
+  let log: AttemptLog | undefined;
   try {
     const bh = c.bulkheadOf(service);
     if (bh) release = await bh.acquire({ signal: scope.signal });
     c.retryBudget?.onCall();
     // A direct address needs no selection: no promise to wait for.
-    plan.next =
-      o.address !== undefined ? fixedNode(o.address) : await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name);
+    if (o.address !== undefined) plan.next = fixedNode(o.address);
+    else {
+      const next = await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name);
+      // The registry says which kind the endpoint is: a stream is refused here, before its handler could run.
+      const kind = streamKindOf(next.records, plan.endpoint);
+      if (kind) throw unaryToStream(name, plan.endpoint, kind);
+      log = attemptLog(service, next);
+      plan.next = log.next;
+    }
     if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + plan.retries));
     return await attempts(x);
+  } catch (e) {
+    throw log ? log.explain(e) : e;
   } finally {
     release?.();
     scope.dispose();

@@ -21,4 +21,5 @@ export {
 export { createLogger, type Logger, type LoggerOptions, silentLogger } from './logger.js';
 export { emptyMetadata, isMergedMetadata, type Metadata, mergeMetadata } from './metadata.js';
 export { loadOptional } from './optional.js';
+export { retryAfterMs } from './retry-after.js';
 export { decodeError, encodeError } from './wire-error.js';

@@ -135,7 +135,7 @@ export function createSelector(options: SelectorOptions): Selector {
       const { stats, tracker } = s;
       const input =
         so.key === undefined ? { nodes, stats, state, random: o.random } : { nodes, stats, state, random: o.random, key: so.key };
-      return createPick(nodes, strategy.pick(input), tracker);
+      return createPick(nodes, strategy.pick(input), tracker, so.maxInflight, records);
     },
     reset(service: string) {
       services.delete(service);

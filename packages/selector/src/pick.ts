@@ -1,5 +1,5 @@
-import type { Logger } from '@tsmicro/core';
-import type { ServiceNode } from '@tsmicro/registry';
+import { type Logger, tooManyRequests } from '@tsmicro/core';
+import type { ServiceNode, ServiceRecord } from '@tsmicro/registry';
 import {
   available,
   eject,
@@ -84,34 +84,63 @@ function selection(t: Tracker, node: ServiceNode, start: number): Selection {
   };
 }
 
-/** The first node the picker offers that this `Next` has not returned and that is available; then a scan. */
-function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, tried: Set<string>, now: number) {
+/** Whether a node is below the per-node cap on selections in flight. */
+function roomOn(t: Tracker, id: string, maxInflight: number): boolean {
+  return (t.health.get(id)?.inflight ?? 0) < maxInflight;
+}
+
+/** Not returned by this `Next` yet, not ejected, and below the per-node cap. A plain function: no closure per pick. */
+function usable(n: ServiceNode, t: Tracker, tried: Set<string>, now: number, max: number): boolean {
+  if (tried.has(n.id)) return false;
+  const h = t.health.get(n.id);
+  return available(h, now) && (h?.inflight ?? 0) < max;
+}
+
+/** The first node the picker offers that this `Next` has not returned and that is available and not full; then a scan. */
+function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, tried: Set<string>, now: number, max: number) {
   for (let i = 2 * nodes.length + 16; i > 0; i--) {
     const c = picker();
-    if (!tried.has(c.id) && available(t.health.get(c.id), now)) return c;
+    if (usable(c, t, tried, now, max)) return c;
   }
-  // The picker kept offering used or ejected nodes (a random picker near the end): scan.
-  for (const n of nodes) if (!tried.has(n.id) && available(t.health.get(n.id), now)) return n;
+  // The picker kept offering used, ejected or full nodes (a random picker near the end): scan.
+  for (const n of nodes) if (usable(n, t, tried, now, max)) return n;
   return undefined;
 }
 
+/** With no node available: any node with room, ejected or not (ejection is ignored rather than fail); a 429 when all are full. */
+function anyWithRoom(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, max: number): ServiceNode {
+  if (max === Number.POSITIVE_INFINITY) return picker();
+  const c = picker();
+  if (roomOn(t, c.id, max)) return c;
+  for (const n of nodes) if (roomOn(t, n.id, max)) return n;
+  throw tooManyRequests(`every node of ${t.service} (${nodes.length}) has ${max} calls in flight from this client, its per-node limit`);
+}
+
 /**
- * Wraps a strategy's picker: skips nodes this `Next` already returned and unavailable (ejected)
- * ones, starts over once every node was returned, and ignores ejection rather than fail when no
- * node is available at all.
+ * Wraps a strategy's picker: skips nodes this `Next` already returned, unavailable (ejected) ones and
+ * ones at `maxInflight`, starts over once every node was returned, and ignores ejection rather than
+ * fail when no node is available at all; when every node is at `maxInflight`, throws a 429.
  */
-export function createPick(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker): Next {
+export function createPick(
+  nodes: readonly ServiceNode[],
+  picker: () => ServiceNode,
+  t: Tracker,
+  maxInflight?: number,
+  records: readonly ServiceRecord[] = [],
+): Next {
   const tried = new Set<string>();
-  return () => {
+  const max = maxInflight ?? Number.POSITIVE_INFINITY;
+  const next = () => {
     const now = t.now();
     if (tried.size >= nodes.length) tried.clear();
-    let node = attempt(nodes, picker, t, tried, now);
+    let node = attempt(nodes, picker, t, tried, now, max);
     if (!node) {
-      // Every available node was returned already: start over; with none available, ignore ejection.
+      // Every available node was returned already: start over; with none available, ignore ejection (never the per-node cap).
       tried.clear();
-      node = attempt(nodes, picker, t, tried, now) ?? picker();
+      node = attempt(nodes, picker, t, tried, now, max) ?? anyWithRoom(nodes, picker, t, max);
     }
     tried.add(node.id);
     return selection(t, node, now);
   };
+  return Object.assign(next, { nodes, records });
 }

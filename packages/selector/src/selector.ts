@@ -11,9 +11,11 @@ export type Selection = { node: ServiceNode; done(result?: SelectionResult): voi
 
 /**
  * Returns the next node to try, preferring nodes this `Next` has not returned yet, so a retry
- * goes to a different node; once every node was returned it starts over.
+ * goes to a different node; once every node was returned it starts over. The selector's `Next`
+ * also carries `nodes`, every node it chooses from (for error messages: "3 nodes known"), and the
+ * service's `records` it read (a client checks an endpoint's registered kind before calling).
  */
-export type Next = () => Selection;
+export type Next = (() => Selection) & { readonly nodes?: readonly ServiceNode[]; readonly records?: readonly ServiceRecord[] };
 
 /** What a filter may ask about nodes. */
 export interface FilterContext {
@@ -70,6 +72,12 @@ export interface SelectOptions {
   filters?: Filter[];
   /** Key for `consistentHash`. */
   key?: string;
+  /**
+   * A per-node bulkhead: a node with this many selections not yet `done()` is skipped (the call goes to
+   * another node), and when every node is that busy `Next` throws a 429 at once. Default: no cap.
+   * @example await selector.select('greeter', { maxInflight: 32 })
+   */
+  maxInflight?: number;
 }
 
 /** Client-side load balancing over registry nodes. */

@@ -97,7 +97,14 @@ export function createServer(options: ServerOptions): Server {
     version: o.version,
     metadata: o.metadata,
     endpoints: [...routes.values()].map((r) => ({ name: r.name, metadata: { ...r.metadata } })),
-    nodes: [{ id: nodeId, address, metadata: { transport: o.transport.name, started: String(startedAt) } }],
+    // register_ttl lets a client tell how long a node that stopped answering may stay listed.
+    nodes: [
+      {
+        id: nodeId,
+        address,
+        metadata: { ...o.nodeMetadata, transport: o.transport.name, started: String(startedAt), register_ttl: String(o.registerTtl) },
+      },
+    ],
   });
 
   /** Waits for in-flight calls up to the grace period, then aborts the rest and waits for them to answer. */

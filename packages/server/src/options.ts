@@ -10,6 +10,8 @@ export interface ResolvedServerOptions {
   name: string;
   version: string;
   metadata: Metadata;
+  /** The node's registry metadata, except `transport` and `register_ttl` (weight included). */
+  nodeMetadata: Metadata;
   transport: Transport;
   address: string;
   registry: Registry | undefined;
@@ -34,6 +36,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     name: o.name,
     version: o.version ?? 'latest',
     metadata: o.metadata ?? {},
+    nodeMetadata: nodeMetadataOf(o),
     transport,
     address: o.address ?? (transport.name === 'memory' ? '' : '127.0.0.1:0'),
     registry: o.registry,
@@ -48,4 +51,15 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     handlerWrappers: o.wrappers?.handler ?? [],
     subscriberWrappers: o.wrappers?.subscriber ?? [],
   };
+}
+
+/** The node's own metadata: `nodeMetadata`, with `weight` written from the option (checked here, at creation). */
+function nodeMetadataOf(o: ServerOptions): Metadata {
+  const md: Metadata = { ...o.nodeMetadata };
+  if (o.weight === undefined) return md;
+  if (!Number.isFinite(o.weight) || o.weight <= 0) {
+    throw badRequest(`createServer ${o.name}: weight must be a positive finite number, got ${o.weight}`);
+  }
+  md.weight = String(o.weight);
+  return md;
 }

@@ -61,6 +61,19 @@ export interface ServerOptions {
   version?: string;
   /** Service metadata in the registry record. Default `{}`. */
   metadata?: Metadata;
+  /**
+   * Metadata of this server's own node in the registry record (beside `transport`, `weight` and
+   * `register_ttl`, which the server writes itself). Default `{}`.
+   * @example createServer({ name, nodeMetadata: { zone: 'eu-1' } })
+   */
+  nodeMetadata?: Metadata;
+  /**
+   * This node's share of traffic under `weightedRoundRobin`, registered as node metadata `weight`:
+   * a node of weight 3 gets three calls for every one a node of weight 1 gets. A positive finite number.
+   * Default: none registered (the strategy counts it as 1), unless `nodeMetadata.weight` is given.
+   * @example createServer({ name: 'greeter', weight: 3 })
+   */
+  weight?: number;
   /** Default: a fresh `memoryTransport()` (the service package picks tcp). */
   transport?: Transport;
   /** Address to listen on. Default `'127.0.0.1:0'` (memory: a fresh address). */

@@ -6,6 +6,7 @@ import type { DebugHandlerOptions } from './health/debug.js';
 import type { Readiness } from './health/readiness.js';
 import { DEBUG } from './health/service-debug.js';
 import type { Hook, RunOptions, Service, ServiceOptions } from './service.js';
+import { stoppedGuard } from './stopped-guard.js';
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
@@ -56,6 +57,8 @@ export function createService(o: ServiceOptions): Service {
     ...definedOnly({
       version: o.version,
       metadata: o.metadata,
+      nodeMetadata: o.nodeMetadata,
+      weight: o.weight,
       address: o.address,
       codecs: o.codecs,
       registerTtl: o.registerTtl,
@@ -65,15 +68,23 @@ export function createService(o: ServiceOptions): Service {
     wrappers: definedOnly({ handler: debug?.handlerWrappers ?? w.handler, subscriber: w.subscriber }),
   });
   if (debug) server.handle(DEBUG, debug.handler);
+  // 'stopped' only after a stop(): before the first start() the client may be used on its own.
+  let state: 'new' | 'running' | 'stopped' = 'new';
+  const guard = stoppedGuard(o.name, () => state === 'stopped');
   const client = createClient({
     transport: d.transport,
     registry: d.registry,
     broker: d.broker,
     logger: d.logger,
     ...definedOnly({ selector: o.selector, codecs: o.codecs, contentType: o.contentType, timeout: o.timeout, retries: o.retries }),
-    wrappers: definedOnly({ call: w.call, stream: w.stream, publish: w.publish }),
+    wrappers: {
+      call: [guard.call, ...(w.call ?? [])],
+      stream: [guard.stream, ...(w.stream ?? [])],
+      publish: [guard.publish, ...(w.publish ?? [])],
+    },
   });
 
+  let connected = false;
   const svc: Service = {
     name: o.name,
     client,
@@ -90,14 +101,20 @@ export function createService(o: ServiceOptions): Service {
     async start() {
       await runHooks(hooks?.beforeStart);
       await d.broker.connect();
+      connected = true;
+      state = 'running';
       await server.start();
       await runHooks(hooks?.afterStart);
     },
     async stop() {
       await runHooks(hooks?.beforeStop);
       await server.stop();
+      // After the drain: handlers finishing during the grace period may still call out through the client.
+      state = 'stopped';
       await client.close();
-      await d.owned.broker?.disconnect();
+      // Whatever start() connected, stop() disconnects: a given broker (nats, redis) would otherwise keep the process alive.
+      if (connected) await d.broker.disconnect();
+      connected = false;
       await d.owned.registry?.close();
       await runHooks(hooks?.afterStop);
     },

@@ -11,6 +11,7 @@ import type { ServiceOptions } from './service.js';
  * on one host or LAN find each other; pin the interface with env `TSMICRO_MDNS_INTERFACE`), and the
  * broker named by env `TSMICRO_BROKER` (default http, whose subscribers are found through that
  * registry); see `PluginEnv`. Explicit options win and their environment variables are then not read.
+ * The default transport logs bad input on its port through the given logger.
  * `owned` lists what was made here and is therefore closed by its owner. Without a `logger`, the
  * registry and broker use their own (silent) default.
  */
@@ -29,7 +30,7 @@ export function resolvePlumbing(o: Pick<ServiceOptions, 'registry' | 'broker' | 
     logger?.debug({ broker: c.kind, address: c.address }, `broker: ${describeBrokerChoice(c)}`);
   }
   return {
-    transport: o.transport ?? tcpTransport(),
+    transport: o.transport ?? tcpTransport(part('transport')),
     registry,
     broker,
     owned: { registry: o.registry === undefined ? registry : undefined, broker: o.broker === undefined ? broker : undefined },

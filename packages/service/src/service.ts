@@ -17,19 +17,28 @@ export interface ServiceOptions {
   version?: string;
   /** Registered with the service record. Default `{}`. */
   metadata?: Metadata;
+  /** Registered with this process's own node (see `createServer`'s `nodeMetadata`). Default `{}`. */
+  nodeMetadata?: Metadata;
+  /**
+   * This node's share of traffic under `weightedRoundRobin` (node metadata `weight`). Default: none (counts as 1).
+   * @example createService({ name: 'greeter', weight: 3 })
+   */
+  weight?: number;
   /**
    * Default: the registry env `TSMICRO_REGISTRY` names (`mdns`, `etcd`, `consul`, `memory`; address from
    * `TSMICRO_REGISTRY_ADDRESS`), else `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the
-   * interface). See `PluginEnv`. Closed by `stop()` when defaulted.
+   * interface). See `PluginEnv`. Closed by `stop()` when defaulted; a given one is left open (it may be
+   * shared): close it yourself when done.
    */
   registry?: Registry;
   /**
    * Default: the broker env `TSMICRO_BROKER` names (`http`, `nats`, `redis`, `memory`; address from
    * `TSMICRO_BROKER_ADDRESS`), else `httpBroker({ registry })` (subscribers found through the registry).
-   * Disconnected by `stop()` when defaulted.
+   * `start()` connects it, given or defaulted, and `stop()` disconnects it, so a stopped service holds
+   * no broker connection.
    */
   broker?: Broker;
-  /** Default: `tcpTransport()`. */
+  /** Default: `tcpTransport({ logger })` with the service's logger, so bad input on the port (malformed frames, slow or oversize senders) is logged. */
   transport?: Transport;
   /** Default: roundRobin over the registry. */
   selector?: Selector;
@@ -113,8 +122,11 @@ export interface Service {
   /** Connects the broker and starts the server (listen, subscribe, register). */
   start(): Promise<void>;
   /**
-   * Stops the server gracefully, closes the client's connections and whatever the service created
-   * itself (a defaulted registry or broker: such a service cannot start again; pass your own to restart).
+   * Stops the server gracefully, closes the client's connections, disconnects the broker `start()`
+   * connected (given or defaulted) and closes a defaulted registry (such a service cannot start again;
+   * pass your own registry to restart). A given registry stays open: it may be shared, and `close()`
+   * is final; close it yourself when done (an open etcd or mDNS registry keeps the process alive).
+   * Until the next `start()`, calls through `svc.client` fail with a 503 saying the service stopped.
    */
   stop(): Promise<void>;
   /** Starts, logs one line, waits for SIGINT/SIGTERM or `signal`, then stops gracefully. */

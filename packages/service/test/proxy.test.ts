@@ -1,5 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serverStream } from '@tsmicro/server';
+import { tcpTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
-import { type greeter, pair } from './fixtures.js';
+import { greeter, pair, until } from './fixtures.js';
 
 describe('typed proxy', () => {
   it('serves all four shapes with options last', async () => {
@@ -43,6 +46,55 @@ describe('typed proxy', () => {
       const loose = p.client.service<{ Greeter: { nope(req: number): Promise<number> } }>('greeter');
       await expect(loose.Greeter.nope(1)).rejects.toMatchObject({ code: 404, detail: expect.stringContaining('Greeter.nope') });
     } finally {
+      await p.close();
+    }
+  });
+  it('returns a real Promise that sends at once, awaited or not', async () => {
+    let greeted = 0;
+    const counting = { ...greeter, hello: (req: { name: string }) => ({ msg: `hello ${req.name} ${++greeted}`, meta: null }) };
+    const p = await pair({ transport: tcpTransport(), handlers: { Greeter: counting } });
+    try {
+      const g = p.client.service<{ Greeter: typeof counting }>('greeter').Greeter;
+      const pending = g.hello({ name: 'Ada' });
+      expect(pending).toBeInstanceOf(Promise);
+      // Never awaited, never chained: the call still goes out.
+      void g.hello({ name: 'fire-and-forget' });
+      await until(() => greeted === 2);
+      expect(await pending).toMatchObject({ msg: expect.stringMatching(/^hello Ada [12]$/) });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a stream result used a turn later still streams, once, with no unhandled rejection', async () => {
+    let runs = 0;
+    const handlers = {
+      count: serverStream(async function* (req: { n: number }) {
+        runs++;
+        for (let i = 0; i < req.n; i++) yield i;
+      }),
+    };
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    const p = await pair({ transport: tcpTransport(), handlers: { Greeter: handlers } });
+    try {
+      const g = p.client.service<{ Greeter: typeof handlers }>('greeter').Greeter;
+      const later = g.count({ n: 3 });
+      await sleep(100);
+      const got: number[] = [];
+      for await (const n of later) got.push(n);
+      expect(got).toEqual([0, 1, 2]);
+      // Awaiting a stream call gives the stream to iterate.
+      const awaited = await (g.count({ n: 2 }) as unknown as Promise<AsyncIterable<number>>);
+      const again: number[] = [];
+      for await (const n of awaited) again.push(n);
+      expect(again).toEqual([0, 1]);
+      expect(runs).toBe(2);
+      await sleep(20);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
       await p.close();
     }
   });

@@ -1,4 +1,4 @@
-import { serviceUnavailable } from '@tsmicro/core';
+import { retryAfterMs, serviceUnavailable, tooManyRequests } from '@tsmicro/core';
 import { type Clock, systemClock } from './clock.js';
 
 /** Options of {@link circuitBreaker}. */
@@ -15,7 +15,10 @@ export interface CircuitBreakerOptions {
   openFor?: number;
   /** Trial calls let through at once while half-open; that many successes close the circuit. Default 1. */
   halfOpenCalls?: number;
-  /** Which errors count as failures. Default: every error. */
+  /**
+   * Which errors count as failures. Default: every error. Whatever it says, a 429 whose detail ends in
+   * `retry after N ms` rests the circuit: `acquire` refuses with a 429 for those N ms (the node is not failing, just busy).
+   */
   isFailure?: (error: unknown) => boolean;
   /** Circuits kept; the least recently used closed ones are dropped beyond it. Default 10_000. */
   maxKeys?: number;
@@ -49,6 +52,8 @@ interface Circuit {
   reason: string;
   trials: number;
   trialSuccesses: number;
+  /** Until when (clock ms) the node asked callers to wait with a 429's `retry after`; 0 when it did not. */
+  restUntil: number;
 }
 
 /** One call's permit; a class, so a permit is one small object instead of an object and a closure per call. */
@@ -94,6 +99,7 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
     reason: '',
     trials: 0,
     trialSuccesses: 0,
+    restUntil: 0,
   });
 
   // The most recently used key: using it again changes no LRU order, so the delete + set is skipped (the hot path).
@@ -157,6 +163,8 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
   // reading the clock on every call); a failure may open the circuit, which must count from now.
   const report = (c: Circuit, error: unknown, trial: boolean, at: number) => {
     const failed = cfg.isFailure(error);
+    const rest = error === undefined ? undefined : retryAfterMs(error);
+    if (rest !== undefined) c.restUntil = Math.max(c.restUntil, clock.now() + rest);
     record(c, failed, failed ? clock.now() : at, trial);
   };
 
@@ -168,6 +176,10 @@ export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
         const left = Math.max(0, Math.ceil(cfg.openFor - (now - c.openedAt)));
         const why = c.state === 'open' ? `retry in ${left} ms` : 'trial call in progress';
         throw serviceUnavailable(`circuit open for ${key}: ${c.reason}; ${why}`);
+      }
+      if (c.restUntil > now) {
+        // The node answered 429 with a retry-after: honour it here rather than call and be refused again.
+        throw tooManyRequests(`${key} asked callers to wait (429): retry after ${Math.ceil(c.restUntil - now)} ms`);
       }
       const trial = c.state === 'half-open';
       if (trial) c.trials++;

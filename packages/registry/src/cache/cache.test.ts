@@ -10,7 +10,7 @@ runRegistryContract({ name: 'cache over memory', newRegistry: () => cacheRegistr
 /** Delegates to a real registry, counting lookups and open watches; `failing = true` makes it act unreachable. */
 function instrumented(inner: Registry) {
   const watches = new Set<AbortController>();
-  const state = { lookups: 0, openWatches: 0, failing: false };
+  const state = { lookups: 0, openWatches: 0, failing: false, hangMs: 0 };
   const down = () => new Error('backend unreachable');
   const registry: Registry = {
     name: 'instrumented',
@@ -19,6 +19,8 @@ function instrumented(inner: Registry) {
     listServices: () => inner.listServices(),
     async getService(name) {
       state.lookups++;
+      // A dead backend whose client waits for a connection until its own timeout (etcd after a while down).
+      if (state.failing && state.hangMs > 0) await new Promise((r) => setTimeout(r, state.hangMs));
       if (state.failing) throw down();
       return inner.getService(name);
     },
@@ -134,6 +136,35 @@ describe('cacheRegistry', () => {
     await waitFor(async () => (await cache.getService(name))[0]?.nodes.length === 2, { what: 'recovery' });
     await waitFor(() => state.openWatches === 1, { what: 'the watch to restart' });
     child.mockRestore();
+  });
+
+  it('answers an expired entry from its stale records at once while the backend hangs, refreshing behind the caller', async () => {
+    const { mem, cache, state, setFailing } = setup({ ttl: 50, minRefreshInterval: 100, lookupTimeout: 2000 });
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a')]));
+    await cache.getService(name);
+    state.hangMs = 1500;
+    setFailing(true);
+    await new Promise((r) => setTimeout(r, 80)); // past the ttl
+    const before = state.lookups;
+    const slowest = { ms: 0 };
+    const started = performance.now();
+    while (performance.now() - started < 600) {
+      const t = performance.now();
+      const got = await cache.getService(name);
+      slowest.ms = Math.max(slowest.ms, performance.now() - t);
+      expect(got[0]?.nodes.map((n) => n.id)).toEqual(['a']);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Without stale-while-revalidate the first lookup past the ttl waits the backend's 1.5 s.
+    expect(slowest.ms).toBeLessThan(100);
+    // One background lookup at a time (each hangs 1.5 s), not one per caller.
+    expect(state.lookups - before).toBe(1);
+    // back up: the background refresh brings the new node in
+    await mem.register(makeRecord(name, '1', [makeNode('b')]));
+    state.hangMs = 0;
+    setFailing(false);
+    await waitFor(async () => (await cache.getService(name))[0]?.nodes.length === 2, { what: 'the refresh after recovery', timeout: 5000 });
   });
 
   it('fails with a 503 when the backend fails and nothing is cached, without hammering it', async () => {

@@ -4,7 +4,10 @@ import { applyEvent, freezeVersions, toVersions, type Versions } from './merge.j
 
 /** Options of {@link cacheRegistry}. */
 export interface CacheRegistryOptions {
-  /** Ms a looked-up service is served without asking the backend again (watch events keep it current meanwhile). Default 60_000. */
+  /**
+   * Ms a looked-up service is served without asking the backend again (watch events keep it current
+   * meanwhile). Past it the records are still served at once while a background lookup refreshes them. Default 60_000.
+   */
   ttl?: number;
   /** Minimum ms between two backend lookups of one service; also the retry pace while the backend fails. Default 1000. */
   minRefreshInterval?: number;
@@ -43,9 +46,11 @@ function resolveOptions(o: CacheRegistryOptions) {
 
 /**
  * The client-side registry cache the selector uses: `getService` is answered from memory (O(1) on a
- * hit), kept current by one watch per looked-up service, concurrent misses share one backend lookup,
- * and while the backend is unreachable the last known records are served (with a warning) and retried
- * at most once per `minRefreshInterval`. Hits return frozen records: copy before changing them.
+ * hit), kept current by one watch per looked-up service, and concurrent misses share one backend
+ * lookup. An entry past its `ttl` (or whose watch broke) is still answered from memory at once while
+ * one background lookup refreshes it (stale-while-revalidate; only an empty entry waits for the
+ * backend), so while the backend is unreachable the last known records are served (with a warning)
+ * and it is retried at most once per `minRefreshInterval`. Hits return frozen records: copy before changing them.
  * `register`, `deregister`, `listServices` and `watch` go straight to the wrapped registry.
  * @example const registry = cacheRegistry(mdnsRegistry(), { ttl: 30_000 })
  */
@@ -154,6 +159,12 @@ export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {
         entries.set(name, e);
       }
       if (e.snapshot && Date.now() < e.expiresAt) return e.snapshot.slice();
+      if (e.snapshot && e.snapshot.length > 0) {
+        // Expired: answer from the stale records at once and refresh behind the caller, so a dead
+        // backend costs no lookup its timeout. An empty answer is worth waiting for a fresh one.
+        if (!e.inflight && Date.now() - e.lastAttempt >= o.minRefreshInterval) refresh(e).catch(() => {});
+        return e.snapshot.slice();
+      }
       if (e.inflight) return (await e.inflight).slice();
       if (Date.now() - e.lastAttempt < o.minRefreshInterval) {
         if (e.snapshot) return e.snapshot.slice();

@@ -136,7 +136,10 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
   }
 
   async function open(): Promise<MulticastDNS> {
-    if (closed) throw serviceUnavailable('mdns registry closed');
+    if (closed)
+      throw serviceUnavailable(
+        'mdns registry closed: close() was called on it (a service closes its defaulted registry on stop()); make a new mdnsRegistry() to keep using mDNS',
+      );
     return socket;
   }
 

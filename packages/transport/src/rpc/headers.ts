@@ -63,6 +63,9 @@ export function writeMetadata(header: Record<string, string>, md: Readonly<Metad
     const c = k.charCodeAt(0);
     if (c >= 65 && c <= 90) continue;
     const v = md[k];
-    if (v !== undefined) header[k] = v;
+    if (v === undefined) continue;
+    // A header is a plain object: assigning `__proto__` would hit the prototype setter and vanish.
+    if (k === '__proto__') Object.defineProperty(header, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else header[k] = v;
   }
 }

@@ -20,6 +20,13 @@ describe('rateLimit() over a real client and server', () => {
       expect(ran).toBe(2);
       await p.client.call('greeter', 'G.b', {});
       now = 100;
+      // The client honours the retry-after in real time: G.a on that node rests 100 ms (G.b did not).
+      await expect(p.client.call('greeter', 'G.a', {})).rejects.toMatchObject({
+        code: 429,
+        detail: expect.stringContaining('asked callers to wait'),
+      });
+      expect(ran).toBe(3);
+      await new Promise((r) => setTimeout(r, 110));
       await p.client.call('greeter', 'G.a', {});
       expect(ran).toBe(4);
     } finally {
