@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type Client, createClient } from '@tsmicro/client';
+import { isMicroError } from '@tsmicro/core';
+import { memoryRegistry, type Registry } from '@tsmicro/registry';
+import { tcpTransport } from '@tsmicro/transport';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const NODE = fileURLToPath(new URL('./work-node.ts', import.meta.url));
+const CALLS = 24;
+
+interface WorkNode {
+  child: ChildProcess;
+  address: string;
+  exited: Promise<void>;
+}
+
+/** Starts a real server process; resolves once it listens. */
+function startNode(log: string, env: Record<string, string> = {}): Promise<WorkNode> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', NODE], {
+    env: { ...process.env, WORK_LOG: log, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('work node did not start within 20 s')), 20_000);
+    child.once('message', (m) => {
+      clearTimeout(t);
+      resolve({ child, address: (m as { address: string }).address, exited });
+    });
+    child.once('exit', (code) => reject(new Error(`work node exited with ${code} before it was ready`)));
+  });
+}
+
+/** How often each id was executed, from the log every node appends to. */
+async function executions(log: string): Promise<Map<string, number>> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  const runs = new Map<string, number>();
+  for (const id of text.split('\n').filter(Boolean)) runs.set(id, (runs.get(id) ?? 0) + 1);
+  return runs;
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(10);
+  }
+}
+
+describe('a call that is not idempotent runs at most once (real processes)', () => {
+  let nodes: WorkNode[] = [];
+  let dir = '';
+  let registry: Registry | undefined;
+  let client: Client | undefined;
+
+  afterEach(async () => {
+    await client?.close();
+    await registry?.close();
+    for (const n of nodes) n.child.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.exited));
+    nodes = [];
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Two nodes of one service, a client with the default retries (1), and `CALLS` calls of 400 ms in flight. */
+  async function setup(env: Record<string, string> = {}) {
+    dir = await mkdtemp(join(tmpdir(), 'at-most-once-'));
+    const log = join(dir, 'executions.log');
+    const service = `work-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    nodes = await Promise.all([startNode(log, { ...env, WORK_SERVICE: service }), startNode(log, { ...env, WORK_SERVICE: service })]);
+    registry = memoryRegistry();
+    await registry.register({
+      name: service,
+      version: 'latest',
+      metadata: {},
+      endpoints: [],
+      nodes: nodes.map((n, i) => ({ id: `node-${i}`, address: n.address, metadata: {} })),
+    });
+    client = createClient({ transport: tcpTransport(), registry, circuitBreaker: false });
+    const c = client;
+    const fire = (idempotent: boolean) =>
+      Array.from({ length: CALLS }, (_, i) =>
+        c.call(service, 'Work.run', { id: `call-${i}`, ms: 400 }, { idempotent }).then(
+          (v) => ({ ok: true as const, v }),
+          (e: unknown) => ({ ok: false as const, e }),
+        ),
+      );
+    // Both nodes are busy with calls before the fault.
+    const started = async () => (await executions(log)).size >= CALLS;
+    return { log, fire, started, victim: nodes[0] as WorkNode };
+  }
+
+  for (const fault of ['SIGKILL mid-call', 'graceful stop cuts the handler'] as const) {
+    const env: Record<string, string> = fault === 'SIGKILL mid-call' ? {} : { GRACE_MS: '100' };
+    const strike = (n: WorkNode) => n.child.kill(fault === 'SIGKILL mid-call' ? 'SIGKILL' : 'SIGTERM');
+
+    it(`${fault}: no non-idempotent call runs twice; those cut fail with 502 (outcome unknown)`, async () => {
+      const { log, fire, started, victim } = await setup(env);
+      const calls = fire(false);
+      await waitFor(started, 10_000);
+      strike(victim);
+      const results = await Promise.all(calls);
+      const runs = await executions(log);
+      const twice = [...runs].filter(([, n]) => n > 1).map(([id]) => id);
+      expect(twice).toEqual([]);
+      const failed = results.filter((r) => !r.ok).map((r) => (r.ok ? undefined : r.e));
+      expect(failed.length).toBeGreaterThan(0);
+      for (const e of failed) {
+        expect(isMicroError(e) && e.code).toBe(502);
+        expect(isMicroError(e) && e.detail).toMatch(/may have run/);
+      }
+      // Every call either answered or told its caller the outcome is unknown: none was lost.
+      expect(results.filter((r) => r.ok).length + failed.length).toBe(CALLS);
+    }, 30_000);
+
+    it(`${fault}: idempotent calls under the same fault all succeed (retried on the other node)`, async () => {
+      const { fire, started, victim } = await setup(env);
+      const calls = fire(true);
+      await waitFor(started, 10_000);
+      strike(victim);
+      const results = await Promise.all(calls);
+      const failed = results.filter((r) => !r.ok).map((r) => (r.ok ? '' : String(r.e)));
+      expect(failed).toEqual([]);
+    }, 30_000);
+  }
+});
