@@ -1,4 +1,4 @@
-import { remaining } from '@tsmicro/core';
+import { ErrorCode, isMicroError, MicroError, remaining } from '@tsmicro/core';
 import type { Next, Selection } from '@tsmicro/selector';
 import type { CallScope } from '@tsmicro/transport/rpc';
 import type { ResolvedClientOptions } from './options.js';
@@ -84,6 +84,13 @@ export function admit(p: RetryPlan, last: unknown): Admitted {
   }
 }
 
+/** An outcome-unknown error of a call that is not idempotent says why it was not repeated and how to allow it. */
+function notRepeated(e: unknown, p: RetryPlan): unknown {
+  if (p.idempotent || !isMicroError(e) || e.code !== ErrorCode.BadGateway) return e;
+  const detail = `${p.name}: ${e.detail}; not repeated on another node because it is not marked idempotent (see the client's idempotent option)`;
+  return new MicroError({ id: e.id, code: e.code, detail, status: e.status, cause: e });
+}
+
 /** Waits `ms`, or rejects with the scope's abort reason; leaves no timer behind either way. */
 function pause(ms: number, scope: CallScope, name: string): Promise<void> {
   if (ms <= 0) return Promise.resolve();
@@ -132,7 +139,7 @@ export async function withRetries<T>(
     settle(a, r.error);
     if (scope.aborted) throw abortReason(scope.reason, name);
     last = r.error;
-    if (!isRetryable(r.error, { idempotent: p.idempotent, sent: r.sent })) throw last;
+    if (!isRetryable(r.error, { idempotent: p.idempotent, sent: r.sent })) throw notRepeated(last, p);
     c.logger.debug({ service: p.service, endpoint: p.endpoint, node: a.sel.node.id, attempt: n, err: String(r.error) }, 'retrying');
   }
 }
