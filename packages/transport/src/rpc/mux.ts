@@ -161,7 +161,6 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     return err;
   })();
 
-
   return {
     remote: socket.remote,
     get size() {

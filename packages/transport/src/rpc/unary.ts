@@ -58,8 +58,7 @@ export class PendingUnary implements UnaryCall {
       // A refusal says no handler ran: for the retry decision the request might as well not have been sent.
       if (m.header[H.refused] === '1') this.sent = false;
       this.terminate(decodeError(m.header[H.error] ?? ''));
-    }
-    else if (kind === Frame.cancel) this.terminate(canceled('call cancelled by the server'));
+    } else if (kind === Frame.cancel) this.terminate(canceled('call cancelled by the server'));
     // A window grant is credit for sending more, and a unary call sends nothing more.
     else if (kind !== Frame.window) this.violation(`unknown frame kind '${kind}'`);
   }
