@@ -140,8 +140,20 @@ export interface ClientOptions {
   poolSize?: number;
   /** Ms to connect. Default 5000. */
   dialTimeout?: number;
-  /** Ms between pings of idle connections (a dead one is dropped). Default 30 000; 0 disables. */
+  /** Ms an idle connection may stay silent before it is pinged (a dead one is dropped). Default 30 000; 0 disables. */
   pingInterval?: number;
+  /**
+   * Ms a connection with calls in flight may go without receiving anything before it is pinged, as
+   * gRPC keepalive does: a frozen node (stopped process, hung host) keeps its socket open and never
+   * answers. Default 250; 0 disables.
+   */
+  busyPingAfter?: number;
+  /**
+   * Ms a ping waits for its pong. A node that misses it is frozen: its calls fail with a 502 (outcome
+   * unknown; idempotent ones are retried on other nodes), and it gets no calls (a fast 503, tried
+   * elsewhere) until a dial in the background gets through. Default 1000.
+   */
+  pingTimeout?: number;
   /** Responses a server may stream ahead per call before the client grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
   streamWindow?: number;
   /** Default: silent. */

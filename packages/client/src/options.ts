@@ -40,6 +40,8 @@ export interface ResolvedClientOptions {
   poolSize: number;
   dialTimeout: number;
   pingInterval: number;
+  busyPingAfter: number;
+  pingTimeout: number;
   streamWindow: number;
   logger: Logger;
   callWrappers: readonly CallWrapper[];
@@ -100,6 +102,8 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     poolSize: Math.max(1, o.poolSize ?? 2),
     dialTimeout: o.dialTimeout ?? 5000,
     pingInterval: o.pingInterval ?? 30_000,
+    busyPingAfter: o.busyPingAfter ?? 250,
+    pingTimeout: o.pingTimeout ?? 1000,
     streamWindow: o.streamWindow ?? 16,
     logger,
     callWrappers: o.wrappers?.call ?? [],

@@ -1,56 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from '@tsmicro/client';
 import { isMicroError } from '@tsmicro/core';
 import { memoryRegistry, type Registry } from '@tsmicro/registry';
 import { tcpTransport } from '@tsmicro/transport';
 import { afterEach, describe, expect, it } from 'vitest';
+import { executions, startNode, type WorkNode, waitFor } from './work-nodes.js';
 
-const NODE = fileURLToPath(new URL('./work-node.ts', import.meta.url));
 const CALLS = 24;
-
-interface WorkNode {
-  child: ChildProcess;
-  address: string;
-  exited: Promise<void>;
-}
-
-/** Starts a real server process; resolves once it listens. */
-function startNode(log: string, env: Record<string, string> = {}): Promise<WorkNode> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', NODE], {
-    env: { ...process.env, WORK_LOG: log, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('work node did not start within 20 s')), 20_000);
-    child.once('message', (m) => {
-      clearTimeout(t);
-      resolve({ child, address: (m as { address: string }).address, exited });
-    });
-    child.once('exit', (code) => reject(new Error(`work node exited with ${code} before it was ready`)));
-  });
-}
-
-/** How often each id was executed, from the log every node appends to. */
-async function executions(log: string): Promise<Map<string, number>> {
-  const text = await readFile(log, 'utf8').catch(() => '');
-  const runs = new Map<string, number>();
-  for (const id of text.split('\n').filter(Boolean)) runs.set(id, (runs.get(id) ?? 0) + 1);
-  return runs;
-}
-
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 describe('a call that is not idempotent runs at most once (real processes)', () => {
   let nodes: WorkNode[] = [];
