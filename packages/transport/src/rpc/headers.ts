@@ -19,6 +19,11 @@ export const H = {
    * calls, unknown endpoint, oversize), so repeating it elsewhere cannot run it twice.
    */
   refused: 'Micro-Refused',
+  /**
+   * Set by the receiving transport, never sent: the message was over its `maxMessageSize`, this is
+   * its header, the value is the body's size, and the body was skipped unread.
+   */
+  oversize: 'Micro-Oversize',
 } as const;
 
 /** Values of the `Micro-Frame` header. See docs/protocol.md, "## RPC". */

@@ -1,4 +1,4 @@
-import { badGateway, badRequest, ErrorCode, isMicroError, type MicroError, serviceUnavailable } from '@tsmicro/core';
+import { badGateway, badRequest, ErrorCode, isMicroError, type MicroError, payloadTooLarge, serviceUnavailable } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
 import { Frame, H, INITIAL_WINDOW } from './headers.js';
 import { Channel, type RpcStream, refusal } from './stream.js';
@@ -121,6 +121,28 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     if (!ch.isReleased) streams.set(id, ch);
   };
 
+  /**
+   * A message the transport refused for its size (body skipped unread): only its call fails, with a
+   * 413; a request is refused before any handler sees it, so the caller may know it never ran.
+   */
+  const onOversize = (m: Message, id: string, kind: string | undefined) => {
+    const size = m.header[H.oversize];
+    if (kind === Frame.request) {
+      if (!o.onRequest) return;
+      const e = payloadTooLarge(
+        `the request to ${m.header[H.endpoint] ?? '?'} is ${size} bytes, over the receiving server's maxMessageSize; it was refused unread`,
+      );
+      socket.send({ header: refusal(id, e), body: empty }).catch(() => {});
+      return;
+    }
+    const call = streams.get(id);
+    if (!call) return;
+    const what = o.onRequest ? 'a request message' : 'the response';
+    const e = payloadTooLarge(`${what} of ${size} bytes is over this side's maxMessageSize; it was refused unread`);
+    if (o.onRequest) (call as Channel).fail(e).catch(() => {});
+    else call.cancel(e);
+  };
+
   const onMessage = (m: Message) => {
     received++;
     const id = m.header[H.id];
@@ -130,6 +152,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       socket.close().catch(() => {});
       return;
     }
+    if (m.header[H.oversize] !== undefined) return onOversize(m, id, kind);
     if (kind === Frame.request) return onRequest(m, id);
     if (kind === Frame.ping) {
       socket.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
