@@ -6,7 +6,7 @@ import { pair } from './fixtures.js';
 
 const limit = 64 * 1024;
 
-it('a request over the server\'s maxMessageSize (the client allows it) is a 413 from the server, not a lost connection; other calls go on', async () => {
+it("a request over the server's maxMessageSize (the client allows it) is a 413 from the server, not a lost connection; other calls go on", async () => {
   let ran = 0;
   const p = await pair({
     // The client's transport allows large messages; the server's refuses them.

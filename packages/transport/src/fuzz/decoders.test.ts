@@ -61,7 +61,11 @@ describe('fuzz: tcp frame decoder', () => {
   });
 
   it('skips a frame over the limit (up to 64 times it) unread: its header arrives flagged with the size, nothing over the limit is allocated', () => {
-    const f = Buffer.concat([PREFACE, encodeFrame({ header: { a: 'b' }, body: new Uint8Array(100) }), encodeFrame({ header: {}, body: new Uint8Array(1) })]);
+    const f = Buffer.concat([
+      PREFACE,
+      encodeFrame({ header: { a: 'b' }, body: new Uint8Array(100) }),
+      encodeFrame({ header: {}, body: new Uint8Array(1) }),
+    ]);
     const t = fuzzReader(f, [3], 10);
     expect(t.failed).toBe(false);
     expect(t.events.slice(1)).toEqual(['m [["a","b"],["Micro-Oversize","106"]] ', 'm [] 00']);

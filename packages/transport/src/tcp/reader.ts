@@ -142,10 +142,16 @@ export class FrameReader {
   private skip(chunk: Buffer, off: number): number {
     const o = this.oversize as OversizeFrame;
     let failed = false;
-    const next = o.take(chunk, off, this.headers, (m) => this.on.message(m), (e) => {
-      failed = true;
-      this.on.fail(e as MicroError);
-    });
+    const next = o.take(
+      chunk,
+      off,
+      this.headers,
+      (m) => this.on.message(m),
+      (e) => {
+        failed = true;
+        this.on.fail(e as MicroError);
+      },
+    );
     if (failed) return -1;
     if (next < 0) {
       this.markPartial();
