@@ -1,44 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Client, createClient } from '@tsmicro/client';
 import { isMicroError } from '@tsmicro/core';
-import { memoryRegistry, type Registry } from '@tsmicro/registry';
 import { tcpTransport } from '@tsmicro/transport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executions, startNode, type WorkNode, waitFor } from './work-nodes.js';
+import { executions, startWorkCluster, type WorkCluster, type WorkNode, waitFor } from './work-nodes.js';
 
 const CALLS = 24;
 
 describe('a call that is not idempotent runs at most once (real processes)', () => {
-  let nodes: WorkNode[] = [];
-  let dir = '';
-  let registry: Registry | undefined;
+  let cluster: WorkCluster | undefined;
   let client: Client | undefined;
 
   afterEach(async () => {
     await client?.close();
-    await registry?.close();
-    for (const n of nodes) n.child.kill('SIGKILL');
-    await Promise.all(nodes.map((n) => n.exited));
-    nodes = [];
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   /** Two nodes of one service, a client with the default retries (1), and `CALLS` calls of 400 ms in flight. */
   async function setup(env: Record<string, string> = {}) {
-    dir = await mkdtemp(join(tmpdir(), 'at-most-once-'));
-    const log = join(dir, 'executions.log');
-    const service = `work-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    nodes = await Promise.all([startNode(log, { ...env, WORK_SERVICE: service }), startNode(log, { ...env, WORK_SERVICE: service })]);
-    registry = memoryRegistry();
-    await registry.register({
-      name: service,
-      version: 'latest',
-      metadata: {},
-      endpoints: [],
-      nodes: nodes.map((n, i) => ({ id: `node-${i}`, address: n.address, metadata: {} })),
-    });
+    cluster = await startWorkCluster(2, env);
+    const { log, service, nodes, registry } = cluster;
     client = createClient({ transport: tcpTransport(), registry, circuitBreaker: false });
     const c = client;
     const fire = (idempotent: boolean) =>

@@ -1,50 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, createClient } from '@tsmicro/client';
 import { isMicroError } from '@tsmicro/core';
-import { memoryRegistry, type Registry } from '@tsmicro/registry';
 import { tcpTransport } from '@tsmicro/transport';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executions, startNode, type WorkNode } from './work-nodes.js';
+import { executions, startWorkCluster, type WorkCluster, type WorkNode } from './work-nodes.js';
 
 const LOOPS = 16;
 const AFTER_FREEZE_MS = 3000;
 
 describe('a frozen node (SIGSTOP: open socket, no answers) with default client settings', () => {
-  let nodes: WorkNode[] = [];
-  let dir = '';
-  let registry: Registry | undefined;
+  let cluster: WorkCluster | undefined;
   let client: Client | undefined;
 
   afterEach(async () => {
     await client?.close();
-    await registry?.close();
-    // A stopped process must be continued (or killed) whatever happened.
-    for (const n of nodes) {
-      n.child.kill('SIGCONT');
-      n.child.kill('SIGKILL');
-    }
-    await Promise.all(nodes.map((n) => n.exited));
-    nodes = [];
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   /** 3 real nodes, `LOOPS` closed loops of calls; SIGSTOP one node under load; returns what callers saw. */
   async function freezeUnderLoad(idempotent: boolean) {
-    dir = await mkdtemp(join(tmpdir(), 'frozen-'));
-    const log = join(dir, 'executions.log');
-    const service = `work-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    nodes = await Promise.all([0, 1, 2].map(() => startNode(log, { WORK_SERVICE: service })));
-    registry = memoryRegistry();
-    await registry.register({
-      name: service,
-      version: 'latest',
-      metadata: {},
-      endpoints: [],
-      nodes: nodes.map((n, i) => ({ id: `node-${i}`, address: n.address, metadata: {} })),
-    });
+    cluster = await startWorkCluster(3);
+    const { log, service, nodes, registry } = cluster;
     client = createClient({ transport: tcpTransport(), registry });
     const c = client;
     const seen = { ok: 0, okAfter: 0, failures: [] as unknown[], ids: [] as string[] };

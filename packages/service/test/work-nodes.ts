@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { memoryRegistry, type Registry } from '@tsmicro/registry';
 
 /** Real server processes for the at-most-once and frozen-node tests (see work-node.ts). */
 const NODE = fileURLToPath(new URL('./work-node.ts', import.meta.url));
@@ -43,4 +46,44 @@ export async function waitFor(check: () => Promise<boolean>, ms: number): Promis
     if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
     await sleep(10);
   }
+}
+
+/** `count` work nodes of one uniquely named service, listed in a memory registry; `close()` kills them all (continuing stopped ones). */
+export interface WorkCluster {
+  log: string;
+  service: string;
+  nodes: WorkNode[];
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+export async function startWorkCluster(count: number, env: Record<string, string> = {}): Promise<WorkCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'work-'));
+  const log = join(dir, 'executions.log');
+  const service = `work-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const nodes = await Promise.all(Array.from({ length: count }, () => startNode(log, { ...env, WORK_SERVICE: service })));
+  const registry = memoryRegistry();
+  await registry.register({
+    name: service,
+    version: 'latest',
+    metadata: {},
+    endpoints: [],
+    nodes: nodes.map((n, i) => ({ id: `node-${i}`, address: n.address, metadata: {} })),
+  });
+  return {
+    log,
+    service,
+    nodes,
+    registry,
+    async close() {
+      await registry.close();
+      // A stopped process must be continued (or killed) whatever happened.
+      for (const n of nodes) {
+        n.child.kill('SIGCONT');
+        n.child.kill('SIGKILL');
+      }
+      await Promise.all(nodes.map((n) => n.exited));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
