@@ -50,6 +50,12 @@ export interface CallOptions {
   idempotent?: boolean;
   /** Hedge this call (idempotent calls only; otherwise the call fails with a 400). Default: no hedging. */
   hedge?: HedgeCallOptions;
+  /**
+   * Ms one attempt of an idempotent call may take before it is cancelled (408) and retried on another
+   * node, within the call's `timeout` and `retries`, so one slow node cannot eat the whole deadline.
+   * Ignored for calls that are not idempotent (cutting one short would only fail it early). Default: the client's.
+   */
+  attemptTimeout?: number;
   /** Consistent-hash key from the request or metadata; `select.key` wins when both are set. Default: the client's `hashKey`. */
   hashKey?: HashKey;
 }
@@ -114,6 +120,8 @@ export interface ClientOptions {
   timeout?: number;
   /** Extra attempts on other nodes for retry-safe errors. Default 1. */
   retries?: number;
+  /** Ms one attempt of an idempotent call may take before it moves to another node (see {@link CallOptions.attemptTimeout}). Default: none. */
+  attemptTimeout?: number;
   /** Delay before each retry (exponential, full jitter), or a function of the retry number (1, 2…). Default `{ base: 25, factor: 2, cap: 1000 }`. */
   backoff?: BackoffOptions | ((retry: number) => number);
   /** Client-wide cap on retries: a share of recent calls (see `retryBudget`), an instance, or `false` for none. Default `{}` (20% + 10/s). */

@@ -29,6 +29,7 @@ export interface ResolvedClientOptions {
   contentType: string;
   timeout: number;
   retries: number;
+  attemptTimeout: number | undefined;
   /** Ms to wait before retry number `retry` (1 for the first). */
   backoff: (retry: number) => number;
   retryBudget: RetryBudget | undefined;
@@ -79,6 +80,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     contentType: o.contentType ?? 'application/json',
     timeout: o.timeout ?? 5000,
     retries: o.retries ?? 1,
+    attemptTimeout: o.attemptTimeout,
     backoff: typeof o.backoff === 'function' ? o.backoff : backoff({ base: 25, factor: 2, cap: 1000, ...o.backoff }),
     retryBudget: o.retryBudget === false ? undefined : isBudget(o.retryBudget) ? o.retryBudget : retryBudget(o.retryBudget),
     circuitBreaker:

@@ -47,6 +47,8 @@ export interface RetryPlan {
   scope: CallScope;
   retries: number;
   idempotent: boolean;
+  /** Ms one attempt may take before it is cancelled and the next node tried; idempotent calls only. */
+  attemptMs?: number | undefined;
 }
 
 /** Reports an attempt's outcome to the selection (latency, load, ejection) and the circuit. */
