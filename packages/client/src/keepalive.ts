@@ -33,7 +33,7 @@ interface Watched {
 /**
  * Pings a connection that has been silent for `busy` ms while calls are in flight, or `idle` ms
  * without calls (as gRPC keepalive does), and declares the peer frozen when no pong comes within
- * `timeout`. A stopped process keeps its sockets open, so without this every call sent to it would
+ * `timeout` while nothing else arrived either. A stopped process keeps its sockets open, so without this every call sent to it would
  * wait for its whole deadline. One timer for all connections, unref'd, running only while any exist.
  * @example const k = createKeepalive({ idle: 30_000, busy: 250, timeout: 1000, logger, onDead: (m, a, why) => void m.close(why) })
  */
@@ -46,9 +46,11 @@ export function createKeepalive(o: KeepaliveOptions): Keepalive {
 
   const ping = (mux: Mux, w: Watched, calls: number) => {
     w.pinging = true;
+    const before = mux.received;
     void mux.ping(o.timeout).then((ok) => {
       w.pinging = false;
-      if (ok || mux.isClosed) return;
+      // Frames arrived while the pong was late: the peer is alive, only behind (its pong queued after work).
+      if (ok || mux.isClosed || mux.received !== before) return;
       const detail =
         calls > 0
           ? `${w.address} stopped answering: no reply to a ping within ${o.timeout} ms while ${calls} calls were in flight, after the requests were sent; the handler may have run (outcome unknown)`
