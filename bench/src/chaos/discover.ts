@@ -3,7 +3,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChaosScenario } from './scenario.js';
 
 /** The order; scenarios not listed here run after these, by name. */
-const ORDER = ['node-crash', 'rolling-restart', 'broker-restart', 'registry-outage', 'registry-long-outage', 'slow-node', 'soak'];
+const ORDER = [
+  'node-crash',
+  'rolling-restart',
+  'broker-restart',
+  'registry-outage',
+  'registry-long-outage',
+  'slow-node',
+  'soak',
+  'frozen-node',
+  'once-crash',
+];
 
 const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
 const isScenarioFile = (f: string) =>

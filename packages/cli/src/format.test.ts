@@ -38,7 +38,9 @@ describe('describe output', () => {
       const started = Number(versions[0]?.nodes[0]?.metadata.started);
       expect(started).toBeGreaterThan(0);
       const text = formatDescription(versions, started + 65_000);
-      expect(text).toMatch(/^greeter 1\.2\.0 {2}team=a\n\nNODE +ADDRESS +TRANSPORT +AGE +METADATA\ngreeter-\S+ +\S+ +memory +1m5s +register_ttl=\d+\n/);
+      expect(text).toMatch(
+        /^greeter 1\.2\.0 {2}team=a\n\nNODE +ADDRESS +TRANSPORT +AGE +METADATA\ngreeter-\S+ +\S+ +memory +1m5s +register_ttl=\d+\n/,
+      );
       expect(text).toMatch(/Greeter\.chat +bidi-stream +- +-\n/);
       expect(text).toMatch(/Greeter\.hello +unary +\{ name: string, tags\?: string\[\] \} +\{ message: string \}\n/);
       expect(text).toMatch(/Greeter\.ticks +server-stream +\{ n: integer \} +-$/);

@@ -56,6 +56,12 @@ export interface CallOptions {
   idempotent?: boolean;
   /** Hedge this call (idempotent calls only; otherwise the call fails with a 400). Default: no hedging. */
   hedge?: HedgeCallOptions;
+  /**
+   * Ms one attempt of an idempotent call may take before it is cancelled (408) and retried on another
+   * node, within the call's `timeout` and `retries`, so one slow node cannot eat the whole deadline.
+   * Ignored for calls that are not idempotent (cutting one short would only fail it early). Default: the client's.
+   */
+  attemptTimeout?: number;
   /** Consistent-hash key from the request or metadata; `select.key` wins when both are set. Default: the client's `hashKey`. */
   hashKey?: HashKey;
 }
@@ -120,6 +126,8 @@ export interface ClientOptions {
   timeout?: number;
   /** Extra attempts on other nodes for retry-safe errors. Default 1. */
   retries?: number;
+  /** Ms one attempt of an idempotent call may take before it moves to another node (see {@link CallOptions.attemptTimeout}). Default: none. */
+  attemptTimeout?: number;
   /** Delay before each retry (exponential, full jitter), or a function of the retry number (1, 2…). Default `{ base: 25, factor: 2, cap: 1000 }`. */
   backoff?: BackoffOptions | ((retry: number) => number);
   /** Client-wide cap on retries: a share of recent calls (see `retryBudget`), an instance, or `false` for none. Default `{}` (20% + 10/s). */
@@ -156,8 +164,20 @@ export interface ClientOptions {
   poolSize?: number;
   /** Ms to connect. Default 5000. */
   dialTimeout?: number;
-  /** Ms between pings of idle connections (a dead one is dropped). Default 30 000; 0 disables. */
+  /** Ms an idle connection may stay silent before it is pinged (a dead one is dropped). Default 30 000; 0 disables. */
   pingInterval?: number;
+  /**
+   * Ms a connection with calls in flight may go without receiving anything before it is pinged, as
+   * gRPC keepalive does: a frozen node (stopped process, hung host) keeps its socket open and never
+   * answers. Default 250; 0 disables.
+   */
+  busyPingAfter?: number;
+  /**
+   * Ms a ping waits for its pong. A node that misses it is frozen: its calls fail with a 502 (outcome
+   * unknown; idempotent ones are retried on other nodes), and it gets no calls (a fast 503, tried
+   * elsewhere) until a dial in the background gets through. Default 1000.
+   */
+  pingTimeout?: number;
   /** Responses a server may stream ahead per call before the client grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
   streamWindow?: number;
   /** Default: silent. */

@@ -49,6 +49,8 @@ export function createClient(options: ClientOptions = {}): Client {
     size: c.poolSize,
     dialTimeout: c.dialTimeout,
     pingInterval: c.pingInterval,
+    busyPingAfter: c.busyPingAfter,
+    pingTimeout: c.pingTimeout,
     window: c.streamWindow,
     logger: c.logger,
   });

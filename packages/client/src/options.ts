@@ -29,6 +29,7 @@ export interface ResolvedClientOptions {
   contentType: string;
   timeout: number;
   retries: number;
+  attemptTimeout: number | undefined;
   /** Ms to wait before retry number `retry` (1 for the first). */
   backoff: (retry: number) => number;
   retryBudget: RetryBudget | undefined;
@@ -42,6 +43,8 @@ export interface ResolvedClientOptions {
   poolSize: number;
   dialTimeout: number;
   pingInterval: number;
+  busyPingAfter: number;
+  pingTimeout: number;
   streamWindow: number;
   logger: Logger;
   callWrappers: readonly CallWrapper[];
@@ -79,6 +82,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     contentType: o.contentType ?? 'application/json',
     timeout: o.timeout ?? 5000,
     retries: o.retries ?? 1,
+    attemptTimeout: o.attemptTimeout,
     backoff: typeof o.backoff === 'function' ? o.backoff : backoff({ base: 25, factor: 2, cap: 1000, ...o.backoff }),
     retryBudget: o.retryBudget === false ? undefined : isBudget(o.retryBudget) ? o.retryBudget : retryBudget(o.retryBudget),
     circuitBreaker:
@@ -103,6 +107,8 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     poolSize: Math.max(1, o.poolSize ?? 2),
     dialTimeout: o.dialTimeout ?? 5000,
     pingInterval: o.pingInterval ?? 30_000,
+    busyPingAfter: o.busyPingAfter ?? 250,
+    pingTimeout: o.pingTimeout ?? 1000,
     streamWindow: o.streamWindow ?? 16,
     logger,
     callWrappers: o.wrappers?.call ?? [],

@@ -1,12 +1,14 @@
-import { isMicroError, type Logger, serviceUnavailable } from '@tsmicro/core';
+import { isMicroError, type Logger, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Transport } from '@tsmicro/transport';
 import { createMux, type Mux } from '@tsmicro/transport/rpc';
+import { createKeepalive } from './keepalive.js';
 
 /** A few multiplexed connections per node address. */
 export interface Pool {
   /**
    * A live connection to `address`: the least busy one, or a new one while under `size` and every
-   * open one has {@link BUSY_AT} calls in flight. Rejects with a 503 when connecting fails.
+   * open one has {@link BUSY_AT} calls in flight. Rejects with a 503 when connecting fails, and at
+   * once while the node is known to be frozen (it failed a keepalive ping; see {@link PoolOptions.pingTimeout}).
    */
   get(address: string): Promise<Mux>;
   /** What `get` would return when that needs no dial: an open connection, synchronously (the hot path); undefined otherwise. */
@@ -26,6 +28,8 @@ export const BUSY_AT = 128;
 interface Node {
   conns: Mux[];
   dialing: Array<Promise<Mux>>;
+  /** Set while the node is frozen: it failed a ping. Calls are refused until a dial in the background gets through. */
+  frozen: { since: number; retryAt: number; reason: MicroError } | undefined;
 }
 
 /** Options of {@link createPool}. */
@@ -33,7 +37,12 @@ export interface PoolOptions {
   transport: Transport;
   size: number;
   dialTimeout: number;
+  /** Ms an idle connection may stay silent before it is pinged; 0 disables. */
   pingInterval: number;
+  /** Ms a connection with calls in flight may stay silent before it is pinged; 0 disables. */
+  busyPingAfter: number;
+  /** Ms a ping waits for its pong before the node counts as frozen. */
+  pingTimeout: number;
   window: number;
   logger: Logger;
 }
@@ -48,7 +57,45 @@ export function createPool(o: PoolOptions): Pool {
     const n = nodes.get(address);
     if (!n) return;
     n.conns = n.conns.filter((c) => c !== mux);
-    if (n.conns.length === 0 && n.dialing.length === 0) nodes.delete(address);
+    if (n.conns.length === 0 && n.dialing.length === 0 && !n.frozen) nodes.delete(address);
+  };
+
+  const keepalive = createKeepalive({
+    idle: o.pingInterval,
+    busy: o.busyPingAfter,
+    timeout: o.pingTimeout,
+    logger: o.logger,
+    onDead(mux, address, reason) {
+      const n = nodes.get(address);
+      if (n) {
+        const now = Date.now();
+        n.frozen = { since: now, retryAt: now + o.pingTimeout, reason };
+      }
+      // The calls fail now with `reason`: a frozen peer would never complete a graceful close.
+      void mux.close(reason);
+    },
+  });
+
+  /**
+   * A frozen node gets no calls: each would wait for its whole deadline. A dial in the background,
+   * at most one at a time and one per ping timeout, finds out when it answers again.
+   */
+  const refuseFrozen = (address: string, n: Node, f: NonNullable<Node['frozen']>): never => {
+    const now = Date.now();
+    if (now >= f.retryAt && n.dialing.length === 0) {
+      f.retryAt = now + o.pingTimeout + o.dialTimeout;
+      startDial(address, n).then(
+        () => {
+          n.frozen = undefined;
+        },
+        () => {
+          f.retryAt = Date.now() + o.pingTimeout;
+        },
+      );
+    }
+    throw serviceUnavailable(`not sending to ${address} (${now - f.since} ms ago: ${f.reason.detail}); it is re-dialed in the background`, {
+      cause: f.reason,
+    });
   };
 
   const dial = async (address: string, n: Node): Promise<Mux> => {
@@ -66,29 +113,19 @@ export function createPool(o: PoolOptions): Pool {
       throw serviceUnavailable(`the client closed while connecting to ${address}`);
     }
     n.conns.push(mux);
+    keepalive.watch(mux, address);
     void mux.closed.then(() => remove(address, mux));
     return mux;
   };
 
-  // Idle connections are pinged so a silently dead peer is found before a call lands on it.
-  let pinger: NodeJS.Timeout | undefined;
-  const startPinger = () => {
-    if (pinger || o.pingInterval <= 0) return;
-    pinger = setInterval(() => {
-      for (const n of nodes.values()) {
-        for (const mux of n.conns) {
-          if (mux.size > 0) continue;
-          void mux.ping(Math.min(o.pingInterval, 5000)).then((ok) => {
-            if (!ok && !mux.isClosed) {
-              o.logger.debug({ remote: mux.remote }, 'connection failed its ping; dropping it');
-              void mux.close();
-            }
-          });
-        }
-      }
-    }, o.pingInterval);
-    // A keepalive should never be what keeps the process running.
-    pinger.unref();
+  /** One dial at a time per node, so a burst of first calls opens one connection, not `size`. */
+  const startDial = (address: string, node: Node): Promise<Mux> => {
+    const p = dial(address, node).finally(() => {
+      node.dialing = node.dialing.filter((d) => d !== p);
+      if (node.conns.length === 0 && node.dialing.length === 0 && !node.frozen && nodes.get(address) === node) nodes.delete(address);
+    });
+    node.dialing.push(p);
+    return p;
   };
 
   /** The connection to use without dialing, if there is one that suits. */
@@ -106,31 +143,22 @@ export function createPool(o: PoolOptions): Pool {
       return n ? pick(n) : undefined;
     },
     async get(address) {
-      startPinger();
       let n = nodes.get(address);
       if (!n) {
-        n = { conns: [], dialing: [] };
+        n = { conns: [], dialing: [], frozen: undefined };
         nodes.set(address, n);
       }
       const best = pick(n);
       if (best) return best;
-      // No usable connection yet: one dial at a time, so a burst of first calls opens one connection, not `size`.
-      if (n.dialing[0]) return n.dialing[0];
-      const node = n;
-      const p = dial(address, node).finally(() => {
-        node.dialing = node.dialing.filter((d) => d !== p);
-        if (node.conns.length === 0 && node.dialing.length === 0 && nodes.get(address) === node) nodes.delete(address);
-      });
-      node.dialing.push(p);
-      return p;
+      if (n.frozen) return refuseFrozen(address, n, n.frozen);
+      return n.dialing[0] ?? startDial(address, n);
     },
     drop(mux) {
       void mux.close();
     },
     async close() {
       generation++;
-      clearInterval(pinger);
-      pinger = undefined;
+      keepalive.close();
       const all = [...nodes.values()];
       nodes.clear();
       await Promise.allSettled(all.flatMap((n) => n.dialing));

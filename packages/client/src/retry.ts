@@ -1,4 +1,4 @@
-import { remaining } from '@tsmicro/core';
+import { ErrorCode, isMicroError, MicroError, remaining } from '@tsmicro/core';
 import type { Next, Selection } from '@tsmicro/selector';
 import type { CallScope } from '@tsmicro/transport/rpc';
 import type { ResolvedClientOptions } from './options.js';
@@ -47,6 +47,8 @@ export interface RetryPlan {
   scope: CallScope;
   retries: number;
   idempotent: boolean;
+  /** Ms one attempt may take before it is cancelled and the next node tried; idempotent calls only. */
+  attemptMs?: number | undefined;
 }
 
 /** Reports an attempt's outcome to the selection (latency, load, ejection) and the circuit. */
@@ -82,6 +84,13 @@ export function admit(p: RetryPlan, last: unknown): Admitted {
       last = last ?? e;
     }
   }
+}
+
+/** An outcome-unknown error of a call that is not idempotent says why it was not repeated and how to allow it. */
+function notRepeated(e: unknown, p: RetryPlan): unknown {
+  if (p.idempotent || !isMicroError(e) || e.code !== ErrorCode.BadGateway) return e;
+  const detail = `${p.name}: ${e.detail}; not repeated on another node because it is not marked idempotent (see the client's idempotent option)`;
+  return new MicroError({ id: e.id, code: e.code, detail, status: e.status, cause: e });
 }
 
 /** Waits `ms`, or rejects with the scope's abort reason; leaves no timer behind either way. */
@@ -132,7 +141,7 @@ export async function withRetries<T>(
     settle(a, r.error);
     if (scope.aborted) throw abortReason(scope.reason, name);
     last = r.error;
-    if (!isRetryable(r.error, { idempotent: p.idempotent, sent: r.sent })) throw last;
+    if (!isRetryable(r.error, { idempotent: p.idempotent, sent: r.sent })) throw notRepeated(last, p);
     c.logger.debug({ service: p.service, endpoint: p.endpoint, node: a.sel.node.id, attempt: n, err: String(r.error) }, 'retrying');
   }
 }

@@ -1,5 +1,5 @@
 import type { Codec } from '@tsmicro/codec';
-import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailable } from '@tsmicro/core';
+import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailable, timeout } from '@tsmicro/core';
 import type { Next } from '@tsmicro/selector';
 import type { CallScope, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
@@ -35,16 +35,21 @@ abstract class AttemptReceiver implements UnaryReceiver {
   private ended = false;
   /** Unset while the call is being opened, when a closed connection may already fail it. */
   private off: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(protected readonly x: Attempt) {}
 
   /** Opens the call on `mux` (the outcome may arrive before this returns); undefined when it already ended. */
-  protected open(mux: Mux, now?: number): UnaryCall | undefined {
-    const { scope, name } = this.x.plan;
+  protected open(mux: Mux, node: string, now?: number): UnaryCall | undefined {
+    const { scope, name, attemptMs } = this.x.plan;
     const call = mux.call(header(this.x, now), this.x.body, this);
     // A call failed at once (closed connection) has nothing left to cancel.
     if (this.ended) return undefined;
     this.off = scope.onAbort((r) => call.cancel(abortReason(r, name)));
+    if (attemptMs !== undefined) {
+      const why = () => timeout(`${name}: the attempt on ${node} took over ${attemptMs} ms (attemptTimeout); trying another node`);
+      this.timer = setTimeout(() => call.cancel(why()), attemptMs);
+    }
     return call;
   }
 
@@ -71,6 +76,7 @@ abstract class AttemptReceiver implements UnaryReceiver {
   private end(): void {
     this.ended = true;
     this.off?.();
+    if (this.timer) clearTimeout(this.timer);
   }
 }
 
@@ -86,7 +92,7 @@ class AttemptOutcome extends AttemptReceiver {
     private readonly signal: AbortSignal | undefined,
   ) {
     super(x);
-    const call = this.open(mux);
+    const call = this.open(mux, a.sel.node.id);
     if (!call || !signal) return;
     const abandon = () => call.cancel(canceled(`${x.plan.name} on ${a.sel.node.id} was abandoned: another hedged attempt won`));
     this.abandon = abandon;
@@ -150,7 +156,7 @@ class FirstAttempt extends AttemptReceiver {
     now: number | undefined,
   ) {
     super(x);
-    this.open(mux, now);
+    this.open(mux, a.sel.node.id, now);
   }
 
   protected succeeded(value: unknown): void {
@@ -232,7 +238,8 @@ function prepare(
     throw badRequest(`cannot hedge ${name}: it is not idempotent (pass idempotent: true or list it in the client's idempotent option)`);
   }
   const retries = o.retries ?? c.retries;
-  const plan: RetryPlan = { c, next: unselected, service, endpoint, name, scope, retries, idempotent };
+  const attemptMs = idempotent ? (o.attemptTimeout ?? c.attemptTimeout) : undefined;
+  const plan: RetryPlan = { c, next: unselected, service, endpoint, name, scope, retries, idempotent, attemptMs };
   return { plan, pool, codec, body, md };
 }
 

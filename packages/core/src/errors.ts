@@ -10,6 +10,7 @@ export const ErrorCode = {
   TooManyRequests: 429,
   Canceled: 499,
   InternalServerError: 500,
+  BadGateway: 502,
   ServiceUnavailable: 503,
   GatewayTimeout: 504,
 } as const;
@@ -26,6 +27,7 @@ const statusText: Record<number, string> = {
   429: 'Too Many Requests',
   499: 'Client Closed Request',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
@@ -96,6 +98,13 @@ export const tooManyRequests = helper(ErrorCode.TooManyRequests);
 export const canceled = helper(ErrorCode.Canceled);
 /** 500: the handler failed. */
 export const internalServerError = helper(ErrorCode.InternalServerError);
+/**
+ * 502: the outcome is unknown. The request was sent, then the answer could not come: the connection
+ * was lost, the node stopped answering, or a stopping server cut the handler. The handler may have
+ * run, partly or entirely, so the client retries it only for calls marked idempotent.
+ * @example throw badGateway('connection to 10.0.0.7:4000 lost after the request was sent: the handler may have run')
+ */
+export const badGateway = helper(ErrorCode.BadGateway);
 /** 503: no node can serve the call now (safe to retry elsewhere). */
 export const serviceUnavailable = helper(ErrorCode.ServiceUnavailable);
 /** 504: an upstream did not answer in time. */

@@ -1,5 +1,6 @@
 export { type Context, createScope, earliest, remaining, type Scope } from './context.js';
 export {
+  badGateway,
   badRequest,
   canceled,
   conflict,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscriber } from '@tsmicro/broker';
-import { badRequest, conflict, serviceUnavailable, tooManyRequests } from '@tsmicro/core';
+import { badGateway, badRequest, conflict, serviceUnavailable, tooManyRequests } from '@tsmicro/core';
 import type { ServiceRecord } from '@tsmicro/registry';
 import type { Listener, Socket } from '@tsmicro/transport';
 import { type CallScope, createMux, type Mux } from '@tsmicro/transport/rpc';
@@ -76,13 +76,13 @@ export function createServer(options: ServerOptions): Server {
       onRequest(s, req) {
         requestsSeen++;
         if (stopping) {
-          s.fail(serviceUnavailable(`${o.name} is stopping`, { id: o.name })).catch(() => {});
+          s.refuse(serviceUnavailable(`${o.name} is stopping`, { id: o.name })).catch(() => {});
           return;
         }
         // The new call is not counted yet: the mux enters it only after this returns.
         if (mux.size >= o.maxStreamsPerConnection) {
           const e = tooManyRequests(`more than ${o.maxStreamsPerConnection} concurrent calls on one connection`, { id: o.name });
-          s.fail(e).catch(() => {});
+          s.refuse(e).catch(() => {});
           return;
         }
         dispatch(connEnv, s, req);
@@ -117,7 +117,11 @@ export function createServer(options: ServerOptions): Server {
       await Promise.race([idle(), grace]);
       clearTimeout(timer);
     }
-    const reason = serviceUnavailable(`${o.name} stopped before the call finished`, { id: o.name });
+    // Not the retryable 503: the handlers did run, so a caller must not repeat a call that is not idempotent.
+    const reason = badGateway(
+      `${o.name} stopped and cut the call after its grace period of ${o.gracePeriod} ms; the handler may have run (outcome unknown)`,
+      { id: o.name },
+    );
     stopAc.abort(reason);
     for (const scope of [...scopes]) scope.abort(reason);
     await idle();

@@ -58,7 +58,7 @@ export function dispatch(env: DispatchEnv, s: RpcStream, req: Message): void {
   const endpoint = h[H.endpoint] ?? '';
   const route = env.routes.get(endpoint);
   if (!route) {
-    s.fail(notFound(`service ${env.name} has no endpoint '${endpoint}'`, { id: env.name })).catch(noop);
+    s.refuse(notFound(`service ${env.name} has no endpoint '${endpoint}'`, { id: env.name })).catch(noop);
     return;
   }
   const ms = Number(h[H.timeout]);

@@ -71,8 +71,10 @@ describe('server lifecycle', () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
       const e = (await call) as MicroError;
       expect(e).toBeInstanceOf(MicroError);
-      expect(e.code).toBe(503);
-      expect((reason as MicroError).code).toBe(503);
+      // The handler ran: the caller learns its outcome is unknown (502), not a retryable 503.
+      expect(e.code).toBe(502);
+      expect(e.detail).toMatch(/grace period of 100 ms; the handler may have run/);
+      expect((reason as MicroError).code).toBe(502);
       await p.server.start();
     } finally {
       await p.close();

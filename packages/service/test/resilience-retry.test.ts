@@ -34,7 +34,11 @@ describe('retries through client.call', () => {
         },
       }),
       // The breaker is off so that what keeps node 0 out is the selector's outlier ejection, fed by done().
-      { client: { retries: 2, backoff: { base: 2 }, circuitBreaker: false }, wrapSelector: (s) => ledgerSelector(s, ledger) },
+      // Idempotent: the handler's own 503 comes after it ran, so only an idempotent call may be repeated.
+      {
+        client: { retries: 2, backoff: { base: 2 }, circuitBreaker: false, idempotent: ['Greeter.*'] },
+        wrapSelector: (s) => ledgerSelector(s, ledger),
+      },
     );
     const [rec] = await c.registry.getService('svc');
     const bad = rec!.nodes.find((n) => c.indexOf(n.address) === 0)!.id;
@@ -88,7 +92,7 @@ describe('retries through client.call', () => {
     }
   });
 
-  it('does not retry a non-idempotent call once it was sent (500, 408), and does for idempotent ones', async () => {
+  it("does not retry a non-idempotent call once it was sent (500, 408, a handler's 503), and does for idempotent ones", async () => {
     let calls = 0;
     const c = await cluster(
       2,
@@ -101,6 +105,10 @@ describe('retries through client.call', () => {
           async slowpoke() {
             calls++;
             throw timeout('took too long downstream');
+          },
+          async unavailable() {
+            calls++;
+            throw serviceUnavailable('a downstream is unavailable');
           },
           async firstFails() {
             if (calls++ === 0) throw internalServerError('first one fails');
@@ -117,6 +125,11 @@ describe('retries through client.call', () => {
       calls = 0;
       const e408 = await c.client.call('svc', 'Flaky.slowpoke', {}).catch((e: MicroError) => e);
       expect((e408 as MicroError).code).toBe(408);
+      expect(calls).toBe(1);
+      calls = 0;
+      // The handler ran before it answered 503: repeating it could do its work twice.
+      const e503 = await c.client.call('svc', 'Flaky.unavailable', {}).catch((e: MicroError) => e);
+      expect((e503 as MicroError).code).toBe(503);
       expect(calls).toBe(1);
       calls = 0;
       await c.client.call('svc', 'Flaky.boom', {}, { idempotent: true }).catch(() => {});
@@ -175,6 +188,7 @@ describe('retries through client.call', () => {
           },
           circuitBreaker: false,
           retryBudget: false,
+          idempotent: ['Down.*'],
         },
         selector: { outlier: false },
       },
@@ -199,7 +213,7 @@ describe('retries through client.call', () => {
       },
     });
     const c = await cluster(3, handlers, {
-      client: { retries: 2, backoff: () => 0, circuitBreaker: false, retryBudget: { ratio: 0.1, minPerSecond: 0 } },
+      client: { retries: 2, backoff: () => 0, circuitBreaker: false, retryBudget: { ratio: 0.1, minPerSecond: 0 }, idempotent: ['Down.*'] },
       selector: { outlier: false },
     });
     try {

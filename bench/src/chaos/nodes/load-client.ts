@@ -6,7 +6,7 @@ import { createHistogram } from '../../histogram.js';
 import { openRegistry, tell } from './discovery.js';
 import { errorKind, observeSelector } from './observe.js';
 import { type FromClient, type LoadSpec, leftoverResources, sampleResources, type ToChild } from './protocol.js';
-import { type Counters, runWorkers } from './workers.js';
+import { type Counters, type OnceCounters, runWorkers } from './workers.js';
 
 /**
  * The load generator process: finds `chaos` through the registry, keeps `concurrency` calls in
@@ -26,16 +26,31 @@ const client = createClient({
   registry,
   selector,
   logger: silentLogger(),
-  idempotent: ['Chaos.*'],
+  idempotent: ['Chaos.echo', 'Chaos.count', 'Chaos.chat'],
+  retries: spec.retries,
+  timeout: 5000,
+});
+// `Chaos.once` is not idempotent; its own client and observed selector count its attempts per node.
+const onceObserved = observeSelector(createSelector({ registry, strategy: spec.strategy === 'leastLoaded' ? leastLoaded : roundRobin }));
+const onceClient = createClient({
+  transport: tcpTransport(),
+  registry,
+  selector: onceObserved.selector,
+  logger: silentLogger(),
   retries: spec.retries,
   timeout: 5000,
 });
 
 const stopAc = new AbortController();
+let inflightAtMark = 0;
 process.on('message', (raw) => {
   const m = raw as ToChild;
   if (m.type === 'nodes') void say({ type: 'nodes', recent: seen.recent(m.withinMs) });
   else if (m.type === 'stop') stopAc.abort();
+  else if (m.type === 'mark') {
+    inflightAtMark = onceObserved.seen.inflight(m.address);
+    void say({ type: 'marked', at: Date.now(), inflight: inflightAtMark });
+  }
 });
 process.on('disconnect', () => stopAc.abort());
 
@@ -60,12 +75,26 @@ async function main(): Promise<void> {
   const hist = createHistogram();
   const failures = new Map<string, number>();
   const counters: Counters = { attempted: 0, succeeded: 0, failed: 0, streams: 0 };
+  const once: OnceCounters = { attempted: 0, succeeded: 0, failed: 0 };
+  const onceFailures = new Map<string, number>();
+  const timeline: number[] = [];
   const sampler =
     spec.sampleEveryMs > 0
       ? setInterval(() => void say({ type: 'sample', sample: sampleResources(Date.now() - startedAt) }), spec.sampleEveryMs)
       : undefined;
   await runWorkers(client, spec, {
     counters,
+    once,
+    onceClient,
+    done(at) {
+      const i = Math.floor((at - startedAt) / 100);
+      while (timeline.length <= i) timeline.push(0);
+      timeline[i] = (timeline[i] ?? 0) + 1;
+    },
+    failOnce(e) {
+      const k = errorKind(e);
+      onceFailures.set(k, (onceFailures.get(k) ?? 0) + 1);
+    },
     signal: stopAc.signal,
     record(startMs, ms) {
       if (startMs - startedAt >= spec.warmupMs) hist.record(ms * 1e6);
@@ -88,6 +117,8 @@ async function main(): Promise<void> {
       latency: { count: s.count, p50: s.p50 / 1000, p99: s.p99 / 1000, max: s.max / 1000 },
       startedAt,
       endedAt,
+      timeline,
+      once: { ...once, failures: Object.fromEntries(onceFailures), inflightAtMark },
     },
   });
 }
@@ -98,7 +129,9 @@ try {
   await say({ type: 'error', message: e instanceof Error ? e.message : String(e) });
 }
 await client.close();
+await onceClient.close();
 await selector.close();
+await onceObserved.selector.close();
 await registry.close();
 await say({ type: 'stopped', leftover: leftoverResources() });
 if (process.connected) process.disconnect();

@@ -8,6 +8,8 @@ export interface Observations {
   attemptErrors: Map<string, number>;
   /** Epoch ms of each address's latest routed attempt (also in `nodes`), for "who got traffic lately". */
   recent(withinMs: number): string[];
+  /** Attempts picked for `address` whose outcome is not known yet. */
+  inflight(address: string): number;
 }
 
 /** A short, stable label for an error: numbers and addresses stripped so kinds can be counted. */
@@ -27,6 +29,7 @@ const refused = (e: unknown) => isMicroError(e) && e.detail.startsWith('circuit 
 export function observeSelector(inner: Selector): { selector: Selector; seen: Observations } {
   const nodes = new Map<string, NodeTally>();
   const attemptErrors = new Map<string, number>();
+  const open = new Map<string, number>();
   const tally = (address: string) => {
     let t = nodes.get(address);
     if (!t) {
@@ -42,10 +45,16 @@ export function observeSelector(inner: Selector): { selector: Selector; seen: Ob
         const sel = next();
         const at = Date.now();
         const p0 = performance.now();
+        const address = sel.node.address;
+        open.set(address, (open.get(address) ?? 0) + 1);
+        let ended = false;
         return {
           node: sel.node,
           done(result) {
             sel.done(result);
+            if (ended) return;
+            ended = true;
+            open.set(address, (open.get(address) ?? 1) - 1);
             const error = result?.error;
             if (error !== undefined && refused(error)) return;
             const t = tally(sel.node.address);
@@ -71,5 +80,5 @@ export function observeSelector(inner: Selector): { selector: Selector; seen: Ob
     const since = Date.now() - withinMs;
     return [...nodes].filter(([, t]) => t.lastRouted >= since).map(([a]) => a);
   };
-  return { selector, seen: { nodes, attemptErrors, recent } };
+  return { selector, seen: { nodes, attemptErrors, recent, inflight: (address) => open.get(address) ?? 0 } };
 }

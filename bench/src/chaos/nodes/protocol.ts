@@ -9,6 +9,8 @@ export interface ServerSpec {
   registerTtl: number;
   registerInterval: number;
   gracePeriod: number;
+  /** File every execution of the non-idempotent `Chaos.once` appends its id to (synchronously: a SIGKILL cannot lose it). Default: none. */
+  executionLog?: string;
 }
 
 /** argv[2] of the load-generating client process, as JSON. */
@@ -27,6 +29,19 @@ export interface LoadSpec {
   expectNodes: number;
   /** Ms between resource samples; 0 for none. */
   sampleEveryMs: number;
+  /** Of `concurrency`, workers (after the stream workers) that call the non-idempotent `Chaos.once`. Default 0. */
+  onceWorkers?: number;
+}
+
+/** What the caller saw of the non-idempotent `Chaos.once` calls. */
+export interface OnceReport {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  /** Caller-visible failures by message. */
+  failures: Record<string, number>;
+  /** `Chaos.once` attempts in flight on the marked node when the runner said `mark` (just before the fault). */
+  inflightAtMark: number;
 }
 
 /** A process's resources at one moment. */
@@ -72,6 +87,9 @@ export interface LoadReport {
   streams: number;
   startedAt: number;
   endedAt: number;
+  /** Successful calls (both kinds) per 100 ms since `startedAt`, by the time they ended. */
+  timeline: number[];
+  once: OnceReport;
 }
 
 export type FromServer =
@@ -85,6 +103,7 @@ export type FromClient =
   | { type: 'started'; at: number }
   | { type: 'sample'; sample: ResourceSample }
   | { type: 'nodes'; recent: string[] }
+  | { type: 'marked'; at: number; inflight: number }
   | { type: 'result'; report: LoadReport }
   | { type: 'stopped'; leftover: string[] }
   | { type: 'error'; message: string };
@@ -93,6 +112,8 @@ export type ToChild =
   | { type: 'sample' }
   | { type: 'nodes'; withinMs: number }
   | { type: 'stop' }
+  /** Client: count the `Chaos.once` attempts in flight on `address` now (just before a fault hits it). */
+  | { type: 'mark'; address: string }
   /** Server: from now on every unary handler sleeps `ms`. */
   | { type: 'delay'; ms: number };
 

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Context, silentLogger } from '@tsmicro/core';
 import { bidiStream, serverStream } from '@tsmicro/server';
@@ -30,6 +31,12 @@ const handlers = {
   async echo(req: { i: number }, _ctx: Context) {
     if (delayMs > 0) await sleep(delayMs);
     return { i: req.i };
+  },
+  /** Not idempotent: each execution is written down, so the runner can count ids executed twice. */
+  async once(req: { id: string }, _ctx: Context) {
+    if (spec.executionLog) appendFileSync(spec.executionLog, `${req.id}\n`);
+    if (delayMs > 0) await sleep(delayMs);
+    return { id: req.id };
   },
   count: serverStream(async function* (req: { n: number }) {
     for (let i = 0; i < req.n; i++) yield { i };

@@ -1,6 +1,13 @@
 import type { Client } from '@tsmicro/client';
 import type { LoadSpec } from './protocol.js';
 
+/** What the caller saw of `Chaos.once`. */
+export interface OnceCounters {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+}
+
 /** What the caller saw. A stream counts as one call. */
 export interface Counters {
   attempted: number;
@@ -11,6 +18,12 @@ export interface Counters {
 
 interface Sink {
   counters: Counters;
+  once: OnceCounters;
+  /** Calls `Chaos.once` (not idempotent); ids are unique per process. */
+  onceClient: Client;
+  /** A call of either kind ended well, at epoch ms `at`. */
+  done(at: number): void;
+  failOnce(e: unknown): void;
   signal: AbortSignal;
   /** One successful call: its start (epoch ms) and duration (ms). */
   record(startMs: number, ms: number): void;
@@ -48,7 +61,24 @@ async function bidi(client: Client): Promise<void> {
 export async function runWorkers(client: Client, spec: LoadSpec, sink: Sink): Promise<void> {
   const end = Date.now() + spec.durationMs;
   const c = sink.counters;
+  const onceFrom = spec.streamWorkers;
+  const onceTo = onceFrom + (spec.onceWorkers ?? 0);
+  const onceWorker = async (w: number) => {
+    const o = sink.once;
+    for (let n = 0; Date.now() < end && !sink.signal.aborted; n++) {
+      o.attempted++;
+      try {
+        await sink.onceClient.call('chaos', 'Chaos.once', { id: `${process.pid}-${w}-${n}` });
+        o.succeeded++;
+        sink.done(Date.now());
+      } catch (e) {
+        o.failed++;
+        sink.failOnce(e);
+      }
+    }
+  };
   const worker = async (w: number) => {
+    if (w >= onceFrom && w < onceTo) return onceWorker(w);
     const streaming = w < spec.streamWorkers;
     for (let n = 0; Date.now() < end && !sink.signal.aborted; n++) {
       const t0 = Date.now();
@@ -61,6 +91,7 @@ export async function runWorkers(client: Client, spec: LoadSpec, sink: Sink): Pr
         if (streaming) c.streams++;
         c.succeeded++;
         sink.record(t0, performance.now() - p0);
+        sink.done(Date.now());
       } catch (e) {
         c.failed++;
         sink.fail(e);

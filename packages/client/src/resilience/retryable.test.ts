@@ -1,4 +1,4 @@
-import { badRequest, canceled, internalServerError, notFound, serviceUnavailable, timeout } from '@tsmicro/core';
+import { badGateway, badRequest, canceled, internalServerError, notFound, serviceUnavailable, timeout } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
 import { isRetryable } from './retryable.js';
 
@@ -7,11 +7,17 @@ const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }
 const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
 
 describe('isRetryable', () => {
-  it('retries connect errors and 503 always, 408 only before sending', () => {
+  it('retries connect errors always, 503 and 408 only when no handler can have run the call', () => {
     expect(isRetryable(refused)).toBe(true);
-    expect(isRetryable(serviceUnavailable('draining'))).toBe(true);
+    expect(isRetryable(serviceUnavailable('draining'), { sent: false })).toBe(true);
+    expect(isRetryable(serviceUnavailable('a handler said so'), { sent: true })).toBe(false);
     expect(isRetryable(timeout('dial'), { sent: false })).toBe(true);
     expect(isRetryable(timeout('deadline'), { sent: true })).toBe(false);
+  });
+
+  it('retries an outcome-unknown 502 only for idempotent calls', () => {
+    expect(isRetryable(badGateway('connection lost after the request was sent'), { sent: true })).toBe(false);
+    expect(isRetryable(badGateway('connection lost after the request was sent'), { sent: true, idempotent: true })).toBe(true);
   });
 
   it('does not retry non-idempotent calls that may have run', () => {

@@ -4,7 +4,10 @@ import { ErrorCode, isMicroError } from '@tsmicro/core';
 export interface RetryableContext {
   /** The call has no side effects when repeated. Default false. */
   idempotent?: boolean;
-  /** The request may have reached the server (bytes were written). Default true (the safe assumption). */
+  /**
+   * A handler may have run the request: it was written and the server did not refuse it before
+   * dispatch (`Micro-Refused`). Default true (the safe assumption).
+   */
   sent?: boolean;
 }
 
@@ -27,8 +30,10 @@ function isAbort(e: unknown): boolean {
 }
 
 /**
- * Whether a failed attempt may be retried on another node: connect errors, any failure before the
- * request was sent, 503 (the node refused the work), 408 before sending; with `idempotent`, any error
+ * Whether a failed attempt may be retried on another node. A call that is not idempotent is retried
+ * only when no handler can have run it (`sent: false`: connect errors, a failed write, a server's
+ * refusal before dispatch) and the error is a 503 or 408 or a connect error; a 502 (outcome unknown:
+ * connection lost or call cut after the request was sent) never is. With `idempotent`, any error
  * except the caller's cancellation and request errors that no node would answer differently
  * (400, 401, 403, 404, 409, 413).
  * @example if (isRetryable(err, { idempotent: false, sent })) retry()
@@ -39,7 +44,7 @@ export function isRetryable(error: unknown, o: RetryableContext = {}): boolean {
   if (isMicroError(error)) {
     if (NEVER.has(error.code)) return false;
     if (o.idempotent) return true;
-    return error.code === ErrorCode.ServiceUnavailable || (!sent && error.code === ErrorCode.Timeout);
+    return !sent && (error.code === ErrorCode.ServiceUnavailable || error.code === ErrorCode.Timeout);
   }
   if (o.idempotent || !sent) return true;
   const code = (error as { code?: unknown } | null)?.code;

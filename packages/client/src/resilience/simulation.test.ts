@@ -43,7 +43,8 @@ function harness(selector: Selector, failing: (id: string) => boolean) {
       }
       sel.done({ error });
       if (error === undefined) return;
-      if (attempt >= 2 || !isRetryable(error, { idempotent: false, sent: true }) || !budget.tryRetry()) {
+      // A scripted failure is a refusal (as a stopping server's): no handler ran, so even a call that is not idempotent may move.
+      if (attempt >= 2 || !isRetryable(error, { idempotent: false, sent: false }) || !budget.tryRetry()) {
         stats.failures++;
         return;
       }

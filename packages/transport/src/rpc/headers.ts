@@ -14,6 +14,16 @@ export const H = {
   timeout: 'Micro-Timeout',
   window: 'Micro-Window',
   stream: 'Micro-Stream',
+  /**
+   * `1` on an `error` frame: the server refused the call before any handler ran (stopping, too many
+   * calls, unknown endpoint, oversize), so repeating it elsewhere cannot run it twice.
+   */
+  refused: 'Micro-Refused',
+  /**
+   * Set by the receiving transport, never sent: the message was over its `maxMessageSize`, this is
+   * its header, the value is the body's size, and the body was skipped unread.
+   */
+  oversize: 'Micro-Oversize',
 } as const;
 
 /** Values of the `Micro-Frame` header. See docs/protocol.md, "## RPC". */

@@ -106,7 +106,7 @@ describe('rpc mux', () => {
     await raw.close();
   });
 
-  it('fails open calls with a 503 when the connection drops, and drops frames of unknown calls', async () => {
+  it('fails open calls with a 502 (outcome unknown) when the connection drops, and drops frames of unknown calls', async () => {
     const t = memoryTransport();
     const l = await t.listen('');
     let peer: Socket | undefined;
@@ -121,7 +121,8 @@ describe('rpc mux', () => {
     await peer!.close();
     const e = await stream.recv().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(MicroError);
-    expect((e as MicroError).code).toBe(503);
+    expect((e as MicroError).code).toBe(502);
+    expect((e as MicroError).detail).toMatch(/may have run/);
     expect(stream.failed).toBe(true);
     expect(mux.isClosed).toBe(true);
     await l.close();

@@ -1,7 +1,7 @@
-import { badRequest, ErrorCode, encodeError, isMicroError, type MicroError, serviceUnavailable } from '@tsmicro/core';
+import { badGateway, badRequest, ErrorCode, isMicroError, type MicroError, payloadTooLarge, serviceUnavailable } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
 import { Frame, H, INITIAL_WINDOW } from './headers.js';
-import { Channel, type RpcStream } from './stream.js';
+import { Channel, type RpcStream, refusal } from './stream.js';
 import { PendingUnary, type UnaryCall, type UnaryReceiver } from './unary.js';
 
 /** Options of {@link createMux}. */
@@ -25,6 +25,8 @@ export interface Mux {
   readonly size: number;
   /** True once the socket closed; every call on it has failed. */
   readonly isClosed: boolean;
+  /** Frames received so far (any kind, pongs included): unchanged between two looks means the peer said nothing. */
+  readonly received: number;
   /** Settles when the socket closes (never rejects). */
   readonly closed: Promise<Error | undefined>;
   /**
@@ -40,8 +42,12 @@ export interface Mux {
   call(header: Record<string, string>, body: Uint8Array, receiver: UnaryReceiver): UnaryCall;
   /** Sends a ping; true when the pong arrives within `timeoutMs`. */
   ping(timeoutMs: number): Promise<boolean>;
-  /** Closes the socket; calls in flight fail with a 503. */
-  close(): Promise<void>;
+  /**
+   * Closes the socket. Calls in flight fail: with `reason` at once when given (a peer that stopped
+   * answering may never finish the close), else when the socket has closed, with the 502 of a lost
+   * connection (their outcome is unknown).
+   */
+  close(reason?: MicroError): Promise<void>;
 }
 
 const empty = new Uint8Array(0);
@@ -57,6 +63,19 @@ function sendError(e: unknown, remote: string): MicroError {
 }
 
 /**
+ * Why the calls of a connection that closed failed. On the server nobody is left to tell; on the
+ * client each call's request was written, so its outcome is unknown: a 502, never the 503 that
+ * means "refused, safe to repeat".
+ */
+function lost(remote: string, err: Error | undefined, server: boolean): MicroError {
+  const why = err ? `: ${err.message}` : '';
+  if (server) return serviceUnavailable(`connection to ${remote} lost${why}`, { cause: err });
+  return badGateway(`connection to ${remote} lost after the request was sent${why}; the handler may have run (outcome unknown)`, {
+    cause: err,
+  });
+}
+
+/**
  * Wraps a socket in the RPC protocol (docs/protocol.md, "## RPC").
  * @example const mux = createMux(await transport.dial(addr)); const { stream } = mux.open(header, { body })
  */
@@ -66,6 +85,8 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
   const pings: Array<(ok: boolean) => void> = [];
   let nextId = 1;
   let isClosed = false;
+  /** Client side: frames received so far, so a keepalive can tell a connection that went quiet. */
+  let received = 0;
   const host = {
     write: (m: Message): Promise<void> => {
       // Streams send without an async wrapper: a socket that throws instead of rejecting must still reach them as a rejection.
@@ -85,7 +106,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     if (!handler) return;
     if (streams.has(id)) {
       const e = badRequest(`protocol error: ${H.id} ${id} is already in use on this connection`);
-      socket.send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty }).catch(() => {});
+      socket.send({ header: refusal(id, e), body: empty }).catch(() => {});
       return;
     }
     const unary = m.header[H.stream] !== '1';
@@ -100,7 +121,30 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     if (!ch.isReleased) streams.set(id, ch);
   };
 
+  /**
+   * A message the transport refused for its size (body skipped unread): only its call fails, with a
+   * 413; a request is refused before any handler sees it, so the caller may know it never ran.
+   */
+  const onOversize = (m: Message, id: string, kind: string | undefined) => {
+    const size = m.header[H.oversize];
+    if (kind === Frame.request) {
+      if (!o.onRequest) return;
+      const e = payloadTooLarge(
+        `the request to ${m.header[H.endpoint] ?? '?'} is ${size} bytes, over the receiving server's maxMessageSize; it was refused unread`,
+      );
+      socket.send({ header: refusal(id, e), body: empty }).catch(() => {});
+      return;
+    }
+    const call = streams.get(id);
+    if (!call) return;
+    const what = o.onRequest ? 'a request message' : 'the response';
+    const e = payloadTooLarge(`${what} of ${size} bytes is over this side's maxMessageSize; it was refused unread`);
+    if (o.onRequest) (call as Channel).fail(e).catch(() => {});
+    else call.cancel(e);
+  };
+
   const onMessage = (m: Message) => {
+    received++;
     const id = m.header[H.id];
     const kind = m.header[H.frame];
     if (id === undefined) {
@@ -108,6 +152,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       socket.close().catch(() => {});
       return;
     }
+    if (m.header[H.oversize] !== undefined) return onOversize(m, id, kind);
     if (kind === Frame.request) return onRequest(m, id);
     if (kind === Frame.ping) {
       socket.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
@@ -116,6 +161,11 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     if (kind === Frame.pong) return pings.shift()?.(true);
     // Frames of calls already completed are dropped: they may cross a cancel or an error on the wire.
     streams.get(id)?.deliver(kind, m);
+  };
+
+  const terminateAll = (reason: MicroError) => {
+    for (const ch of [...streams.values()]) ch.terminate(reason);
+    for (const p of pings.splice(0)) p(false);
   };
 
   const closed = (async (): Promise<Error | undefined> => {
@@ -130,9 +180,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       err = e instanceof Error ? e : new Error(String(e));
     }
     isClosed = true;
-    const reason = serviceUnavailable(`connection to ${socket.remote} lost${err ? `: ${err.message}` : ''}`, { cause: err });
-    for (const ch of [...streams.values()]) ch.terminate(reason);
-    for (const p of pings.splice(0)) p(false);
+    terminateAll(lost(socket.remote, err, o.onRequest !== undefined));
     return err;
   })();
 
@@ -143,6 +191,9 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     },
     get isClosed() {
       return isClosed;
+    },
+    get received() {
+      return received;
     },
     closed,
     open(header, oo = {}) {
@@ -198,7 +249,11 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
         socket.send({ header: { [H.id]: '0', [H.frame]: Frame.ping }, body: empty }).catch(() => done(false));
       });
     },
-    async close() {
+    async close(reason) {
+      if (reason && !isClosed) {
+        isClosed = true;
+        terminateAll(reason);
+      }
       await socket.close();
       await closed;
     },

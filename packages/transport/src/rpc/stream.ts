@@ -21,6 +21,8 @@ export interface RpcStream {
   recv(): Promise<Uint8Array | undefined>;
   /** Server: completes the call with an error. */
   fail(e: MicroError): Promise<void>;
+  /** Server: completes the call with an error that says no handler ran it (`Micro-Refused: 1`), so any caller may repeat it. */
+  refuse(e: MicroError): Promise<void>;
   /** Client: abandons the call, telling the server; `reason` is what local readers and writers see. */
   cancel(reason?: MicroError): void;
 }
@@ -43,6 +45,11 @@ const WINDOW_BYTES = 256 * 1024;
 const MAX_WINDOW = 1024;
 /** Messages count as at least this big, so empty ones cannot grow the window without end. */
 const MIN_SIZE = 64;
+/** The header of an `error` frame refusing call `id` before any handler ran. */
+export function refusal(id: string, e: MicroError): Record<string, string> {
+  return { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e), [H.refused]: '1' };
+}
+
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 type Reader = { resolve: (m: Uint8Array | undefined) => void; reject: (e: unknown) => void };
 
@@ -215,6 +222,12 @@ export class Channel implements RpcStream {
     if (this.failure || (this.localEnded && !this.isClient)) return;
     this.terminate(e);
     await this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty });
+  }
+
+  async refuse(e: MicroError): Promise<void> {
+    if (this.failure || this.localEnded) return;
+    this.terminate(e);
+    await this.host.write({ header: refusal(this.id, e), body: empty });
   }
 
   cancel(reason: MicroError = canceled('call cancelled')): void {

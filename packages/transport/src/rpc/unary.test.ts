@@ -1,4 +1,4 @@
-import { badRequest, encodeError, type MicroError } from '@tsmicro/core';
+import { badRequest, encodeError, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
 import { memoryTransport } from '../memory.js';
 import type { Message, Socket } from '../transport.js';
@@ -105,12 +105,26 @@ describe('unary calls on a mux (Mux.call)', () => {
     expect(await outcome).toMatchObject({ sent: false, error: { code: 503 } });
   });
 
-  it('fails every call in flight with a retryable 503 when the connection drops', async () => {
+  it('fails every call in flight with a 502 (outcome unknown) when the connection drops', async () => {
     const { client, server } = await rawServer();
     const calls = [call(client), call(client)];
     await server.recv();
     await server.close();
-    for (const c of calls) expect(await c.outcome).toMatchObject({ sent: true, error: { code: 503 } });
+    for (const c of calls) expect(await c.outcome).toMatchObject({ sent: true, error: { code: 502 } });
+  });
+
+  it('reports a server refusal (Micro-Refused) as not sent, and a plain error as sent', async () => {
+    const { client, server } = await rawServer();
+    const refused = call(client);
+    const failed = call(client);
+    const a = await server.recv();
+    const b = await server.recv();
+    const e = encodeError(serviceUnavailable('stopping'));
+    await server.send({ header: { [H.id]: a.header[H.id]!, [H.frame]: Frame.error, [H.error]: e, [H.refused]: '1' }, body: empty });
+    await server.send({ header: { [H.id]: b.header[H.id]!, [H.frame]: Frame.error, [H.error]: e }, body: empty });
+    expect(await refused.outcome).toMatchObject({ sent: false, error: { code: 503 } });
+    expect(await failed.outcome).toMatchObject({ sent: true, error: { code: 503 } });
+    await client.close();
   });
 
   it('cancel() sends a cancel frame and reports the reason to the receiver', async () => {

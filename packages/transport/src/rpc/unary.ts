@@ -7,7 +7,10 @@ import type { StreamHost } from './stream.js';
 export interface UnaryReceiver {
   /** The response message. */
   resolved(body: Uint8Array): void;
-  /** The call failed. `sent` is false when the request never reached the wire, so no server can have run it. */
+  /**
+   * The call failed. `sent` is false when no handler can have run it: the request never reached the
+   * wire, or the server refused it before dispatch (an `error` frame with `Micro-Refused: 1`).
+   */
   failed(e: MicroError, sent: boolean): void;
 }
 
@@ -51,8 +54,11 @@ export class PendingUnary implements UnaryCall {
     } else if (kind === Frame.end) {
       if (this.body !== undefined) this.answer(this.body);
       else this.terminate(badRequest(`call ${this.id} answered without a response message`));
-    } else if (kind === Frame.error) this.terminate(decodeError(m.header[H.error] ?? ''));
-    else if (kind === Frame.cancel) this.terminate(canceled('call cancelled by the server'));
+    } else if (kind === Frame.error) {
+      // A refusal says no handler ran: for the retry decision the request might as well not have been sent.
+      if (m.header[H.refused] === '1') this.sent = false;
+      this.terminate(decodeError(m.header[H.error] ?? ''));
+    } else if (kind === Frame.cancel) this.terminate(canceled('call cancelled by the server'));
     // A window grant is credit for sending more, and a unary call sends nothing more.
     else if (kind !== Frame.window) this.violation(`unknown frame kind '${kind}'`);
   }

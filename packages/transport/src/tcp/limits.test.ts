@@ -8,6 +8,7 @@ import { closedBy, type LogLine, rawConnect, recordingLogger } from '../../test/
 import { expectMicroError, msg, text } from '../testing/index.js';
 import type { Listener, Socket } from '../transport.js';
 import { tcpTransport } from './index.js';
+import { OVERSIZE_HEADER } from './oversize.js';
 import { PREFACE } from './wire.js';
 
 describe('tcp transport: limits', () => {
@@ -54,10 +55,21 @@ describe('tcp transport: limits', () => {
     }
   });
 
-  it('closes a connection whose peer sends a frame over the limit, before buffering it', async () => {
+  it('refuses a message over the limit without buffering it: its header arrives flagged Micro-Oversize, the body is skipped, the connection stays up', async () => {
+    const { c, s } = await pair({ maxMessageSize: 1024 }, { maxMessageSize: 1 << 20 });
+    await c.send({ header: { a: 'b' }, body: new Uint8Array(4096) });
+    await c.send(msg(1));
+    const refused = await s.recv();
+    // The size counted is the header block (2 + 2 + 2 bytes) plus the body, as maxMessageSize counts it.
+    expect(refused.header).toEqual({ a: 'b', [OVERSIZE_HEADER]: String(4096 + 6) });
+    expect(refused.body.byteLength).toBe(0);
+    expect(text(await s.recv())).toBe('m1');
+  });
+
+  it('closes a connection whose peer sends a frame over 64 times the limit, before buffering it', async () => {
     const lines: LogLine[] = [];
     const { c, s } = await pair({ maxMessageSize: 1024, logger: recordingLogger(lines) }, { maxMessageSize: 1 << 20 });
-    await c.send({ header: {}, body: new Uint8Array(4096) });
+    await c.send({ header: {}, body: new Uint8Array(65 * 1024) });
     const err = await s.closed;
     expect(err?.message).toContain('over maxMessageSize 1024');
     await c.closed;

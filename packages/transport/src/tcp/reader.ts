@@ -1,5 +1,6 @@
 import { badRequest, type MicroError, payloadTooLarge } from '@tsmicro/core';
 import type { Message } from '../transport.js';
+import { OversizeFrame } from './oversize.js';
 import { FrameType, HeaderReader, MAGIC, PREFACE, VERSION } from './wire.js';
 
 /** What the reader reports to its socket. */
@@ -23,6 +24,8 @@ export class FrameReader {
   private frame: Buffer | undefined;
   private frameHave = 0;
   private readonly headers = new HeaderReader();
+  /** A frame over the limit whose body is being skipped (docs/protocol.md, "Limits"). */
+  private oversize: OversizeFrame | undefined;
   /** Epoch ms when the frame now in progress started, or 0 when between frames. */
   partialSince = 0;
 
@@ -42,6 +45,10 @@ export class FrameReader {
       if (off < 0) return;
     }
     const end = chunk.length;
+    if (this.oversize) {
+      off = this.skip(chunk, off);
+      if (off < 0) return;
+    }
     if (this.frame !== undefined || this.lenHave > 0) {
       off = this.continuePartial(chunk, off);
       if (off < 0) return;
@@ -54,8 +61,13 @@ export class FrameReader {
         return;
       }
       const len = chunk.readUInt32BE(off);
-      if (!this.checkLength(len)) return;
       off += 4;
+      if (this.refuses(len)) {
+        off = this.skip(chunk, off);
+        if (off < 0) return;
+        continue;
+      }
+      if (!this.checkLength(len)) return;
       if (end - off >= len) {
         if (!this.dispatch(chunk, off, off + len)) return;
         off += len;
@@ -100,6 +112,7 @@ export class FrameReader {
       if (this.lenHave < 4) return -1;
       this.lenHave = 0;
       const len = this.lenBuf.readUInt32BE(0);
+      if (this.refuses(len)) return this.skip(chunk, off);
       if (!this.checkLength(len)) return -1;
       this.frame = Buffer.allocUnsafe(len);
       this.frameHave = 0;
@@ -112,6 +125,41 @@ export class FrameReader {
     this.frame = undefined;
     this.partialSince = 0;
     return this.dispatch(frame, 0, frame.length) ? off : -1;
+  }
+
+  /**
+   * A message frame over the limit but within 64 × the limit is refused without closing: its header
+   * is read, its body skipped unread, and the header goes up flagged with its size, so only its call
+   * fails (413). Anything larger still closes the connection (see {@link checkLength}).
+   */
+  private refuses(len: number): boolean {
+    if (len <= this.maxMessageSize + 1 || len > this.maxMessageSize * 64) return false;
+    this.oversize = new OversizeFrame(len, this.maxMessageSize);
+    return true;
+  }
+
+  /** Skips on through an oversize frame; the offset after it, or -1 when the chunk is used up (or the socket failed). */
+  private skip(chunk: Buffer, off: number): number {
+    const o = this.oversize as OversizeFrame;
+    let failed = false;
+    const next = o.take(
+      chunk,
+      off,
+      this.headers,
+      (m) => this.on.message(m),
+      (e) => {
+        failed = true;
+        this.on.fail(e as MicroError);
+      },
+    );
+    if (failed) return -1;
+    if (next < 0) {
+      this.markPartial();
+      return -1;
+    }
+    this.oversize = undefined;
+    this.partialSince = 0;
+    return next;
   }
 
   private checkLength(len: number): boolean {
