@@ -26,7 +26,7 @@ export async function appPub(impl: AppImpl, topic: string, seed: unknown): Promi
   let i = 0;
   return {
     publish: (body) => client.publish(topic, body[2] === 0x77 ? { w: 1, i: i++ } : { i: i++, t: 'tick' }),
-    flush: async () => {},
+    flush: () => broker.flush(),
     close: async () => {
       await client.close();
       await broker.disconnect();

@@ -48,7 +48,7 @@ export async function brokerPub(impl: BrokerImpl, topic: string, seed: unknown):
   const { broker, registry } = await openBroker(impl, seed);
   return {
     publish: (body) => broker.publish(topic, { header: {}, body }),
-    flush: async () => {},
+    flush: () => broker.flush(),
     close: async () => {
       await broker.disconnect();
       await registry?.close();

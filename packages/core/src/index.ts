@@ -18,6 +18,6 @@ export {
   tooManyRequests,
   unauthorized,
 } from './errors.js';
-export { createLogger, type Logger, type LoggerOptions, silentLogger } from './logger.js';
+export { createLogger, type LogDestination, type Logger, type LoggerOptions, silentLogger } from './logger.js';
 export { emptyMetadata, isMergedMetadata, type Metadata, mergeMetadata } from './metadata.js';
 export { decodeError, encodeError } from './wire-error.js';

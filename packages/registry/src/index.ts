@@ -9,3 +9,4 @@ export type {
   WatchEvent,
   WatchOptions,
 } from './registry.js';
+export { type StaticNodes, type StaticRegistryOptions, staticRegistry } from './static.js';

@@ -3,6 +3,7 @@ import type { Message } from '@tsmicro/transport';
 import type { NatsConnection } from 'nats';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
 import { importOptional } from '../internal/optional.js';
+import { PendingPublishes } from '../internal/pending.js';
 import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
@@ -10,7 +11,7 @@ import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
 import { fromNatsHeaders, toNatsHeaders } from './headers.js';
 import { checkDurableName } from './jetstream.js';
 import { type NatsBrokerOptions, resolveOptions } from './options.js';
-import { publisher } from './publish.js';
+import { publisher, SENT } from './publish.js';
 
 type Nats = typeof import('nats');
 
@@ -27,6 +28,8 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
   let nats: Nats | undefined;
   let nc: NatsConnection | undefined;
   let send: ReturnType<typeof publisher> | undefined;
+  /** JetStream publishes (and first publishes to a topic) still waiting for their answer, for `flush()`. */
+  const pending = new PendingPublishes();
 
   const live = (op: string) => {
     if (nc === undefined || nc.isClosed())
@@ -76,9 +79,25 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
       if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
       const conn = live('publish');
       if (!nats || !send) throw serviceUnavailable('natsBroker is not connected');
-      return send.send(conn, topic, m.body, toNatsHeaders(m.header, nats.headers));
+      const sent = send.send(conn, topic, m.body, toNatsHeaders(m.header, nats.headers));
+      // A core publish (the shared SENT) has nothing to wait for but the round trip flush() makes.
+      return sent === SENT ? sent : pending.track(sent);
     } catch (e) {
       return Promise.reject(e);
+    }
+  }
+
+  /** Waits for the publishes awaiting an answer, then one round trip: the server has read every core publish made before. */
+  async function flush(): Promise<void> {
+    await pending.settled();
+    const conn = nc;
+    if (conn === undefined || conn.isClosed()) return;
+    try {
+      await conn.flush();
+    } catch (e) {
+      throw serviceUnavailable(`flush via NATS at ${address} failed: ${(e as Error).message}; core publishes made before may be lost`, {
+        cause: e,
+      });
     }
   }
 
@@ -128,6 +147,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
     connect,
     disconnect,
     publish,
+    flush,
     subscribe,
   };
 }
