@@ -87,9 +87,18 @@ export async function nodesFor(c: ResolvedClientOptions, service: string, o: Cal
   return c.selector().select(service, select);
 }
 
+/** The selector's nodes for a call by name, picked now, or undefined when the selector would have to wait for them. */
+export function selectNow(c: ResolvedClientOptions, service: string, o: CallOptions, req: unknown, md: Metadata): Next | undefined {
+  const selector = c.selector?.();
+  return selector?.selectNow?.(service, selectFor(c, o, req, md));
+}
+
+/** Shared by every call without selection options. */
+const NO_SELECT: SelectOptions = Object.freeze({});
+
 /** The call's selection options, with the consistent-hash key from `hashKey` unless `select.key` is set. */
 export function selectFor(c: ResolvedClientOptions, o: CallOptions, req: unknown, md: Metadata): SelectOptions {
-  const select = o.select ?? {};
+  const select = o.select ?? NO_SELECT;
   const hashKey = o.hashKey ?? c.hashKey;
   if (!hashKey || select.key !== undefined) return select;
   const key = hashKey(req, md);

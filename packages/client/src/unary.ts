@@ -7,7 +7,7 @@ import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
 import { hedge, isRetryable } from './resilience/index.js';
 import { type Admitted, admit, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
-import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
+import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor, selectNow } from './scope.js';
 
 /** What every attempt of one unary call shares. */
 interface Attempt {
@@ -239,8 +239,10 @@ const unselected: Next = () => {
 
 /**
  * One unary call: bulkhead slot, then retries on other nodes (or hedged attempts), each feeding
- * selector and breaker. A call to a fixed address without bulkhead or hedging (the hot path) is
- * not an async function: its answer resolves the returned promise directly.
+ * selector and breaker. Without bulkhead or hedging, a call to a fixed address, or by name while the
+ * selector has the service's nodes at hand (`selectNow`: the registry cache is fresh), takes the hot
+ * path: no async function, the node picked in the caller's turn, the answer resolving the returned
+ * promise directly.
  */
 export function unaryCall(
   c: ResolvedClientOptions,
@@ -260,9 +262,18 @@ export function unaryCall(
     scope.dispose();
     return Promise.reject(e);
   }
-  if (o.hedge || o.address === undefined || c.bulkheadOf(service)) return generalCall(x, o, req);
+  if (o.hedge || c.bulkheadOf(service)) return generalCall(x, o, req);
+  let next: Next | undefined;
+  try {
+    next = o.address !== undefined ? fixedNode(o.address) : selectNow(c, service, o, req, x.md);
+  } catch (e) {
+    scope.dispose();
+    return Promise.reject(e);
+  }
+  // The nodes were not at hand (first call, expired cache, a selector without selectNow): wait for them.
+  if (next === undefined) return generalCall(x, o, req);
   c.retryBudget?.onCall();
-  x.plan.next = fixedNode(o.address);
+  x.plan.next = next;
   return attempts(x, now);
 }
 

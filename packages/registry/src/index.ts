@@ -1,4 +1,4 @@
-export { type CacheRegistryOptions, cacheRegistry } from './cache/index.js';
+export { type CacheRegistry, type CacheRegistryOptions, cacheRegistry } from './cache/index.js';
 export { type MemoryRegistryOptions, memoryRegistry } from './memory.js';
 export type {
   Endpoint,

@@ -8,7 +8,7 @@ import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
-import { fromNatsHeaders, toNatsHeaders } from './headers.js';
+import { cachedNatsHeaders, fromNatsHeaders } from './headers.js';
 import { checkDurableName } from './jetstream.js';
 import { type NatsBrokerOptions, resolveOptions } from './options.js';
 import { publisher, SENT } from './publish.js';
@@ -28,6 +28,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
   let nats: Nats | undefined;
   let nc: NatsConnection | undefined;
   let send: ReturnType<typeof publisher> | undefined;
+  let headersOf: ReturnType<typeof cachedNatsHeaders> | undefined;
   /** JetStream publishes (and first publishes to a topic) still waiting for their answer, for `flush()`. */
   const pending = new PendingPublishes();
 
@@ -48,6 +49,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
     if (nc !== undefined && !nc.isClosed()) return;
     nats ??= await importOptional<Nats>('nats', 'natsBroker');
     send ??= publisher(nats, o, address);
+    headersOf ??= cachedNatsHeaders(nats.headers);
     try {
       nc = await nats.connect({
         servers: o.servers,
@@ -78,8 +80,8 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
       validateTopic(topic);
       if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
       const conn = live('publish');
-      if (!nats || !send) throw serviceUnavailable('natsBroker is not connected');
-      const sent = send.send(conn, topic, m.body, toNatsHeaders(m.header, nats.headers));
+      if (!send || !headersOf) throw serviceUnavailable('natsBroker is not connected');
+      const sent = send.send(conn, topic, m.body, headersOf(m.header));
       // A core publish (the shared SENT) has nothing to wait for but the round trip flush() makes.
       return sent === SENT ? sent : pending.track(sent);
     } catch (e) {

@@ -16,6 +16,18 @@ export interface CacheRegistryOptions {
   logger?: Logger;
 }
 
+/** A {@link cacheRegistry}: a `Registry` that can also answer from memory without waiting. */
+export interface CacheRegistry extends Registry {
+  /**
+   * The cached records of `name` while they are fresh (looked up within `ttl`, kept current by the
+   * watch), without a backend call or a promise; undefined when a `getService` would have to ask
+   * the backend (never looked up, expired, closed), so the caller falls back to `getService`.
+   * Frozen and shared: copy before changing them.
+   * @example const records = cache.peek('greeter') ?? (await cache.getService('greeter'))
+   */
+  peek(name: string): readonly ServiceRecord[] | undefined;
+}
+
 interface Entry {
   readonly name: string;
   versions: Versions;
@@ -49,7 +61,7 @@ function resolveOptions(o: CacheRegistryOptions) {
  * `register`, `deregister`, `listServices` and `watch` go straight to the wrapped registry.
  * @example const registry = cacheRegistry(mdnsRegistry(), { ttl: 30_000 })
  */
-export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {}): Registry {
+export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {}): CacheRegistry {
   const o = resolveOptions(options);
   const log = o.logger.child({ component: 'registry-cache', registry: inner.name });
   const entries = new Map<string, Entry>();
@@ -136,6 +148,11 @@ export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {
     deregister: (s) => inner.deregister(s),
     listServices: () => inner.listServices(),
     watch: (wo) => inner.watch(wo),
+    peek(name) {
+      const e = entries.get(name);
+      if (e?.snapshot === undefined || closing.signal.aborted || Date.now() >= e.expiresAt) return undefined;
+      return e.snapshot;
+    },
     async getService(name) {
       if (closing.signal.aborted) throw serviceUnavailable('registry cache closed');
       let e = entries.get(name);
