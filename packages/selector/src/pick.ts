@@ -85,7 +85,7 @@ function selection(t: Tracker, node: ServiceNode, start: number): Selection {
 }
 
 /** The first node the picker offers that this `Next` has not returned and that is available; then a scan. */
-function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, tried: Set<string>, now: number) {
+function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, tried: ReadonlySet<string>, now: number) {
   for (let i = 2 * nodes.length + 16; i > 0; i--) {
     const c = picker();
     if (!tried.has(c.id) && available(t.health.get(c.id), now)) return c;
@@ -101,9 +101,17 @@ function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tr
  * node is available at all.
  */
 export function createPick(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker): Next {
-  const tried = new Set<string>();
+  // Most calls take one node and never ask again: the set of tried nodes is made on the second ask.
+  let firstId: string | undefined;
+  let tried: Set<string> | undefined;
   return () => {
     const now = t.now();
+    if (firstId === undefined) {
+      const node = attempt(nodes, picker, t, NOTHING_TRIED, now) ?? picker();
+      firstId = node.id;
+      return selection(t, node, now);
+    }
+    tried ??= new Set([firstId]);
     if (tried.size >= nodes.length) tried.clear();
     let node = attempt(nodes, picker, t, tried, now);
     if (!node) {
@@ -115,3 +123,6 @@ export function createPick(nodes: readonly ServiceNode[], picker: () => ServiceN
     return selection(t, node, now);
   };
 }
+
+/** What the first ask of a `Next` has tried: nothing. Never added to. */
+const NOTHING_TRIED: ReadonlySet<string> = new Set();
