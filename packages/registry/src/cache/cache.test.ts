@@ -76,6 +76,26 @@ describe('cacheRegistry', () => {
     expect(state.openWatches).toBe(1);
   });
 
+  it('peek answers fresh entries from memory without a promise, and nothing it would have to ask the backend for', async () => {
+    const { mem, cache, state } = setup({ ttl: 200 });
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a')]));
+    expect(cache.peek(name)).toBeUndefined();
+    await cache.getService(name);
+    const first = cache.peek(name);
+    expect(first?.map((r) => r.nodes.map((n) => n.id))).toEqual([['a']]);
+    expect(Object.isFrozen(first)).toBe(true);
+    // The same snapshot until something changes: a selector recognises its node set by identity.
+    expect(cache.peek(name)).toBe(first);
+    await mem.register(makeRecord(name, '1', [makeNode('a'), makeNode('b')]));
+    await waitFor(() => cache.peek(name)?.[0]?.nodes.length === 2, { timeout: 2000, what: 'the watch event in peek' });
+    expect(state.lookups).toBe(1);
+    // Past the ttl a lookup would ask the backend: peek says so instead of serving it.
+    await waitFor(() => cache.peek(name) === undefined, { timeout: 2000, what: 'the entry to expire' });
+    await cache.close();
+    expect(cache.peek(name)).toBeUndefined();
+  });
+
   it('keeps entries current from watch events without asking the backend again', async () => {
     const { mem, cache, state } = setup();
     const name = uniqueName();
