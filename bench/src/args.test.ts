@@ -24,15 +24,25 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
   });
 
-  it('runs OBS by default and when named: observability off, then on without and with an SDK, each compared with off', () => {
+  it('runs OBS by default and when named: observability off, then on with an SDK (the headline), then without, each compared with off', () => {
     expect([...parseArgs([]).selected]).toContain('OBS');
     expect([...parseArgs(['W1']).selected]).not.toContain('OBS');
     const rows = planRows(parseArgs(['obs', '--quick']).selected);
-    expect(rows.map((r) => r.impl)).toEqual(['tsmicro-json', 'tsmicro-obs', 'tsmicro-obs-sdk']);
+    expect(rows.map((r) => r.impl)).toEqual(['tsmicro-json', 'tsmicro-obs-sdk', 'tsmicro-obs']);
     const [off, on] = rows;
     if (!off || !on) throw new Error('OBS rows not planned');
     const done: RowResult[] = [{ row: off, rate: 1000, unit: 'calls/s', note: '' }];
     expect(ceilingOf(on, done)?.row.impl).toBe('tsmicro-json');
     expect(ceilingOf(off, done)).toBeUndefined();
+  });
+
+  it('leads W1 with the by-name app path and W3 with client.publish → server.subscribe, each against its raw ceiling', () => {
+    const w1 = planRows(parseArgs(['W1', '--quick']).selected).filter((r) => r.label === 'W1 echo c=64');
+    expect(w1.map((r) => r.impl)).toEqual(['raw', 'service-name', 'service-address', 'tsmicro-json', 'tsmicro-msgpack']);
+    const w3 = planRows(parseArgs(['W3', '--quick']).selected);
+    const natsApp = w3.find((r) => r.impl === 'natsApp');
+    const nats = w3.find((r) => r.impl === 'nats');
+    if (!natsApp || !nats) throw new Error('W3 rows not planned');
+    expect(ceilingOf(natsApp, [{ row: nats, rate: 1, unit: 'msgs/s', note: '' }])?.row.impl).toBe('nats');
   });
 });

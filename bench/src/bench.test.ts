@@ -87,7 +87,10 @@ describe('rows in child processes', () => {
     const [row] = planRows(new Set(['SOAK']), 'raw');
     if (!row) throw new Error('no soak row planned');
     const r = await runRow(g, row, tiny);
-    expect(r.note).toMatch(/^server RSS MB (\d+ → ){6}\d+ \([+-]\d+\.\d % over 0\.3 s\); \d+ at 0\.1 s \([+-]\d+\.\d % since\)$/);
+    // A window this short holds two samples (one every 5 s, at least two), then the RSS at the end.
+    expect(r.note).toMatch(
+      /^slope [+-]\d+\.\d\d %\/10 s over the last 0\.3 s \(2 samples\); server RSS MB (\d+ → ){2}\d+ \([+-]\d+\.\d % over 0\.3 s\); \d+ at 0\.1 s \([+-]\d+\.\d % since\)$/,
+    );
     expect(r.rate).toBeGreaterThan(100);
   });
 
@@ -104,6 +107,24 @@ describe('rows in child processes', () => {
     const g = createProcessGroup();
     const row = planRows(new Set(['W3'])).find((r) => r.impl === 'httpBroker');
     if (!row) throw new Error('no httpBroker W3 row planned');
+    const r = await runRow(g, row, { ...tiny, pubsubCount: 500 });
+    expect(r.note).toBe('lost 0');
+    expect(r.rate).toBeGreaterThan(0);
+  });
+
+  it('runs the by-name app path: two createServices found through mDNS on loopback, called by name', async () => {
+    const g = createProcessGroup();
+    const row = planRows(new Set(['W1'])).find((r) => r.impl === 'service-name' && r.concurrency === 64);
+    if (!row) throw new Error('no service-name W1 row planned');
+    const r = await runRow(g, row, tiny);
+    expect(r.note).toBe('');
+    expect(r.rate).toBeGreaterThan(100);
+  });
+
+  it('runs W3 on the app path (client.publish → server.subscribe) over httpBroker', async () => {
+    const g = createProcessGroup();
+    const row = planRows(new Set(['W3'])).find((r) => r.impl === 'httpApp');
+    if (!row) throw new Error('no httpApp W3 row planned');
     const r = await runRow(g, row, { ...tiny, pubsubCount: 500 });
     expect(r.note).toBe('lost 0');
     expect(r.rate).toBeGreaterThan(0);
@@ -129,7 +150,8 @@ describe('report', () => {
     const all = [...done, { row: ours, rate: 700, unit: 'calls/s', ratio: 0.7, note: 'a|b' } as const];
     expect(formatTable(all)).toContain('0.70×');
     const md = formatMarkdown(all, machineInfo(), 'tiny');
-    expect(md).toContain('| W1 echo c=1 | tsmicro-json | 700 calls/s |');
+    // W1 leads with the by-name app path.
+    expect(md).toContain('| W1 echo c=1 | service-name | 700 calls/s |');
     expect(md).toContain('a\\|b');
   });
 });

@@ -27,7 +27,7 @@ async function main(spec: ChildSpec): Promise<void> {
   switch (spec.role) {
     case 'echo-server': {
       const { startEchoServer } = await import('./echo/target.js');
-      const server = await startEchoServer(spec.impl);
+      const server = await startEchoServer(spec.impl, spec.service);
       onParent((m) => {
         if (m.type !== 'stop') return;
         const after = rss();
@@ -39,7 +39,7 @@ async function main(spec: ChildSpec): Promise<void> {
     case 'echo-client': {
       const { connectEcho } = await import('./echo/target.js');
       const { runClosedLoop, runStreamLoop } = await import('./load.js');
-      const client = await connectEcho(spec.impl, spec.address);
+      const client = await connectEcho(spec.impl, spec.address, spec.service);
       const timing = { concurrency: spec.concurrency, warmupMs: spec.warmupMs, measureMs: spec.measureMs };
       const req = spec.workload === 'W2' ? { data: 'x'.repeat(BIG_PAYLOAD_BYTES) } : { name: 'bench' };
       const load =

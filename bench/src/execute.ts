@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Child, ProcessGroup } from './procs.js';
 import type { Row, RowResult } from './rows.js';
+import { slopePer10s } from './slope.js';
 
 /** How long each row runs. Every wait below is bounded by these plus a fixed slack. */
 export interface Settings {
@@ -27,8 +28,8 @@ export interface Settings {
 /** Startup, shutdown and reporting of a child get this long on top of the measured time. */
 const SLACK_MS = 20_000;
 const READY_MS = 15_000;
-/** RSS samples taken during the soak window (plus one at the end). */
-const SOAK_SAMPLES = 6;
+/** Ms between RSS samples in the soak window; its growth is the least-squares slope over them (see slopePer10s). */
+const SOAK_EVERY_MS = 5000;
 
 async function stopServer(server: Child): Promise<number | undefined> {
   server.send({ type: 'stop' });
@@ -38,7 +39,9 @@ async function stopServer(server: Child): Promise<number | undefined> {
 
 async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak' }>, s: Settings): Promise<RowResult> {
   const unit = row.id === 'W4' ? 'msgs/s' : 'calls/s';
-  const server = g.spawn({ role: 'echo-server', impl: row.impl });
+  // Unique per row: mDNS is shared by everything on the machine, and the caller must see this server only.
+  const service = `bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const server = g.spawn({ role: 'echo-server', impl: row.impl, service });
   const { address } = await server.next('ready', READY_MS);
   const soak = row.kind === 'soak';
   const measureMs = soak ? s.soakMs : s.measureMs;
@@ -48,6 +51,7 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
     role: 'echo-client',
     impl: row.impl,
     address,
+    service,
     workload,
     concurrency: row.concurrency,
     warmupMs,
@@ -66,9 +70,10 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
     await sleep(s.warmupMs);
     cold = await rssNow();
     await sleep(warmupMs - s.warmupMs + 200);
-    for (let i = 0; i < SOAK_SAMPLES; i++) {
+    const count = Math.max(2, Math.floor(measureMs / SOAK_EVERY_MS) + 1);
+    for (let i = 0; i < count; i++) {
       samples.push(await rssNow());
-      if (i < SOAK_SAMPLES - 1) await sleep(measureMs / SOAK_SAMPLES);
+      if (i < count - 1) await sleep(measureMs / (count - 1));
     }
   }
   const { load, rss } = await client.next('result', s.warmupMs + measureMs + SLACK_MS);
@@ -91,8 +96,10 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
       const g = ((rssServer - from) / from) * 100;
       return `${g >= 0 ? '+' : ''}${g.toFixed(1)} %`;
     };
+    const slope = slopePer10s(samples, measureMs / (samples.length - 1));
+    const fit = `slope ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} %/10 s over the last ${measureMs / 1000} s (${samples.length} samples)`;
     const window = `${[...samples, rssServer].map(mb).join(' → ')} (${pct(rssStart)} over ${measureMs / 1000} s)`;
-    result.note = `server RSS MB ${window}; ${mb(cold)} at ${s.warmupMs / 1000} s (${pct(cold)} since)`;
+    result.note = `${fit}; server RSS MB ${window}; ${mb(cold)} at ${s.warmupMs / 1000} s (${pct(cold)} since)`;
   }
   return result;
 }

@@ -25,6 +25,8 @@ const entry = fileURLToPath(new URL(fromSource ? './child.ts' : './child.js', im
 // is where the stacks under test run; node refuses --cpu-prof in NODE_OPTIONS.
 const extraArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const execArgv = [...(fromSource ? ['--conditions=source', '--import', 'tsx'] : []), ...extraArgs];
+// The by-name rows find their server through mDNS: loopback only, unless the caller pinned another interface.
+const env = { TSMICRO_MDNS_INTERFACE: '127.0.0.1', ...process.env };
 
 function wrap(proc: ChildProcess, label: string): Child {
   const inbox: FromChild[] = [];
@@ -70,7 +72,7 @@ export function createProcessGroup(): ProcessGroup {
   const procs = new Set<ChildProcess>();
   return {
     spawn(spec) {
-      const proc = fork(entry, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const proc = fork(entry, [JSON.stringify(spec)], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       procs.add(proc);
       proc.on('exit', () => procs.delete(proc));
       return wrap(proc, `${spec.role} (${spec.impl})`);

@@ -1,22 +1,36 @@
 import { badRequest } from '@tsmicro/core';
 import type { LoadResult } from './load.js';
 
-/** The RPC stacks an echo workload can run on; the `-obs` ones are tsmicro-json with logging, metrics and tracing. */
-export const ECHO_IMPLS = ['raw', 'tsmicro-json', 'tsmicro-msgpack', 'tsmicro-obs', 'tsmicro-obs-sdk'] as const;
+/**
+ * The RPC stacks an echo workload can run on; the `-obs` ones are tsmicro-json with logging, metrics and
+ * tracing; the `service-` ones are two `createService`s found through mDNS, the caller calling by name
+ * (the app path) or by the node's `address`.
+ */
+export const ECHO_IMPLS = [
+  'raw',
+  'tsmicro-json',
+  'tsmicro-msgpack',
+  'tsmicro-obs',
+  'tsmicro-obs-sdk',
+  'service-name',
+  'service-address',
+] as const;
 export type EchoImpl = (typeof ECHO_IMPLS)[number];
-/** The pub/sub stacks W3 can run on. */
-export const PUBSUB_IMPLS = ['nats', 'redis', 'http', 'natsBroker', 'redisBroker', 'httpBroker'] as const;
+/** The pub/sub stacks W3 can run on: raw clients, the Broker interface, and the app path (`client.publish` → `server.subscribe`). */
+export const PUBSUB_IMPLS = ['nats', 'redis', 'http', 'natsBroker', 'redisBroker', 'httpBroker', 'natsApp', 'redisApp', 'httpApp'] as const;
 export type PubSubImpl = (typeof PUBSUB_IMPLS)[number];
 /** W1 small unary, W2 16 KiB unary, W4 server stream. */
 export type EchoWorkload = 'W1' | 'W2' | 'W4';
 
 /** What a child process is asked to do (passed as JSON in argv[2]). */
 export type ChildSpec =
-  | { role: 'echo-server'; impl: EchoImpl }
+  | { role: 'echo-server'; impl: EchoImpl; service: string }
   | {
       role: 'echo-client';
       impl: EchoImpl;
       address: string;
+      /** The service name the server registered under (unique per row, so no other run's nodes are seen). */
+      service: string;
       workload: EchoWorkload;
       concurrency: number;
       warmupMs: number;

@@ -26,13 +26,29 @@ export interface RowResult {
   note: string;
 }
 
-/** Ceiling first: a tsmicro row's ratio needs its raw row already measured. */
-const ECHO_STACKS: readonly EchoImpl[] = ['raw', 'tsmicro-json', 'tsmicro-msgpack'];
-/** Each tsmicro broker follows its raw counterpart, which is its ceiling. */
-const PUBSUB_STACKS: readonly PubSubImpl[] = ['nats', 'natsBroker', 'redis', 'redisBroker', 'http', 'httpBroker'];
+/**
+ * Ceiling first: a tsmicro row's ratio needs its raw row already measured. W1 and W2 lead with the app
+ * path (`service-name`: createService calling by name), then the same caller by address, then the bare
+ * createClient/createServer pair on a direct address.
+ */
+const ECHO_STACKS: readonly EchoImpl[] = ['raw', 'service-name', 'service-address', 'tsmicro-json', 'tsmicro-msgpack'];
+/** W4 streams on the bare pair only. */
+const STREAM_STACKS: readonly EchoImpl[] = ['raw', 'tsmicro-json', 'tsmicro-msgpack'];
+/** Each raw client is the ceiling of what follows it: the app path (client.publish → server.subscribe), then the Broker interface. */
+const PUBSUB_STACKS: readonly PubSubImpl[] = [
+  'nats',
+  'natsApp',
+  'natsBroker',
+  'redis',
+  'redisApp',
+  'redisBroker',
+  'http',
+  'httpApp',
+  'httpBroker',
+];
 
-/** OBS: W1 c=64 on tsmicro-json with observability off (its ceiling), then on (no tracing SDK, then an SDK). */
-const OBS_STACKS: readonly EchoImpl[] = ['tsmicro-json', 'tsmicro-obs', 'tsmicro-obs-sdk'];
+/** OBS: W1 c=64 on tsmicro-json with observability off (its ceiling), then on with an OpenTelemetry SDK registered (the headline), then on without one. */
+const OBS_STACKS: readonly EchoImpl[] = ['tsmicro-json', 'tsmicro-obs-sdk', 'tsmicro-obs'];
 
 /** Every workload id the CLI accepts. */
 export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'SOAK', 'OBS'] as const;
@@ -42,7 +58,7 @@ export type WorkloadId = (typeof WORKLOADS)[number];
 export function planRows(selected: ReadonlySet<WorkloadId>, soakImpl: EchoImpl = 'tsmicro-json'): Row[] {
   const rows: Row[] = [];
   const echo = (id: EchoWorkload, label: string, concurrency: number) => {
-    for (const impl of ECHO_STACKS) rows.push({ kind: 'echo', id, label, impl, concurrency });
+    for (const impl of id === 'W4' ? STREAM_STACKS : ECHO_STACKS) rows.push({ kind: 'echo', id, label, impl, concurrency });
   };
   if (selected.has('W1')) {
     echo('W1', 'W1 echo c=1', 1);
@@ -63,7 +79,13 @@ export function planRows(selected: ReadonlySet<WorkloadId>, soakImpl: EchoImpl =
  */
 export function ceilingOf(row: Row, done: readonly RowResult[]): RowResult | undefined {
   if (row.kind === 'soak') return undefined;
-  const rawImpl = row.kind === 'pubsub' ? row.impl.replace(/Broker$/, '') : row.id === 'OBS' ? 'tsmicro-json' : 'raw';
+  const rawImpl = row.kind === 'pubsub' ? row.impl.replace(/(Broker|App)$/, '') : row.id === 'OBS' ? 'tsmicro-json' : 'raw';
   if (rawImpl === row.impl) return undefined;
   return done.find((r) => r.row.kind === row.kind && r.row.label === row.label && r.row.impl === rawImpl && r.rate !== undefined);
+}
+
+/** The by-name row is also compared with the same caller by address, from the same rounds (the cost of naming alone). */
+export function peerOf(row: Row, done: readonly RowResult[]): RowResult | undefined {
+  if (row.impl !== 'service-name') return undefined;
+  return done.find((r) => r.row.label === row.label && r.row.impl === 'service-address' && r.rate !== undefined);
 }

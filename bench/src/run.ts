@@ -8,7 +8,7 @@ import { createProcessGroup } from './procs.js';
 import { formatMarkdown, formatTable, machineInfo } from './report.js';
 import { benchSkewedNodes, formatSkewedNodes } from './resilience/index.js';
 import { medianOfRounds, pairedRatio } from './rounds.js';
-import { ceilingOf, planRows, type Row, type RowResult } from './rows.js';
+import { ceilingOf, peerOf, planRows, type Row, type RowResult } from './rows.js';
 
 /**
  * `pnpm bench [W1 W2 W3 W4 DISCOVERY SKEW] [--quick] [--soak]` — runs the selected workloads (all but
@@ -30,10 +30,29 @@ function ratioText(r: RowResult, ceiling: RowResult | undefined): string {
 }
 
 /**
- * Interleaved rounds of the W3 rows and of the OBS rows in a full run. OBS takes five: single rounds
- * of its W1 rows swung ±15 % on this machine, and its target is a ratio a few points wide.
+ * Interleaved rounds in a full run: the W3 rows, the OBS rows, the soak, and each W1/W2 concurrency's
+ * rows. OBS takes five: single rounds of its W1 rows swung ±15 % on this machine, and its target is a
+ * ratio a few points wide. The soak runs three times: its target is "flat in three runs of three".
  */
-const ROUNDS = { W3: 3, OBS: 5 } as const;
+const ROUNDS = { W3: 3, OBS: 5, SOAK: 3, ECHO: 3 } as const;
+type RoundSet = keyof typeof ROUNDS;
+
+/** The rows that run interleaved with `row`, named by their set (W1/W2: one set per label), or undefined. */
+function groupOf(r: Row): { set: RoundSet; key: string } | undefined {
+  if (r.kind === 'pubsub') return { set: 'W3', key: 'W3' };
+  if (r.kind === 'soak') return { set: 'SOAK', key: 'SOAK' };
+  if (r.id === 'OBS') return { set: 'OBS', key: 'OBS' };
+  if (r.id === 'W1' || r.id === 'W2') return { set: 'ECHO', key: r.label };
+  return undefined;
+}
+
+/** The by-name row's paired ratio to the same caller by address, added to its note. */
+function notePeer(r: RowResult, done: readonly RowResult[]): void {
+  const peer = peerOf(r.row, done);
+  if (!peer?.rate || r.rate === undefined) return;
+  const paired = r.rounds && peer.rounds ? pairedRatio(r.rounds, peer.rounds) : r.rate / peer.rate;
+  if (paired !== undefined) r.note = `${r.note ? `${r.note}; ` : ''}vs service-address ${paired.toFixed(2)}×`;
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -59,24 +78,23 @@ async function main(): Promise<void> {
   const results: RowResult[] = [];
   try {
     const plan = planRows(selected);
-    // W3 rows, and the OBS rows, run in interleaved rounds (see medianOfRounds); --quick keeps one.
-    const roundsOf = (set: keyof typeof ROUNDS) => (settings.measureMs < 5000 ? 1 : ROUNDS[set]);
-    const groupOf = (r: Row) => (r.kind === 'pubsub' ? 'W3' : r.id === 'OBS' ? 'OBS' : undefined);
+    // Grouped rows run in interleaved rounds (see medianOfRounds); --quick keeps one.
+    const roundsOf = (set: RoundSet) => (settings.measureMs < 5000 ? 1 : ROUNDS[set]);
     const medians = new Map<Row, RowResult>();
     const measured = new Set<string>();
     for (const row of plan) {
-      const set = groupOf(row);
-      if (set !== undefined && !measured.has(set)) {
-        measured.add(set);
-        const rows = plan.filter((r) => groupOf(r) === set);
-        const rounds = roundsOf(set);
+      const batch = groupOf(row);
+      if (batch !== undefined && !measured.has(batch.key)) {
+        measured.add(batch.key);
+        const rows = plan.filter((r) => groupOf(r)?.key === batch.key);
+        const rounds = roundsOf(batch.set);
         const done = await medianOfRounds(rows, rounds, (r, k) => {
           out(`… ${r.label} / ${r.impl}${rounds > 1 ? ` (round ${k + 1}/${rounds})` : ''}`);
           return runRow(group, r, settings);
         });
         for (const [r, v] of done) medians.set(r, v);
       }
-      if (set === undefined) out(`… ${row.label} / ${row.impl}`);
+      if (batch === undefined) out(`… ${row.label} / ${row.impl}`);
       const r = medians.get(row) ?? (await runRow(group, row, settings));
       const ceiling = ceilingOf(row, results);
       if (ceiling?.rate && r.rate !== undefined) r.ratio = r.rate / ceiling.rate;
@@ -87,6 +105,7 @@ async function main(): Promise<void> {
       }
       results.push(r);
     }
+    for (const r of results) notePeer(r, results);
   } finally {
     group.killAll();
   }

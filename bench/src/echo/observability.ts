@@ -2,8 +2,8 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createLogger } from '@tsmicro/core';
 import { allObservability, type Observability } from '@tsmicro/wrappers/observability';
-import { pino } from 'pino';
 
 /**
  * The observability of the OBS rows, as an app would ship it: logging at info with 1 % of success
@@ -29,6 +29,6 @@ export function benchObservability(mode: ObsMode): Observability {
   }
   // A real file descriptor, written synchronously as pino's default stdout is; /dev/null keeps the
   // table readable.
-  const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
+  const logger = createLogger({ level: 'info', dest: '/dev/null' });
   return allObservability({ logging: { logger, sampleSuccess: 0.01 } });
 }

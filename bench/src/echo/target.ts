@@ -25,17 +25,28 @@ async function tsmicro() {
   }
 }
 
+async function service_() {
+  try {
+    return await import('./service.js');
+  } catch (e) {
+    throw serviceUnavailable(`@tsmicro/service not available (${reason(e)})`);
+  }
+}
+
 /** The OBS stacks: tsmicro-json with `allObservability` on both sides, tracing without or with the SDK. */
 const obsModes: Partial<Record<EchoImpl, 'api' | 'sdk'>> = { 'tsmicro-obs': 'api', 'tsmicro-obs-sdk': 'sdk' };
 
-/** Starts the echo server of `impl` on a free loopback port. */
-export async function startEchoServer(impl: EchoImpl): Promise<EchoServer> {
+/** Starts the echo server of `impl` on a free loopback port; the `service-` stacks register as `service`. */
+export async function startEchoServer(impl: EchoImpl, service: string): Promise<EchoServer> {
   if (impl === 'raw') return (await import('../raw/index.js')).startRawServer();
+  if (impl === 'service-name' || impl === 'service-address') return (await service_()).startServiceServer(service);
   return (await tsmicro()).startTsmicroServer(obsModes[impl]);
 }
 
-/** Connects the echo client of `impl` to `address`. */
-export async function connectEcho(impl: EchoImpl, address: string): Promise<EchoClient> {
+/** Connects the echo client of `impl` to `address` (or, for `service-name`, to `service` by name). */
+export async function connectEcho(impl: EchoImpl, address: string, service: string): Promise<EchoClient> {
   if (impl === 'raw') return (await import('../raw/index.js')).connectRaw(address);
+  if (impl === 'service-name') return (await service_()).connectService(service);
+  if (impl === 'service-address') return (await service_()).connectService(service, address);
   return (await tsmicro()).connectTsmicro(impl === 'tsmicro-msgpack' ? 'msgpack' : 'json', address, obsModes[impl]);
 }

@@ -18,8 +18,8 @@ const contentTypes: Record<CodecName, string> = { json: 'application/json', msgp
 const observability = async (obs: ObsMode | undefined) =>
   obs === undefined ? undefined : (await import('./observability.js')).benchObservability(obs);
 
-/** The handler object: `Bench.echo` (W1, W2) and the server stream `Bench.stream` (W4). */
-const bench = {
+/** The handler object: `Bench.echo` (W1, W2) and the server stream `Bench.stream` (W4); the `service-` rows serve it too. */
+export const bench = {
   echo(req: { name?: string; data?: string }) {
     return req.data !== undefined ? { data: req.data } : { msg: `Hello ${req.name ?? ''}` };
   },

@@ -5,10 +5,11 @@ import type { PubSubImpl } from '../protocol.js';
 import { reason } from '../reason.js';
 import type { PubSide, SubSide } from './side.js';
 
-type BrokerImpl = Extract<PubSubImpl, 'natsBroker' | 'redisBroker' | 'httpBroker'>;
+/** The tsmicro brokers W3 runs on. */
+export type BrokerImpl = Extract<PubSubImpl, 'natsBroker' | 'redisBroker' | 'httpBroker'>;
 
 /** The service name httpBroker registers subscriptions under (its default). */
-const HTTP_BROKER_SERVICE = 'micro.http.broker';
+export const HTTP_BROKER_SERVICE = 'micro.http.broker';
 
 /**
  * httpBroker finds subscribers through a registry. Publisher and subscriber run in different
@@ -31,7 +32,7 @@ async function create(impl: BrokerImpl, seed: unknown): Promise<{ broker: Broker
 }
 
 /** Creates and connects the tsmicro broker `impl`, or throws 503 "not available yet". */
-async function open(impl: BrokerImpl, seed: unknown): Promise<{ broker: Broker; registry?: Registry }> {
+export async function openBroker(impl: BrokerImpl, seed: unknown): Promise<{ broker: Broker; registry?: Registry }> {
   let made: { broker: Broker; registry?: Registry };
   try {
     made = await create(impl, seed);
@@ -44,10 +45,10 @@ async function open(impl: BrokerImpl, seed: unknown): Promise<{ broker: Broker; 
 
 /** Publishes through a tsmicro broker; each publish resolves when the broker confirms it. */
 export async function brokerPub(impl: BrokerImpl, topic: string, seed: unknown): Promise<PubSide> {
-  const { broker, registry } = await open(impl, seed);
+  const { broker, registry } = await openBroker(impl, seed);
   return {
     publish: (body) => broker.publish(topic, { header: {}, body }),
-    flush: async () => {},
+    flush: () => broker.flush(),
     close: async () => {
       await broker.disconnect();
       await registry?.close();
@@ -57,7 +58,7 @@ export async function brokerPub(impl: BrokerImpl, topic: string, seed: unknown):
 
 /** Subscribes through a tsmicro broker; `seed` carries httpBroker's registry records to the publisher. */
 export async function brokerSub(impl: BrokerImpl, topic: string, onMessage: (body: Uint8Array) => void): Promise<SubSide> {
-  const { broker, registry } = await open(impl, undefined);
+  const { broker, registry } = await openBroker(impl, undefined);
   const sub = await broker.subscribe(topic, (e) => onMessage(e.message.body));
   const seed = registry ? await registry.getService(HTTP_BROKER_SERVICE) : undefined;
   return {

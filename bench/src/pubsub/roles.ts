@@ -22,6 +22,7 @@ async function openPub(impl: PubSubImpl, topic: string, subAddress: string, seed
   if (impl === 'nats') return (await import('./raw-nats.js')).natsPub(topic);
   if (impl === 'redis') return (await import('./raw-redis.js')).redisPub(topic);
   if (impl === 'http') return (await import('./raw-http.js')).httpPub(topic, subAddress);
+  if (impl === 'natsApp' || impl === 'redisApp' || impl === 'httpApp') return (await import('./app.js')).appPub(impl, topic, seed);
   return (await import('./brokers.js')).brokerPub(impl, topic, seed);
 }
 
@@ -29,6 +30,7 @@ async function openSub(impl: PubSubImpl, topic: string, onMessage: (body: Uint8A
   if (impl === 'nats') return (await import('./raw-nats.js')).natsSub(topic, onMessage);
   if (impl === 'redis') return (await import('./raw-redis.js')).redisSub(topic, onMessage);
   if (impl === 'http') return (await import('./raw-http.js')).httpSub(topic, onMessage);
+  if (impl === 'natsApp' || impl === 'redisApp' || impl === 'httpApp') return (await import('./app.js')).appSub(impl, topic, onMessage);
   return (await import('./brokers.js')).brokerSub(impl, topic, onMessage);
 }
 

@@ -44,5 +44,15 @@ export interface Broker {
   /** Drains in-flight handlers, then closes. */
   disconnect(): Promise<void>;
   publish(topic: string, m: Message, o?: PublishOptions): Promise<void>;
+  /**
+   * A barrier: resolves once every publish made before it is confirmed as far as the broker confirms
+   * anything (nats: the server has read it, a round trip; JetStream topics: stored and acked; redis:
+   * answered; http: acked by each subscriber; memory: queued). Failed publishes do not fail it: each
+   * publish's own promise reports its failure; it rejects (503) only when the confirmation itself
+   * cannot be had (nats: the connection broke during the round trip). Resolves at once when nothing
+   * is pending, also before `connect()` and after `disconnect()`.
+   * @example for (const o of orders) void broker.publish('orders.created', encode(o)); await broker.flush()
+   */
+  flush(): Promise<void>;
   subscribe(topic: string, h: Handler, o?: SubscribeOptions): Promise<Subscriber>;
 }

@@ -87,9 +87,18 @@ export async function nodesFor(c: ResolvedClientOptions, service: string, o: Cal
   return c.selector().select(service, select);
 }
 
+/** The selector's nodes for a call by name, picked now, or undefined when the selector would have to wait for them. */
+export function selectNow(c: ResolvedClientOptions, service: string, o: CallOptions, req: unknown, md: Metadata): Next | undefined {
+  const selector = c.selector?.();
+  return selector?.selectNow?.(service, selectFor(c, o, req, md));
+}
+
+/** Shared by every call without selection options. */
+const NO_SELECT: SelectOptions = Object.freeze({});
+
 /** The call's selection options: the per-node cap unless `select.maxInflight` is set, and the consistent-hash key from `hashKey` unless `select.key` is set. */
 export function selectFor(c: ResolvedClientOptions, o: CallOptions, req: unknown, md: Metadata): SelectOptions {
-  let select = o.select ?? {};
+  let select = o.select ?? NO_SELECT;
   if (c.nodeLimit !== undefined && select.maxInflight === undefined) select = { ...select, maxInflight: c.nodeLimit };
   const hashKey = o.hashKey ?? c.hashKey;
   if (!hashKey || select.key !== undefined) return select;

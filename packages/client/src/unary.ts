@@ -8,7 +8,7 @@ import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
 import { hedge, isRetryable } from './resilience/index.js';
 import { type Admitted, admit, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
-import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
+import { abortReason, callMetadata, fixedNode, nodesFor, raceAbort, requestHeader, scopeOf, selectFor, selectNow } from './scope.js';
 import { streamKindOf, unaryToStream } from './stream-kind.js';
 import { type AttemptLog, attemptLog } from './unreachable.js';
 
@@ -19,6 +19,8 @@ interface Attempt {
   codec: Codec;
   body: Uint8Array;
   md: Metadata;
+  /** By name: the attempts' failures, to explain a call no node could answer. */
+  log?: AttemptLog;
 }
 
 /** `now`: the clock read the call started with, when the request leaves in that same synchronous run. */
@@ -138,6 +140,8 @@ async function retried(x: Attempt, first: Admitted, outcome: Outcome<unknown>): 
     const { value, admitted } = await withRetries(x.plan, (a) => once(x, a), { admitted: first, outcome });
     settle(admitted);
     return value;
+  } catch (e) {
+    throw x.log ? x.log.explain(e) : e;
   } finally {
     x.plan.scope.dispose();
   }
@@ -248,9 +252,23 @@ const unselected: Next = () => {
 };
 
 /**
+ * A by-name selection made ready for attempts: a stream endpoint is refused (the registry says which
+ * kind it is, before its handler could run), and each attempt's failure is logged for the final error.
+ */
+function logged(x: Attempt, next: Next): Next {
+  const { service, endpoint, name } = x.plan;
+  const kind = streamKindOf(next.records, endpoint);
+  if (kind) throw unaryToStream(name, endpoint, kind);
+  x.log = attemptLog(service, next);
+  return x.log.next;
+}
+
+/**
  * One unary call: bulkhead slot, then retries on other nodes (or hedged attempts), each feeding
- * selector and breaker. A call to a fixed address without bulkhead or hedging (the hot path) is
- * not an async function: its answer resolves the returned promise directly.
+ * selector and breaker. Without bulkhead or hedging, a call to a fixed address, or by name while the
+ * selector has the service's nodes at hand (`selectNow`: the registry cache is fresh), takes the hot
+ * path: no async function, the node picked in the caller's turn, the answer resolving the returned
+ * promise directly.
  */
 export function unaryCall(
   c: ResolvedClientOptions,
@@ -270,9 +288,22 @@ export function unaryCall(
     scope.dispose();
     return Promise.reject(e);
   }
-  if (o.hedge || o.address === undefined || c.bulkheadOf(service)) return generalCall(x, o, req);
+  if (o.hedge || c.bulkheadOf(service)) return generalCall(x, o, req);
+  let next: Next | undefined;
+  try {
+    if (o.address !== undefined) next = fixedNode(o.address);
+    else {
+      const ready = selectNow(c, service, o, req, x.md);
+      next = ready && logged(x, ready);
+    }
+  } catch (e) {
+    scope.dispose();
+    return Promise.reject(e);
+  }
+  // The nodes were not at hand (first call, expired cache, a selector without selectNow): wait for them.
+  if (next === undefined) return generalCall(x, o, req);
   c.retryBudget?.onCall();
-  x.plan.next = fixedNode(o.address);
+  x.plan.next = next;
   return attempts(x, now);
 }
 
@@ -281,7 +312,6 @@ async function generalCall(x: Attempt, o: CallOptions, req: unknown): Promise<un
   const { plan } = x;
   const { c, scope, service, name } = plan;
   let release: (() => void) | undefined;
-  let log: AttemptLog | undefined;
   try {
     const bh = c.bulkheadOf(service);
     if (bh) release = await bh.acquire({ signal: scope.signal });
@@ -289,17 +319,12 @@ async function generalCall(x: Attempt, o: CallOptions, req: unknown): Promise<un
     // A direct address needs no selection: no promise to wait for.
     if (o.address !== undefined) plan.next = fixedNode(o.address);
     else {
-      const next = await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name);
-      // The registry says which kind the endpoint is: a stream is refused here, before its handler could run.
-      const kind = streamKindOf(next.records, plan.endpoint);
-      if (kind) throw unaryToStream(name, plan.endpoint, kind);
-      log = attemptLog(service, next);
-      plan.next = log.next;
+      plan.next = logged(x, await raceAbort(nodesFor(c, service, o, selectFor(c, o, req, x.md)), scope, name));
     }
     if (o.hedge) return await hedged(x, o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + plan.retries));
     return await attempts(x);
   } catch (e) {
-    throw log ? log.explain(e) : e;
+    throw x.log ? x.log.explain(e) : e;
   } finally {
     release?.();
     scope.dispose();

@@ -46,11 +46,15 @@ const unreachable = (e: unknown) => isMicroError(e) && e.code === 503 && e.id ==
 export function attemptLog(service: string, next: Next): AttemptLog {
   const failures: Failure[] = [];
   const recorded = (() => new RecordedSelection(next(), failures)) as Next;
+  // The retry loop and the call both explain the same final error: the second time it is already explained.
+  let explained: unknown;
   return {
     next: recorded,
     explain(error) {
+      if (error === explained) return error;
       if (failures.length === 0 || !unreachable(error) || !failures.every((f) => unreachable(f.error))) return error;
-      return explainUnreachable(service, next.nodes, failures, error as MicroError);
+      explained = explainUnreachable(service, next.nodes, failures, error as MicroError);
+      return explained;
     },
   };
 }

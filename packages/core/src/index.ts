@@ -19,7 +19,7 @@ export {
   tooManyRequests,
   unauthorized,
 } from './errors.js';
-export { createLogger, type Logger, type LoggerOptions, silentLogger } from './logger.js';
+export { createLogger, type LogDestination, type Logger, type LoggerOptions, silentLogger } from './logger.js';
 export { emptyMetadata, isMergedMetadata, type Metadata, mergeMetadata } from './metadata.js';
 export { loadOptional } from './optional.js';
 export { retryAfterMs } from './retry-after.js';

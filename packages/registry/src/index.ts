@@ -1,4 +1,4 @@
-export { type CacheRegistryOptions, cacheRegistry } from './cache/index.js';
+export { type CacheRegistry, type CacheRegistryOptions, cacheRegistry } from './cache/index.js';
 export { type MemoryRegistryOptions, memoryRegistry } from './memory.js';
 export type {
   Endpoint,
@@ -9,3 +9,4 @@ export type {
   WatchEvent,
   WatchOptions,
 } from './registry.js';
+export { type StaticNodes, type StaticRegistryOptions, staticRegistry } from './static.js';

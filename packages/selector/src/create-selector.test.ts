@@ -49,6 +49,26 @@ describe('createSelector', () => {
     });
   });
 
+  it('selectNow picks without waiting once the nodes are cached, and leaves the first lookup to select', async () => {
+    const sel = await setup([record('1.0.0', 3)]);
+    expect(sel.selectNow?.('svc')).toBeUndefined();
+    await sel.select('svc');
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const next = sel.selectNow?.('svc');
+      if (!next) throw new Error('selectNow found no cached nodes');
+      seen.add(call(next));
+    }
+    // The strategy's state is shared with select: round robin goes through every node.
+    expect(seen.size).toBe(3);
+    expect(() => sel.selectNow?.('svc', { filters: [versionFilter('^2')] })).toThrow(/no node passes the filters/);
+    expect(sel.selectNow?.('nope')).toBeUndefined();
+    // A Next from selectNow still hands out distinct nodes for retries.
+    const next = sel.selectNow?.('svc');
+    if (!next) throw new Error('selectNow found no cached nodes');
+    expect(new Set([call(next), call(next), call(next)]).size).toBe(3);
+  });
+
   it('applies filters across versions', async () => {
     const sel = await setup([record('1.0.0', 2, 'a'), record('2.0.0', 2, 'b')]);
     const next = await sel.select('svc', { filters: [versionFilter('2.x')] });

@@ -1,5 +1,5 @@
 import { type Logger, serviceUnavailable, silentLogger, toMicroError } from '@tsmicro/core';
-import { cacheRegistry, type Registry, type ServiceNode, type ServiceRecord } from '@tsmicro/registry';
+import { type CacheRegistry, cacheRegistry, type Registry, type ServiceNode, type ServiceRecord } from '@tsmicro/registry';
 import { isNodeFailure } from './failure.js';
 import { createNodeSets, type NodeSets } from './node-set.js';
 import { available, type NodeHealth, type OutlierOptions, resolveOutlier } from './outlier.js';
@@ -42,6 +42,9 @@ interface ServiceState {
   tracker: Tracker;
 }
 
+/** Shared by every selection given no options. */
+const NO_OPTIONS: SelectOptions = Object.freeze({});
+
 function resolveOptions(o: SelectorOptions) {
   return {
     registry: o.registry,
@@ -63,7 +66,10 @@ function resolveOptions(o: SelectorOptions) {
  */
 export function createSelector(options: SelectorOptions): Selector {
   const o = resolveOptions(options);
-  const registry = o.cache ? cacheRegistry(o.registry, { logger: o.logger }) : o.registry;
+  const registry: Registry = o.cache ? cacheRegistry(o.registry, { logger: o.logger }) : o.registry;
+  // A cache answers fresh lookups without a promise: what selectNow, the client's fast path, needs.
+  const peekable = registry as Partial<CacheRegistry>;
+  const peek = typeof peekable.peek === 'function' ? (name: string) => peekable.peek?.(name) : undefined;
   const services = new Map<string, ServiceState>();
   let closed = false;
 
@@ -95,7 +101,7 @@ export function createSelector(options: SelectorOptions): Selector {
     return s;
   };
 
-  const refresh = (s: ServiceState, records: ServiceRecord[]): void => {
+  const refresh = (s: ServiceState, records: readonly ServiceRecord[]): void => {
     const all = s.sets.of(records);
     if (all === s.all) return;
     s.all = all;
@@ -104,38 +110,50 @@ export function createSelector(options: SelectorOptions): Selector {
     for (const id of s.health.keys()) if (!ids.has(id)) s.health.delete(id);
   };
 
+  /** Picks from `records` (the service's, before filters): the synchronous part of every selection. */
+  const pickFrom = (service: string, records: readonly ServiceRecord[], so: SelectOptions): Next => {
+    const s = stateOf(service);
+    refresh(s, records);
+    let filtered = records;
+    if (so.filters?.length) {
+      const now = o.now();
+      const ctx: FilterContext = { healthy: (n) => available(s.health.get(n.id), now) };
+      // Filters get their own array: cached records are frozen and shared.
+      let mine = records.slice();
+      for (const f of so.filters) mine = f(mine, ctx);
+      filtered = mine;
+    }
+    const nodes = filtered === records ? s.all : s.sets.of(filtered);
+    if (nodes.length === 0) {
+      const why = records.length === 0 ? 'it is not registered' : 'no node passes the filters';
+      throw serviceUnavailable(`no node available for service ${service}: ${why}`);
+    }
+    const strategy = so.strategy ?? o.strategy;
+    let state = s.strategies.get(strategy);
+    if (!state) {
+      state = new Map();
+      s.strategies.set(strategy, state);
+    }
+    const { stats, tracker } = s;
+    const input = so.key === undefined ? { nodes, stats, state, random: o.random } : { nodes, stats, state, random: o.random, key: so.key };
+    return createPick(nodes, strategy.pick(input), tracker, so.maxInflight, records);
+  };
+
   return {
-    async select(service: string, so: SelectOptions = {}): Promise<Next> {
+    async select(service: string, so: SelectOptions = NO_OPTIONS): Promise<Next> {
       if (closed) throw serviceUnavailable(`cannot select a node of ${service}: the selector is closed`);
-      let records: ServiceRecord[];
+      let records: readonly ServiceRecord[];
       try {
-        records = await registry.getService(service);
+        records = peek?.(service) ?? (await registry.getService(service));
       } catch (e) {
         throw serviceUnavailable(`registry lookup of ${service} failed: ${toMicroError(e).detail}`, { cause: e });
       }
-      const s = stateOf(service);
-      refresh(s, records);
-      let filtered = records;
-      if (so.filters?.length) {
-        const now = o.now();
-        const ctx: FilterContext = { healthy: (n) => available(s.health.get(n.id), now) };
-        for (const f of so.filters) filtered = f(filtered, ctx);
-      }
-      const nodes = filtered === records ? s.all : s.sets.of(filtered);
-      if (nodes.length === 0) {
-        const why = records.length === 0 ? 'it is not registered' : 'no node passes the filters';
-        throw serviceUnavailable(`no node available for service ${service}: ${why}`);
-      }
-      const strategy = so.strategy ?? o.strategy;
-      let state = s.strategies.get(strategy);
-      if (!state) {
-        state = new Map();
-        s.strategies.set(strategy, state);
-      }
-      const { stats, tracker } = s;
-      const input =
-        so.key === undefined ? { nodes, stats, state, random: o.random } : { nodes, stats, state, random: o.random, key: so.key };
-      return createPick(nodes, strategy.pick(input), tracker, so.maxInflight, records);
+      return pickFrom(service, records, so);
+    },
+    selectNow(service: string, so: SelectOptions = NO_OPTIONS): Next | undefined {
+      if (closed || !peek) return undefined;
+      const records = peek(service);
+      return records === undefined || records.length === 0 ? undefined : pickFrom(service, records, so);
     },
     reset(service: string) {
       services.delete(service);

@@ -40,13 +40,13 @@ export function flatten(records: readonly ServiceRecord[]): ServiceNode[] {
  * frozen records, copying only the array) are recognised in O(records), not O(nodes).
  */
 export interface NodeSets {
-  of(records: ServiceRecord[]): readonly ServiceNode[];
+  of(records: readonly ServiceRecord[]): readonly ServiceNode[];
 }
 
 export function createNodeSets(keep = 4): NodeSets {
-  const byRecords = new WeakMap<ServiceRecord[], readonly ServiceNode[]>();
+  const byRecords = new WeakMap<readonly ServiceRecord[], readonly ServiceNode[]>();
   const recent: Array<readonly ServiceNode[]> = [];
-  let last: { records: ServiceRecord[]; nodes: readonly ServiceNode[] } | undefined;
+  let last: { records: readonly ServiceRecord[]; nodes: readonly ServiceNode[] } | undefined;
   return {
     of(records) {
       const hit = byRecords.get(records);

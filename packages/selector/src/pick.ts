@@ -90,14 +90,21 @@ function roomOn(t: Tracker, id: string, maxInflight: number): boolean {
 }
 
 /** Not returned by this `Next` yet, not ejected, and below the per-node cap. A plain function: no closure per pick. */
-function usable(n: ServiceNode, t: Tracker, tried: Set<string>, now: number, max: number): boolean {
+function usable(n: ServiceNode, t: Tracker, tried: ReadonlySet<string>, now: number, max: number): boolean {
   if (tried.has(n.id)) return false;
   const h = t.health.get(n.id);
   return available(h, now) && (h?.inflight ?? 0) < max;
 }
 
 /** The first node the picker offers that this `Next` has not returned and that is available and not full; then a scan. */
-function attempt(nodes: readonly ServiceNode[], picker: () => ServiceNode, t: Tracker, tried: Set<string>, now: number, max: number) {
+function attempt(
+  nodes: readonly ServiceNode[],
+  picker: () => ServiceNode,
+  t: Tracker,
+  tried: ReadonlySet<string>,
+  now: number,
+  max: number,
+) {
   for (let i = 2 * nodes.length + 16; i > 0; i--) {
     const c = picker();
     if (usable(c, t, tried, now, max)) return c;
@@ -128,10 +135,18 @@ export function createPick(
   maxInflight?: number,
   records: readonly ServiceRecord[] = [],
 ): Next {
-  const tried = new Set<string>();
   const max = maxInflight ?? Number.POSITIVE_INFINITY;
+  // Most calls take one node and never ask again: the set of tried nodes is made on the second ask.
+  let firstId: string | undefined;
+  let tried: Set<string> | undefined;
   const next = () => {
     const now = t.now();
+    if (firstId === undefined) {
+      const node = attempt(nodes, picker, t, NOTHING_TRIED, now, max) ?? anyWithRoom(nodes, picker, t, max);
+      firstId = node.id;
+      return selection(t, node, now);
+    }
+    tried ??= new Set([firstId]);
     if (tried.size >= nodes.length) tried.clear();
     let node = attempt(nodes, picker, t, tried, now, max);
     if (!node) {
@@ -144,3 +159,6 @@ export function createPick(
   };
   return Object.assign(next, { nodes, records });
 }
+
+/** What the first ask of a `Next` has tried: nothing. Never added to. */
+const NOTHING_TRIED: ReadonlySet<string> = new Set();

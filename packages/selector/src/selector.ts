@@ -84,6 +84,13 @@ export interface SelectOptions {
 export interface Selector {
   /** Rejects with `serviceUnavailable` naming the service when no node is left after filtering. */
   select(service: string, o?: SelectOptions): Promise<Next>;
+  /**
+   * `select` without waiting, when the service's nodes are at hand (the registry cache holds them
+   * fresh); undefined when they are not, and the caller uses `select`. Throws as `select` rejects.
+   * Optional: a selector without it is always asked through `select`.
+   * @example const next = selector.selectNow?.('greeter') ?? (await selector.select('greeter'))
+   */
+  selectNow?(service: string, o?: SelectOptions): Next | undefined;
   /** Forgets cached state (strategy state, stats, ejections) for the service. */
   reset(service: string): void;
   close(): Promise<void>;

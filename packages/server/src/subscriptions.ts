@@ -1,6 +1,6 @@
-import type { Broker, Subscriber } from '@tsmicro/broker';
-import type { CodecSet } from '@tsmicro/codec';
-import { type Context, createScope, type Logger, serviceUnavailable } from '@tsmicro/core';
+import type { Broker, Handler, Subscriber } from '@tsmicro/broker';
+import type { Codec, CodecSet } from '@tsmicro/codec';
+import type { Context, Logger } from '@tsmicro/core';
 import { H, readMetadata } from '@tsmicro/transport/rpc';
 import type { ServerSubscribeOptions, SubscriberFunc, SubscriberWrapper } from './server.js';
 
@@ -21,45 +21,72 @@ export interface SubscribeEnv {
   stopSignal: AbortSignal;
 }
 
+/** The codec of a message's Content-Type (json when absent); the last one is remembered, as a topic's messages share theirs. */
+function codecLookup(codecs: CodecSet): (contentType: string | undefined) => Codec {
+  let lastType: string | undefined;
+  let last: Codec | undefined;
+  return (contentType) => {
+    const t = contentType ?? 'application/json';
+    if (t !== lastType || last === undefined) {
+      last = codecs.get(t);
+      lastType = t;
+    }
+    return last;
+  };
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+
+/**
+ * The broker handler of one subscription. Not async: a handler that returns without a promise is
+ * done within the delivery (the broker then queues nothing and runs no microtask for it). The
+ * context's signal is the server's stop signal itself: a message has no deadline of its own, so a
+ * scope per message only added an AbortController that aborted exactly when stop does.
+ */
+function deliverTo(env: SubscribeEnv, spec: SubscriptionSpec): Handler {
+  const logger = env.logger.child({ topic: spec.topic });
+  let fn: (payload: unknown, ctx: Context) => unknown = spec.fn;
+  if (env.wrappers.length > 0) {
+    let wrapped: SubscriberFunc = (payload, ctx) => Promise.resolve(spec.fn(payload, ctx)).then(noop);
+    for (let i = env.wrappers.length - 1; i >= 0; i--) wrapped = env.wrappers[i]!(wrapped);
+    fn = wrapped;
+  }
+  const codecOf = codecLookup(env.codecs);
+  const failed = (err: unknown, topic: string) =>
+    logger.warn({ err: err instanceof Error ? err.message : String(err), topic }, 'subscriber failed; message nacked');
+  return (e) => {
+    let out: unknown;
+    try {
+      const header = e.message.header;
+      const payload = codecOf(header[H.contentType]).decode(e.message.body);
+      const ctx: Context = { metadata: readMetadata(header), signal: env.stopSignal, service: env.name, endpoint: e.topic, logger };
+      out = fn(payload, ctx);
+    } catch (err) {
+      failed(err, e.topic);
+      throw err;
+    }
+    if (!isThenable(out)) return;
+    return Promise.resolve(out).then(noop, (err: unknown) => {
+      failed(err, e.topic);
+      throw err;
+    });
+  };
+}
+
+const noop = (): void => {};
+
 /** Subscribes every spec through the broker; a handler throw is logged and rethrown so the broker nacks. */
 export async function subscribeAll(env: SubscribeEnv, specs: readonly SubscriptionSpec[]): Promise<Subscriber[]> {
   if (specs.length === 0) return [];
   await env.broker.connect();
   const subs: Subscriber[] = [];
   for (const spec of specs) {
-    let fn: SubscriberFunc = async (payload, ctx) => {
-      await spec.fn(payload, ctx);
-    };
-    for (let i = env.wrappers.length - 1; i >= 0; i--) fn = env.wrappers[i]!(fn);
-    const logger = env.logger.child({ topic: spec.topic });
     const o = {
       ...(spec.o.queue === undefined ? {} : { queue: spec.o.queue }),
       ...(spec.o.durable === undefined ? {} : { durable: spec.o.durable }),
     };
-    const sub = await env.broker.subscribe(
-      spec.topic,
-      async (e) => {
-        const scope = createScope({ parents: [env.stopSignal], onDeadline: () => serviceUnavailable('unreachable') });
-        try {
-          const payload = env.codecs.get(e.message.header[H.contentType] ?? 'application/json').decode(e.message.body);
-          const ctx: Context = {
-            metadata: readMetadata(e.message.header),
-            signal: scope.signal,
-            service: env.name,
-            endpoint: e.topic,
-            logger,
-          };
-          await fn(payload, ctx);
-        } catch (err) {
-          logger.warn({ err: err instanceof Error ? err.message : String(err), topic: e.topic }, 'subscriber failed; message nacked');
-          throw err;
-        } finally {
-          scope.dispose();
-        }
-      },
-      o,
-    );
-    subs.push(sub);
+    subs.push(await env.broker.subscribe(spec.topic, deliverTo(env, spec), o));
   }
   return subs;
 }

@@ -75,6 +75,12 @@ class HttpBroker implements Broker {
     }
   }
 
+  /** Waits for the publishes under way now (each resolves once every subscriber acked, or fails). */
+  async flush(): Promise<void> {
+    const { publishing } = this.session;
+    if (publishing.size > 0) await Promise.allSettled([...publishing]);
+  }
+
   async subscribe(topic: string, handler: Handler, o: SubscribeOptions = {}): Promise<Subscriber> {
     const match = compilePattern(topic);
     if (o.queue !== undefined && o.queue.length === 0) throw badRequest(`http broker: empty queue name for "${topic}"`);

@@ -61,6 +61,11 @@ class MemoryBroker implements Broker {
     this.state = 'closed';
   }
 
+  /** A memory publish is queued for its subscribers before its promise resolves: nothing is ever left to confirm. */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async publish(topic: string, m: Message, _o?: PublishOptions): Promise<void> {
     validateTopic(topic);
     if (this.state !== 'open') throw serviceUnavailable(`memory broker: cannot publish to "${topic}": broker is disconnected`);

@@ -2,14 +2,15 @@ import { canceled, isMicroError, loadOptional, serviceUnavailable } from '@tsmic
 import type { Message } from '@tsmicro/transport';
 import type { NatsConnection } from 'nats';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
+import { PendingPublishes } from '../internal/pending.js';
 import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
-import { fromNatsHeaders, toNatsHeaders } from './headers.js';
+import { cachedNatsHeaders, fromNatsHeaders } from './headers.js';
 import { checkDurableName } from './jetstream.js';
 import { type NatsBrokerOptions, resolveOptions } from './options.js';
-import { publisher } from './publish.js';
+import { publisher, SENT } from './publish.js';
 
 type Nats = typeof import('nats');
 
@@ -26,6 +27,9 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
   let nats: Nats | undefined;
   let nc: NatsConnection | undefined;
   let send: ReturnType<typeof publisher> | undefined;
+  let headersOf: ReturnType<typeof cachedNatsHeaders> | undefined;
+  /** JetStream publishes (and first publishes to a topic) still waiting for their answer, for `flush()`. */
+  const pending = new PendingPublishes();
 
   const live = (op: string) => {
     if (nc === undefined || nc.isClosed())
@@ -44,6 +48,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
     if (nc !== undefined && !nc.isClosed()) return;
     nats ??= await loadOptional('nats', 'natsBroker', (): Promise<Nats> => import('nats'));
     send ??= publisher(nats, o, address);
+    headersOf ??= cachedNatsHeaders(nats.headers);
     try {
       nc = await nats.connect({
         servers: o.servers,
@@ -74,10 +79,26 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
       validateTopic(topic);
       if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
       const conn = live('publish');
-      if (!nats || !send) throw serviceUnavailable('natsBroker is not connected');
-      return send.send(conn, topic, m.body, toNatsHeaders(m.header, nats.headers));
+      if (!send || !headersOf) throw serviceUnavailable('natsBroker is not connected');
+      const sent = send.send(conn, topic, m.body, headersOf(m.header));
+      // A core publish (the shared SENT) has nothing to wait for but the round trip flush() makes.
+      return sent === SENT ? sent : pending.track(sent);
     } catch (e) {
       return Promise.reject(e);
+    }
+  }
+
+  /** Waits for the publishes awaiting an answer, then one round trip: the server has read every core publish made before. */
+  async function flush(): Promise<void> {
+    await pending.settled();
+    const conn = nc;
+    if (conn === undefined || conn.isClosed()) return;
+    try {
+      await conn.flush();
+    } catch (e) {
+      throw serviceUnavailable(`flush via NATS at ${address} failed: ${(e as Error).message}; core publishes made before may be lost`, {
+        cause: e,
+      });
     }
   }
 
@@ -127,6 +148,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
     connect,
     disconnect,
     publish,
+    flush,
     subscribe,
   };
 }

@@ -35,3 +35,22 @@ export function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> 
   }
   return out;
 }
+
+/**
+ * `toNatsHeaders` that reuses the NATS headers of the previous message when its header is the same
+ * frozen object (the client shares one per content type for messages without metadata): nats.js only
+ * reads them to encode, and building them cost more per message than the publish itself.
+ */
+export function cachedNatsHeaders(make: HeadersFactory): (header: Record<string, string>) => MsgHdrs | undefined {
+  let lastHeader: Record<string, string> | undefined;
+  let lastHdrs: MsgHdrs | undefined;
+  return (header) => {
+    if (header === lastHeader) return lastHdrs;
+    const hdrs = toNatsHeaders(header, make);
+    if (Object.isFrozen(header)) {
+      lastHeader = header;
+      lastHdrs = hdrs;
+    }
+    return hdrs;
+  };
+}

@@ -14,7 +14,7 @@ const noStream = (e: unknown) =>
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a publish that needs no answer returns: one settled promise, shared, so it costs nothing. */
-const SENT: Promise<void> = Promise.resolve();
+export const SENT: Promise<void> = Promise.resolve();
 
 /**
  * Publishes one message. Where a JetStream stream stores the topic (and `ackedPublish` is on),

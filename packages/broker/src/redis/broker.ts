@@ -2,6 +2,7 @@ import { canceled, isMicroError, loadOptional, payloadTooLarge, serviceUnavailab
 import type { Message } from '@tsmicro/transport';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
+import { PendingPublishes } from '../internal/pending.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { encodeEnvelope } from './envelope.js';
@@ -92,6 +93,28 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
     return state;
   };
 
+  /** Publishes made and not yet answered, for `flush()`. */
+  const pending = new PendingPublishes();
+
+  async function publishOne(topic: string, m: Message, po?: PublishOptions): Promise<void> {
+    validateTopic(topic);
+    if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
+    const { main } = live('publish');
+    const payload = encodeEnvelope(m);
+    if (payload.length > o.maxMessageSize) {
+      throw payloadTooLarge(
+        `message on ${topic} is ${payload.length} bytes encoded; redisBroker's maxMessageSize is ${o.maxMessageSize} bytes`,
+      );
+    }
+    try {
+      const seen = await runPublish(main, [topic, payload, setKey, streamPrefix, o.maxLen], patterns);
+      if (!samePatterns(seen, patterns)) patterns = new Set(seen);
+    } catch (e) {
+      if (isMicroError(e)) throw e;
+      throw serviceUnavailable(`publish to ${topic} via Redis at ${address} failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
   return {
     name: 'redis',
     get address() {
@@ -120,24 +143,11 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
       s.sub.disconnect();
     },
 
-    async publish(topic: string, m: Message, po?: PublishOptions) {
-      validateTopic(topic);
-      if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
-      const { main } = live('publish');
-      const payload = encodeEnvelope(m);
-      if (payload.length > o.maxMessageSize) {
-        throw payloadTooLarge(
-          `message on ${topic} is ${payload.length} bytes encoded; redisBroker's maxMessageSize is ${o.maxMessageSize} bytes`,
-        );
-      }
-      try {
-        const seen = await runPublish(main, [topic, payload, setKey, streamPrefix, o.maxLen], patterns);
-        if (!samePatterns(seen, patterns)) patterns = new Set(seen);
-      } catch (e) {
-        if (isMicroError(e)) throw e;
-        throw serviceUnavailable(`publish to ${topic} via Redis at ${address} failed: ${(e as Error).message}`, { cause: e });
-      }
+    publish(topic: string, m: Message, po?: PublishOptions) {
+      return pending.track(publishOne(topic, m, po));
     },
+
+    flush: () => pending.settled(),
 
     async subscribe(topic: string, handler: Handler, so: SubscribeOptions = {}): Promise<Subscriber> {
       validatePattern(topic);

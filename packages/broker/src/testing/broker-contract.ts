@@ -222,6 +222,36 @@ export function runBrokerContract(o: BrokerContractOptions): void {
       expect(e.detail).toMatch(/disconnect|closed/i);
     });
 
+    it('flush() resolves once every publish made before it has settled, and at once with none pending', async () => {
+      const t = setup();
+      const [pub, sub] = [await t.main(), await t.peer()];
+      await pub.flush();
+      const r = recorder();
+      await sub.subscribe(t.topic('fl'), r.handler);
+      await t.settle();
+      const n = 200;
+      let settled = 0;
+      const count = () => {
+        settled++;
+      };
+      // Not awaited one by one: the barrier is what waits.
+      for (let i = 0; i < n; i++) pub.publish(t.topic('fl'), msg(String(i))).then(count, count);
+      const before = settled;
+      await pub.flush();
+      // A publish's own .then runs before the barrier's: every one made before flush() has settled.
+      expect(settled).toBe(n);
+      expect(before).toBeLessThan(n);
+      await wait(() => r.got.length >= n, `${n} messages after flush`);
+      expect(r.got.map(text)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+    });
+
+    it('flush() resolves at once on a disconnected broker', async () => {
+      const t = setup();
+      const b = await t.main();
+      await b.disconnect();
+      await expect(b.flush()).resolves.toBeUndefined();
+    });
+
     it('rejects bad topics and patterns with 400', async () => {
       const t = setup();
       const b = await t.main();

@@ -78,6 +78,28 @@ describe('cacheRegistry', () => {
     expect(state.openWatches).toBe(1);
   });
 
+  it('peek answers from memory without a promise: fresh entries, and stale ones while one background lookup refreshes them', async () => {
+    const { mem, cache, state } = setup({ ttl: 200, minRefreshInterval: 100 });
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a')]));
+    expect(cache.peek(name)).toBeUndefined();
+    await cache.getService(name);
+    const first = cache.peek(name);
+    expect(first?.map((r) => r.nodes.map((n) => n.id))).toEqual([['a']]);
+    expect(Object.isFrozen(first)).toBe(true);
+    // The same snapshot until something changes: a selector recognises its node set by identity.
+    expect(cache.peek(name)).toBe(first);
+    await mem.register(makeRecord(name, '1', [makeNode('a'), makeNode('b')]));
+    await waitFor(() => cache.peek(name)?.[0]?.nodes.length === 2, { timeout: 2000, what: 'the watch event in peek' });
+    expect(state.lookups).toBe(1);
+    // Past the ttl peek still answers from the stale records at once, and one background lookup refreshes them.
+    await new Promise((r) => setTimeout(r, 250));
+    expect(cache.peek(name)?.[0]?.nodes.length).toBe(2);
+    await waitFor(() => state.lookups === 2, { timeout: 2000, what: 'the background refresh peek started' });
+    await cache.close();
+    expect(cache.peek(name)).toBeUndefined();
+  });
+
   it('keeps entries current from watch events without asking the backend again', async () => {
     const { mem, cache, state } = setup();
     const name = uniqueName();

@@ -19,6 +19,19 @@ export interface CacheRegistryOptions {
   logger?: Logger;
 }
 
+/** A {@link cacheRegistry}: a `Registry` that can also answer from memory without waiting. */
+export interface CacheRegistry extends Registry {
+  /**
+   * The cached records of `name` without a backend call or a promise: fresh ones (looked up within
+   * `ttl`, kept current by the watch), or expired non-empty ones while a background lookup refreshes
+   * them (as `getService` answers); undefined when a `getService` would have to wait for the backend
+   * (never looked up, expired and empty, closed), so the caller falls back to `getService`.
+   * Frozen and shared: copy before changing them.
+   * @example const records = cache.peek('greeter') ?? (await cache.getService('greeter'))
+   */
+  peek(name: string): readonly ServiceRecord[] | undefined;
+}
+
 interface Entry {
   readonly name: string;
   versions: Versions;
@@ -54,7 +67,7 @@ function resolveOptions(o: CacheRegistryOptions) {
  * `register`, `deregister`, `listServices` and `watch` go straight to the wrapped registry.
  * @example const registry = cacheRegistry(mdnsRegistry(), { ttl: 30_000 })
  */
-export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {}): Registry {
+export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {}): CacheRegistry {
   const o = resolveOptions(options);
   const log = o.logger.child({ component: 'registry-cache', registry: inner.name });
   const entries = new Map<string, Entry>();
@@ -135,12 +148,28 @@ export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {
     return e.inflight;
   }
 
+  /**
+   * An expired entry that still has records is answered from them at once while one paced lookup
+   * refreshes it, so a dead backend costs no lookup its timeout. (An empty answer is worth waiting for.)
+   */
+  function revalidate(e: Entry): void {
+    if (!e.inflight && Date.now() - e.lastAttempt >= o.minRefreshInterval) refresh(e).catch(() => {});
+  }
+
   return {
     name: `cache(${inner.name})`,
     register: (s, ro) => inner.register(s, ro),
     deregister: (s) => inner.deregister(s),
     listServices: () => inner.listServices(),
     watch: (wo) => inner.watch(wo),
+    peek(name) {
+      const e = entries.get(name);
+      if (e?.snapshot === undefined || closing.signal.aborted) return undefined;
+      if (Date.now() < e.expiresAt) return e.snapshot;
+      if (e.snapshot.length === 0) return undefined;
+      revalidate(e);
+      return e.snapshot;
+    },
     async getService(name) {
       if (closing.signal.aborted) throw serviceUnavailable('registry cache closed');
       let e = entries.get(name);
@@ -160,9 +189,7 @@ export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {
       }
       if (e.snapshot && Date.now() < e.expiresAt) return e.snapshot.slice();
       if (e.snapshot && e.snapshot.length > 0) {
-        // Expired: answer from the stale records at once and refresh behind the caller, so a dead
-        // backend costs no lookup its timeout. An empty answer is worth waiting for a fresh one.
-        if (!e.inflight && Date.now() - e.lastAttempt >= o.minRefreshInterval) refresh(e).catch(() => {});
+        revalidate(e);
         return e.snapshot.slice();
       }
       if (e.inflight) return (await e.inflight).slice();

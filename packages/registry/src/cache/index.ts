@@ -1,1 +1,1 @@
-export { type CacheRegistryOptions, cacheRegistry } from './cache.js';
+export { type CacheRegistry, type CacheRegistryOptions, cacheRegistry } from './cache.js';

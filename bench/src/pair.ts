@@ -1,0 +1,89 @@
+import { createClient } from '@tsmicro/client';
+import { createLogger } from '@tsmicro/core';
+import { memoryRegistry } from '@tsmicro/registry';
+import { createService } from '@tsmicro/service';
+import { tcpTransport } from '@tsmicro/transport';
+import { bench } from './echo/tsmicro.js';
+
+/**
+ * Client and server of one W1 stack in ONE process, for instruction counts (issue 19's method):
+ * `valgrind --tool=callgrind node --predictable --random-seed=42 --hash-seed=42 bench/dist/pair.js <stack> <calls>`,
+ * run once with `calls` 0 and once with N; (Ir(N) − Ir(0)) / N is the instructions per call. Both
+ * runs first make WARMUP calls at concurrency 64. Stacks: `raw`, `address` (createService pair, the
+ * caller passing the address), `name` (the same pair, the caller calling by name over a
+ * memoryRegistry, so the selector and the watch-fed cache run but no multicast does), `obs`,
+ * `obs-sdk` (tsmicro-json with allObservability, without and with the OpenTelemetry SDK).
+ */
+
+const WARMUP = 20_000;
+const CONCURRENCY = 64;
+
+type Call = () => Promise<unknown>;
+
+async function open(stack: string): Promise<{ call: Call; close: () => Promise<void> }> {
+  const req = { name: 'bench' };
+  if (stack === 'raw') {
+    const { startRawServer, connectRaw } = await import('./raw/index.js');
+    const server = await startRawServer();
+    const client = await connectRaw(server.address);
+    return {
+      call: () => client.call(req),
+      close: async () => {
+        await client.close();
+        await server.close();
+      },
+    };
+  }
+  if (stack === 'obs' || stack === 'obs-sdk') {
+    const { startTsmicroServer, connectTsmicro } = await import('./echo/tsmicro.js');
+    const mode = stack === 'obs' ? 'api' : 'sdk';
+    const server = await startTsmicroServer(mode);
+    const client = await connectTsmicro('json', server.address, mode);
+    return {
+      call: () => client.call(req),
+      close: async () => {
+        await client.close();
+        await server.close();
+      },
+    };
+  }
+  const registry = memoryRegistry();
+  const logger = createLogger({ level: 'warn' });
+  const svc = createService({ name: 'pair', registry, logger });
+  svc.handle('Bench', bench);
+  await svc.start();
+  // The caller is createService's client as it builds it (tcp, the registry, a default selector), with
+  // dial and call timeouts no valgrind run reaches: under it a dial takes seconds, and a count of
+  // timed-out calls measures error paths.
+  const timeout = 3_600_000;
+  const client = createClient({ transport: tcpTransport(), registry, logger, dialTimeout: timeout });
+  const opts = stack === 'address' ? { address: svc.server.address, timeout } : { timeout };
+  return {
+    call: () => client.call('pair', 'Bench.echo', req, opts),
+    close: async () => {
+      await client.close();
+      await svc.stop();
+      await registry.close();
+    },
+  };
+}
+
+async function run(call: Call, n: number): Promise<void> {
+  let left = n;
+  const worker = async () => {
+    while (left > 0) {
+      left--;
+      await call();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+const [stack = 'name', calls = '0'] = process.argv.slice(2);
+const { call, close } = await open(stack);
+await run(call, WARMUP);
+const t0 = performance.now();
+await run(call, Number(calls));
+const ms = performance.now() - t0;
+process.stderr.write(`${stack}: ${calls} calls in ${ms.toFixed(0)} ms\n`);
+await close();
