@@ -142,7 +142,7 @@ export interface ClientOptions {
   dialTimeout?: number;
   /** Ms between pings of idle connections (a dead one is dropped). Default 30 000; 0 disables. */
   pingInterval?: number;
-  /** Responses a server may stream ahead per call before the client grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
+  /** Bytes of responses a server may stream ahead per call before the client grants more, at first; grows while the reader waits for them, up to 4 MiB (docs/protocol.md, "Flow control"). Default 262144 (256 KiB). */
   streamWindow?: number;
   /** Default: silent. */
   logger?: Logger;

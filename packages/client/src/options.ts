@@ -100,7 +100,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     poolSize: Math.max(1, o.poolSize ?? 2),
     dialTimeout: o.dialTimeout ?? 5000,
     pingInterval: o.pingInterval ?? 30_000,
-    streamWindow: o.streamWindow ?? 16,
+    streamWindow: o.streamWindow ?? 256 * 1024,
     logger,
     callWrappers: o.wrappers?.call ?? [],
     streamWrappers: o.wrappers?.stream ?? [],

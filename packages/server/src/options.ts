@@ -44,7 +44,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     registerInterval: o.registerInterval ?? Math.max(1, Math.floor(registerTtl / 3)),
     gracePeriod: o.gracePeriod ?? 10_000,
     maxStreamsPerConnection: o.maxStreamsPerConnection ?? 1024,
-    streamWindow: o.streamWindow ?? 16,
+    streamWindow: o.streamWindow ?? 256 * 1024,
     handlerWrappers: o.wrappers?.handler ?? [],
     subscriberWrappers: o.wrappers?.subscriber ?? [],
   };

@@ -81,7 +81,7 @@ export interface ServerOptions {
   gracePeriod?: number;
   /** Concurrent calls one connection may have; more are refused with 429. Default 1024. */
   maxStreamsPerConnection?: number;
-  /** Messages a client may stream ahead per call before the server grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
+  /** Bytes of messages a client may stream ahead per call before the server grants more, at first; grows while the reader waits for them, up to 4 MiB (docs/protocol.md, "Flow control"). Default 262144 (256 KiB). */
   streamWindow?: number;
   /** Middleware. Default none. */
   wrappers?: { handler?: AnyHandlerWrapper[]; subscriber?: SubscriberWrapper[] };

@@ -8,7 +8,7 @@ import { PendingUnary, type UnaryCall, type UnaryReceiver } from './unary.js';
 export interface MuxOptions {
   /** Server side: called for every call the peer opens. `unary` says the request body is the only message. */
   onRequest?: (s: RpcStream, request: Message, unary: boolean) => void;
-  /** Messages the peer may send ahead on each stream before this end grants more. Default {@link INITIAL_WINDOW} (16). */
+  /** Bytes of messages the peer may send ahead on each stream before this end grants more. Default {@link INITIAL_WINDOW} (64 KiB). */
   window?: number;
 }
 

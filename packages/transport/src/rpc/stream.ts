@@ -1,6 +1,6 @@
 import { badRequest, canceled, decodeError, ErrorCode, encodeError, isMicroError, type MicroError, payloadTooLarge } from '@tsmicro/core';
 import type { Message } from '../transport.js';
-import { Frame, H } from './headers.js';
+import { Frame, H, MESSAGE_OVERHEAD, messageCost } from './headers.js';
 
 /** One call on a multiplexed connection, seen from either end. Bodies are encoded messages. */
 export interface RpcStream {
@@ -33,16 +33,11 @@ export interface StreamHost {
 
 const empty = new Uint8Array(0);
 /**
- * A stream of small messages runs at the pace of its grants: one round trip per half window. The
- * receiver therefore lets its window grow (doubling per grant) while the messages are small, up to
- * this many bytes of them, and shrinks it back towards the configured window when they grow. The
- * peer sees only larger or smaller grants: nothing in the protocol changes.
+ * A stream runs at the pace of its grants: one round trip per half window. The receiver therefore
+ * lets its window grow (doubling per grant) while its reader is kept waiting, up to this many bytes
+ * (or the configured window, if larger). The peer sees only larger grants: nothing in the protocol changes.
  */
-const WINDOW_BYTES = 256 * 1024;
-/** The window never grows past this many messages. */
-const MAX_WINDOW = 1024;
-/** Messages count as at least this big, so empty ones cannot grow the window without end. */
-const MIN_SIZE = 64;
+const MAX_WINDOW = 4 * 1024 * 1024;
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 type Reader = { resolve: (m: Uint8Array | undefined) => void; reject: (e: unknown) => void };
 
@@ -61,12 +56,12 @@ export class Channel implements RpcStream {
   private localEnded = false;
   private failure: MicroError | undefined;
   private released = false;
+  /** Bytes of credit the peer still has (it may overshoot by the last message it sent). */
   private recvCredit: number;
+  /** Credit consumed by the reader since the last grant, bytes. */
   private consumed = 0;
-  /** Messages the peer may have in flight or unread: starts at `window`, grows while messages are small. */
+  /** Bytes the peer may have in flight or unread: starts at `window`, grows while the reader waits. */
   private target: number;
-  /** Moving average of the consumed messages' size, bytes; -1 before the first. */
-  private avgSize = -1;
   /** A reader waited for a message since the last grant. */
   private starved = false;
   /** At least one grant went out as messages were consumed. */
@@ -134,8 +129,9 @@ export class Channel implements RpcStream {
     if (this.failure) return;
     if (kind === Frame.data || kind === Frame.last) {
       if (this.remoteEnded) this.violation('message after end of stream');
-      else if (--this.recvCredit < 0) this.violation('flow-control window exceeded');
+      else if (this.recvCredit <= 0) this.violation('flow-control window exceeded');
       else {
+        this.recvCredit -= messageCost(m.body);
         this.push(m.body);
         if (kind === Frame.last) this.onRemoteEnd();
         this.wakeReader();
@@ -159,14 +155,14 @@ export class Channel implements RpcStream {
 
   send(body: Uint8Array): Promise<void> {
     // Credit in hand (the usual case): no async hop before the frame is queued.
-    if (!this.canSend()) return this.acquire().then(() => this.writeData(body));
-    this.sendCredit--;
+    if (!this.canSend()) return this.acquire(body).then(() => this.writeData(body));
+    this.sendCredit -= messageCost(body);
     return this.writeData(body);
   }
 
   sendLast(body: Uint8Array): Promise<void> {
-    if (!this.canSend()) return this.acquire().then(() => this.writeLast(body));
-    this.sendCredit--;
+    if (!this.canSend()) return this.acquire(body).then(() => this.writeLast(body));
+    this.sendCredit -= messageCost(body);
     return this.writeLast(body);
   }
 
@@ -246,12 +242,12 @@ export class Channel implements RpcStream {
     return this.sendCredit > 0 && !this.failure && !this.localEnded;
   }
 
-  private async acquire(): Promise<void> {
+  private async acquire(body: Uint8Array): Promise<void> {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.localEnded) throw canceled(this.remoteEnded ? 'call already completed' : 'send after end of stream');
       if (this.sendCredit > 0) {
-        this.sendCredit--;
+        this.sendCredit -= messageCost(body);
         return;
       }
       await new Promise<void>((resolve, reject) => {
@@ -274,21 +270,19 @@ export class Channel implements RpcStream {
 
   private onConsumed(size: number): void {
     if (this.remoteEnded || this.failure) return;
-    this.avgSize = this.avgSize < 0 ? size : this.avgSize + (size - this.avgSize) / 8;
-    if (++this.consumed < this.target / 2) return;
-    // Credit out + messages unread + consumed since the last grant = target, always; a grant moves the target.
+    this.consumed += size + MESSAGE_OVERHEAD;
+    if (this.consumed < this.target / 2) return;
+    // Credit out + bytes unread + consumed since the last grant = target, always; a grant moves the target.
     // It grows only when the reader had to wait for messages since the last grant (the window set the pace,
     // not the reader); the wait for the first message measures the call's setup, so it does not count.
     const grow = this.starved && this.granted;
     this.starved = false;
     this.granted = true;
-    const fit = Math.floor(WINDOW_BYTES / Math.max(this.avgSize, MIN_SIZE));
-    const next = Math.max(this.window, Math.min(MAX_WINDOW, fit, grow ? this.target * 2 : this.target));
+    const next = grow ? Math.max(this.window, Math.min(MAX_WINDOW, this.target * 2)) : this.target;
     const n = this.consumed + next - this.target;
     this.target = next;
-    // Shrinking by more than was consumed: grant nothing now, and wait for that much more to be read.
-    this.consumed = Math.min(0, n);
-    if (n > 0) this.grant(n);
+    this.consumed = 0;
+    this.grant(n);
   }
 
   private grant(n: number): void {
