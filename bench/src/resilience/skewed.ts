@@ -1,3 +1,4 @@
+import { formatGrid } from '../grid.js';
 import { createClient } from '@tsmicro/client';
 import { memoryRegistry } from '@tsmicro/registry';
 import { createSelector, leastLoaded, roundRobin, type Strategy } from '@tsmicro/selector';
@@ -136,11 +137,5 @@ export function formatSkewedNodes(rows: readonly SkewedNodesRow[], o: { markdown
     `${(r.slowShare * 100).toFixed(1)} %`,
     String(r.errors),
   ]);
-  if (o.markdown) {
-    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-    return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
-  }
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(head), ...body.map(line)].join('\n');
+  return formatGrid(head, body, o);
 }

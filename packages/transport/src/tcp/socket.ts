@@ -33,6 +33,8 @@ export class TcpSocket implements Socket {
   private ungranted = 0;
   /** The connection window this side offers: its high-water mark in bytes. */
   private readonly window: number;
+  /** Bytes received before they are granted back: a quarter window, at most 64 KiB. */
+  private readonly grantAt: number;
   private lastRead = Date.now();
   private pingSentAt = 0;
   private timers: Partial<Record<'handshake' | 'keepalive' | 'frame' | 'close', NodeJS.Timeout | undefined>> = {};
@@ -63,6 +65,7 @@ export class TcpSocket implements Socket {
       fail: (e) => this.fail(e),
     });
     this.window = Math.min(MAX_CONNECTION_WINDOW, Math.max(INITIAL_CONNECTION_WINDOW, o.highWaterBytes));
+    this.grantAt = Math.min(this.window / 4, 64 * 1024);
     sock.setNoDelay(true);
     sock.on('data', (chunk: Buffer) => this.onData(chunk));
     sock.on('end', () => {
@@ -126,8 +129,9 @@ export class TcpSocket implements Socket {
   private onData(chunk: Buffer): void {
     this.lastRead = Date.now();
     this.reader.push(chunk);
-    // Granted in batches of a quarter window: a grant per frame would double the frames on the wire.
-    if (!this.holding && this.ungranted >= this.window / 4 && !this.isClosed) this.sendGrant(this.ungranted);
+    // Granted in batches (a grant per frame would double the frames on the wire), small enough that a
+    // sender of a large message learns soon what arrived (it keeps little unacknowledged: see the writer).
+    if (!this.holding && this.ungranted >= this.grantAt && !this.isClosed) this.sendGrant(this.ungranted);
     if (this.timers.frame === undefined && this.reader.partial && this.reader.handshaken) this.armProgressTimer(this.o.frameTimeout);
   }
 

@@ -13,6 +13,12 @@ const FLUSH_AT = 256 * 1024;
 /** Split messages interleaved at once; more wait their turn. */
 const ACTIVE_MAX = 4;
 /**
+ * Bytes a sender lets be unacknowledged (sent, and not yet granted back by the receiver, which grants
+ * as it reads) before it writes more parts. Kernel socket buffers on a fast link hold megabytes; with
+ * this bound a small frame waits behind at most this much of a large message, wherever it is queued.
+ */
+const PARTS_IN_FLIGHT = 256 * 1024;
+/**
  * Bytes of parts handed to the socket per event-loop turn. Then the writer yields (setImmediate), so
  * requests arriving meanwhile are read and their small answers go out before the next round of parts.
  */
@@ -46,6 +52,8 @@ export class FrameWriter {
   private flushing = false;
   /** Connection credit the peer granted, bytes; a frame may start while it is above 0. */
   private credit = INITIAL_CONNECTION_WINDOW;
+  /** The most credit seen: the peer's whole window, so `peak - credit` is what it has not acknowledged yet. */
+  private peak = INITIAL_CONNECTION_WINDOW;
   /** Messages waiting for credit, in send order. */
   private waiting: Queued[] = [];
   /** Split messages being written, round-robin, and those waiting for a slot. */
@@ -77,9 +85,14 @@ export class FrameWriter {
 
   /** Adds connection credit granted by the peer. */
   grant(n: number): void {
-    const was = this.credit;
     this.credit += n;
-    if (was <= 0 && this.credit > 0 && (this.waiting.length !== 0 || this.active.length !== 0)) this.schedule();
+    if (this.credit > this.peak) this.peak = this.credit;
+    if (this.credit > 0 && (this.waiting.length !== 0 || this.active.length !== 0)) this.schedule();
+  }
+
+  /** True while parts may go out: credit left, and less than {@link PARTS_IN_FLIGHT} unacknowledged. */
+  private partsMayGo(): boolean {
+    return this.credit > 0 && this.peak - this.credit < PARTS_IN_FLIGHT;
   }
 
   private submit(m: Message): Promise<void> {
@@ -210,15 +223,16 @@ export class FrameWriter {
       }
       if (!ok) this.blocked = true;
     }
-    // More parts to go: after 'drain' when the socket is full, after a turn of the loop otherwise.
-    if (this.active.length !== 0 && this.credit > 0 && !this.blocked && this.round === undefined)
+    // More parts to go: after 'drain' when the socket is full, after a grant when too much is unacknowledged,
+    // after a turn of the loop otherwise.
+    if (this.active.length !== 0 && this.partsMayGo() && !this.blocked && this.round === undefined)
       this.round = setImmediate(this.nextRound);
   }
 
   /** Frames up to {@link ROUND_BYTES} of parts, one part per split message in turn. */
   private parts(): void {
     let budget = ROUND_BYTES - this.socket.writableLength;
-    while (this.active.length !== 0 && this.credit > 0 && budget > 0) {
+    while (this.active.length !== 0 && this.partsMayGo() && budget > 0) {
       if (this.rr >= this.active.length) this.rr = 0;
       const o = this.active[this.rr]!;
       const len = this.part(o);

@@ -1,0 +1,28 @@
+import { createServer } from '@tsmicro/server';
+import { tcpTransport } from '@tsmicro/transport';
+
+/**
+ * The server process of the wire benches (`BIG`): `node server.js`. Serves `Wire.upload`, which
+ * answers the size of the data it was sent (JSON), `Wire.blob`, the same for raw bytes
+ * (`application/octet-stream`: no codec work, so only the wire is measured), and `Wire.ping`; prints `{"address":…}` on one stdout
+ * line once listening; stops on SIGTERM or when stdin closes (the parent died).
+ */
+
+const server = createServer({ name: 'wire', address: '127.0.0.1:0', transport: tcpTransport() });
+server.handle('Wire', {
+  upload: (req: { data: string }) => ({ n: req.data.length }),
+  blob: (req: Uint8Array) => Uint8Array.of(req.byteLength & 0xff),
+  ping: () => ({ ok: 1 }),
+});
+await server.start();
+process.stdout.write(`${JSON.stringify({ address: server.address })}\n`);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void server.stop().finally(() => process.exit(0));
+};
+process.once('SIGTERM', stop);
+process.stdin.on('end', stop);
+process.stdin.resume();
