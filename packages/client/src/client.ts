@@ -4,6 +4,7 @@ import type { Context, Logger, Metadata } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import type { SelectOptions, Selector } from '@tsmicro/selector';
 import type { Transport } from '@tsmicro/transport';
+import type { Encoding, MuxCompression } from '@tsmicro/transport/rpc';
 import type { ServiceProxy } from './proxy-types.js';
 import type {
   BackoffOptions,
@@ -37,6 +38,12 @@ export interface CallOptions {
   metadata?: Metadata;
   /** Request encoding. Default: the client's `contentType`. */
   contentType?: string;
+  /**
+   * Compression of this call's messages (bodies of 1 KiB or more, when the server accepts the
+   * encoding; docs/protocol.md, "Compression"): `gzip`, `deflate`, `br`, `zstd` (Node 22.15+) or
+   * `identity` (none). Default: the client's `compression.encoding`.
+   */
+  compression?: Encoding | 'identity';
   /** Node selection for this call. */
   select?: SelectOptions;
   /** Call this address directly, skipping selection. */
@@ -142,6 +149,13 @@ export interface ClientOptions {
   dialTimeout?: number;
   /** Ms between pings of idle connections (a dead one is dropped). Default 30 000; 0 disables. */
   pingInterval?: number;
+  /**
+   * Message compression: `encoding` for requests (default `identity`: none), `accept` (encodings the
+   * client takes in responses; default all this Node has), `threshold` (default 1024 bytes),
+   * `maxMessageSize` (a response may not decompress past it; default 4 MiB). A server is only sent an
+   * encoding it said it accepts. @example createClient({ compression: { encoding: 'gzip' } })
+   */
+  compression?: MuxCompression;
   /** Bytes of responses a server may stream ahead per call before the client grants more, at first; grows while the reader waits for them, up to 4 MiB (docs/protocol.md, "Flow control"). Default 262144 (256 KiB). */
   streamWindow?: number;
   /** Default: silent. */

@@ -49,6 +49,7 @@ export function createClient(options: ClientOptions = {}): Client {
     dialTimeout: c.dialTimeout,
     pingInterval: c.pingInterval,
     window: c.streamWindow,
+    compression: c.compression,
     logger: c.logger,
   });
   const call: CallFunc = wrap((r, o) => unaryCall(c, pool, r.service, r.endpoint, r.body, o), c.callWrappers);

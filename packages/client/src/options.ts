@@ -1,3 +1,4 @@
+import type { MuxCompression } from '@tsmicro/transport/rpc';
 import type { Broker } from '@tsmicro/broker';
 import { type CodecSet, codecSet, defaultCodecs } from '@tsmicro/codec';
 import { type Logger, silentLogger } from '@tsmicro/core';
@@ -41,6 +42,7 @@ export interface ResolvedClientOptions {
   dialTimeout: number;
   pingInterval: number;
   streamWindow: number;
+  compression: MuxCompression;
   logger: Logger;
   callWrappers: readonly CallWrapper[];
   streamWrappers: readonly StreamWrapper[];
@@ -101,6 +103,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     dialTimeout: o.dialTimeout ?? 5000,
     pingInterval: o.pingInterval ?? 30_000,
     streamWindow: o.streamWindow ?? 256 * 1024,
+    compression: o.compression ?? {},
     logger,
     callWrappers: o.wrappers?.call ?? [],
     streamWrappers: o.wrappers?.stream ?? [],

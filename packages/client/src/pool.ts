@@ -1,6 +1,6 @@
 import { isMicroError, type Logger, serviceUnavailable } from '@tsmicro/core';
 import type { Transport } from '@tsmicro/transport';
-import { createMux, type Mux } from '@tsmicro/transport/rpc';
+import { createMux, type Mux, type MuxCompression } from '@tsmicro/transport/rpc';
 
 /** A few multiplexed connections per node address. */
 export interface Pool {
@@ -35,6 +35,7 @@ export interface PoolOptions {
   dialTimeout: number;
   pingInterval: number;
   window: number;
+  compression?: MuxCompression;
   logger: Logger;
 }
 
@@ -55,7 +56,10 @@ export function createPool(o: PoolOptions): Pool {
     const gen = generation;
     let mux: Mux;
     try {
-      mux = createMux(await o.transport.dial(address, { timeout: o.dialTimeout }), { window: o.window });
+      mux = createMux(await o.transport.dial(address, { timeout: o.dialTimeout }), {
+        window: o.window,
+        ...(o.compression && { compression: o.compression }),
+      });
     } catch (e) {
       const why = isMicroError(e) ? e.detail : e instanceof Error ? e.message : String(e);
       throw serviceUnavailable(`cannot connect to ${address}: ${why}`, { cause: e });

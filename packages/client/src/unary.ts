@@ -1,7 +1,7 @@
 import type { Codec } from '@tsmicro/codec';
 import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Next } from '@tsmicro/selector';
-import type { CallScope, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
+import type { CallScope, Encoding, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
 import type { ResolvedClientOptions } from './options.js';
 import type { Pool } from './pool.js';
@@ -16,6 +16,8 @@ interface Attempt {
   codec: Codec;
   body: Uint8Array;
   md: Metadata;
+  /** This call's `compression` option, when it has one. */
+  encoding?: Encoding | 'identity' | undefined;
 }
 
 /** `now`: the clock read the call started with, when the request leaves in that same synchronous run. */
@@ -38,7 +40,7 @@ abstract class AttemptReceiver implements UnaryReceiver {
   /** Opens the call on `mux` (the outcome may arrive before this returns); undefined when it already ended. */
   protected open(mux: Mux, now?: number): UnaryCall | undefined {
     const { scope, name } = this.x.plan;
-    const call = mux.call(header(this.x, now), this.x.body, this);
+    const call = mux.call(header(this.x, now), this.x.body, this, this.x.encoding);
     // A call failed at once (closed connection) has nothing left to cancel.
     if (this.ended) return undefined;
     this.off = scope.onAbort((r) => call.cancel(abortReason(r, name)));
@@ -230,7 +232,7 @@ function prepare(
   }
   const retries = o.retries ?? c.retries;
   const plan: RetryPlan = { c, next: unselected, service, endpoint, name, scope, retries, idempotent };
-  return { plan, pool, codec, body, md };
+  return { plan, pool, codec, body, md, encoding: o.compression };
 }
 
 const unselected: Next = () => {

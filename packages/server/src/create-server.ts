@@ -71,6 +71,7 @@ export function createServer(options: ServerOptions): Server {
     const connEnv = { ...env, peer: socket.remote };
     const mux: Mux = createMux(socket, {
       window: o.streamWindow,
+      compression: o.compression,
       onRequest(s, req) {
         requestsSeen++;
         if (stopping) {

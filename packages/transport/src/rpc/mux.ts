@@ -1,5 +1,15 @@
 import { badRequest, ErrorCode, encodeError, isMicroError, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
+import {
+  ACCEPT_ENCODING,
+  compressBody,
+  DEFAULT_THRESHOLD,
+  decompressBody,
+  ENCODING,
+  type Encoding,
+  parseAccept,
+  SUPPORTED,
+} from './compression.js';
 import { Frame, H, INITIAL_WINDOW } from './headers.js';
 import { Channel, type RpcStream } from './stream.js';
 import { PendingUnary, type UnaryCall, type UnaryReceiver } from './unary.js';
@@ -10,12 +20,28 @@ export interface MuxOptions {
   onRequest?: (s: RpcStream, request: Message, unary: boolean) => void;
   /** Bytes of messages the peer may send ahead on each stream before this end grants more. Default {@link INITIAL_WINDOW} (64 KiB). */
   window?: number;
+  /** Message compression; default: accept every encoding this Node has, send none. */
+  compression?: MuxCompression;
+}
+
+/** Compression settings of a mux (docs/protocol.md, "Compression"). */
+export interface MuxCompression {
+  /** Encoding for the bodies this side sends (when the peer accepts it); `identity`: none. Default `identity`. */
+  encoding?: Encoding | 'identity';
+  /** Encodings this side accepts, told to the peer. Default: all this Node has ({@link SUPPORTED}); `[]` accepts none. */
+  accept?: readonly Encoding[];
+  /** Bodies smaller than this many bytes go uncompressed. Default 1024. */
+  threshold?: number;
+  /** A compressed body may not decompress to more than this many bytes (413 past it). Default 4 MiB. */
+  maxMessageSize?: number;
 }
 
 /** Options of {@link Mux.open}. */
 export interface OpenOptions {
   /** The request message of a unary call; without it the call is a stream and messages follow with `send`. */
   body?: Uint8Array;
+  /** This call's encoding for its messages, over the mux's. */
+  encoding?: Encoding | 'identity';
 }
 
 /** Many concurrent calls over one {@link Socket}, told apart by `Micro-Id`. */
@@ -37,7 +63,7 @@ export interface Mux {
    * goes to `receiver`, possibly before this returns (a closed connection fails the call at once).
    * `header` as for {@link open}.
    */
-  call(header: Record<string, string>, body: Uint8Array, receiver: UnaryReceiver): UnaryCall;
+  call(header: Record<string, string>, body: Uint8Array, receiver: UnaryReceiver, encoding?: Encoding | 'identity'): UnaryCall;
   /** Sends a ping; true when the pong arrives within `timeoutMs`. */
   ping(timeoutMs: number): Promise<boolean>;
   /** Closes the socket; calls in flight fail with a 503. */
@@ -66,18 +92,79 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
   const pings: Array<(ok: boolean) => void> = [];
   let nextId = 1;
   let isClosed = false;
-  const host = {
-    write: (m: Message): Promise<void> => {
-      // Streams send without an async wrapper: a socket that throws instead of rejecting must still reach them as a rejection.
-      try {
-        return socket.send(m);
-      } catch (e) {
-        return Promise.reject(e);
+  const zc = o.compression ?? {};
+  const accept = zc.accept ?? SUPPORTED;
+  const defaultEncoding = zc.encoding ?? 'identity';
+  const threshold = zc.threshold ?? DEFAULT_THRESHOLD;
+  const maxDecoded = zc.maxMessageSize ?? 4 * 1024 * 1024;
+  /** What the peer said it accepts; nothing is compressed before it said so. */
+  let peerAccepts: readonly string[] = [];
+  /** This side's accept list goes out once, on its first frame. */
+  let announced = false;
+  /** Calls whose previous message is still being compressed off the loop: later ones wait for it, in order. */
+  const compressing = new Map<string, Promise<void>>();
+  const send = (m: Message): Promise<void> => {
+    // Streams send without an async wrapper: a socket that throws instead of rejecting must still reach them as a rejection.
+    try {
+      if (!announced) {
+        announced = true;
+        m = { header: { ...m.header, [ACCEPT_ENCODING]: accept.join(',') }, body: m.body };
       }
-    },
+      return socket.send(m);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  const write = (m: Message, enc: Encoding | 'identity' = defaultEncoding): Promise<void> => {
+    const id = m.header[H.id] ?? '';
+    if (compressing.size !== 0) {
+      const before = compressing.get(id);
+      if (before) return queued(id, before.then(() => write2(m, enc)));
+    }
+    return write2(m, enc);
+  };
+  const write2 = (m: Message, enc: Encoding | 'identity'): Promise<void> => {
+    if (enc === 'identity' || m.body.byteLength < threshold || !peerAccepts.includes(enc)) return send(m);
+    const out = compressBody(enc, m.body, threshold);
+    if (out === undefined) return send(m);
+    if (out instanceof Uint8Array) return send({ header: { ...m.header, [ENCODING]: enc }, body: out });
+    const id = m.header[H.id] ?? '';
+    return queued(
+      id,
+      out.then((c) => send(c === undefined ? m : { header: { ...m.header, [ENCODING]: enc }, body: c })),
+    );
+  };
+  const queued = (id: string, p: Promise<void>): Promise<void> => {
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    compressing.set(id, settled);
+    void settled.then(() => {
+      if (compressing.get(id) === settled) compressing.delete(id);
+    });
+    return p;
+  };
+  const host = {
+    write,
     release: (id: string) => {
       streams.delete(id);
     },
+  };
+
+  /** Decompresses a body sent with `Micro-Encoding`; a failure goes to its call (400 or 413) and the connection stays up. */
+  const inflate = (m: Message, id: string, kind: string | undefined): Message | undefined => {
+    const enc = m.header[ENCODING];
+    if (enc === undefined) return m;
+    try {
+      return { header: m.header, body: decompressBody(enc, m.body, maxDecoded, accept) };
+    } catch (e) {
+      const err = isMicroError(e) ? e : badRequest(String(e));
+      const call = streams.get(id);
+      if (kind === Frame.request) send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(err) }, body: empty }).catch(() => {});
+      else if (call) call.refuse(err);
+      return undefined;
+    }
   };
 
   const onRequest = (m: Message, id: string) => {
@@ -85,13 +172,13 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     if (!handler) return;
     if (streams.has(id)) {
       const e = badRequest(`protocol error: ${H.id} ${id} is already in use on this connection`);
-      socket.send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty }).catch(() => {});
+      send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty }).catch(() => {});
       return;
     }
     const unary = m.header[H.stream] !== '1';
     const peerWindow = Number(m.header[H.window] ?? INITIAL_WINDOW);
     const sendCredit = Number.isInteger(peerWindow) && peerWindow > 0 ? peerWindow : INITIAL_WINDOW;
-    const ch = new Channel(host, id, false, unary ? INITIAL_WINDOW : window, sendCredit, INITIAL_WINDOW);
+    const ch = new Channel(host, id, false, unary ? INITIAL_WINDOW : window, sendCredit, INITIAL_WINDOW, defaultEncoding);
     if (unary) ch.deliver(Frame.last, m);
     handler(ch, m, unary);
     // Entered only now: no frame of this call can arrive while the handler runs synchronously, and a
@@ -100,17 +187,21 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     if (!ch.isReleased) streams.set(id, ch);
   };
 
-  const onMessage = (m: Message) => {
-    const id = m.header[H.id];
-    const kind = m.header[H.frame];
+  const onMessage = (m0: Message) => {
+    const id = m0.header[H.id];
+    const kind = m0.header[H.frame];
     if (id === undefined) {
       // No call can own a frame without an id, so no call can answer it: the peer does not speak the protocol.
       socket.close().catch(() => {});
       return;
     }
+    const peerAccept = m0.header[ACCEPT_ENCODING];
+    if (peerAccept !== undefined) peerAccepts = parseAccept(peerAccept);
+    const m = inflate(m0, id, kind);
+    if (m === undefined) return;
     if (kind === Frame.request) return onRequest(m, id);
     if (kind === Frame.ping) {
-      socket.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
+      send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
       return;
     }
     if (kind === Frame.pong) return pings.shift()?.(true);
@@ -147,7 +238,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     closed,
     open(header, oo = {}) {
       const id = String(nextId++);
-      const ch = new Channel(host, id, true, window, INITIAL_WINDOW, window);
+      const ch = new Channel(host, id, true, window, INITIAL_WINDOW, window, oo.encoding ?? defaultEncoding);
       header[H.id] = id;
       header[H.frame] = Frame.request;
       if (window !== INITIAL_WINDOW) header[H.window] = String(window);
@@ -158,14 +249,14 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
         return { stream: ch, written: Promise.reject(ch.signal.reason) };
       }
       streams.set(id, ch);
-      const written = socket.send({ header, body: oo.body ?? empty }).catch((e: unknown) => {
+      const written = write({ header, body: oo.body ?? empty }, oo.encoding).catch((e: unknown) => {
         const err = sendError(e, socket.remote);
         ch.terminate(err);
         throw err;
       });
       return { stream: ch, written };
     },
-    call(header, body, receiver) {
+    call(header, body, receiver, encoding) {
       const id = String(nextId++);
       const call = new PendingUnary(host, id, receiver);
       header[H.id] = id;
@@ -176,7 +267,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
         return call;
       }
       streams.set(id, call);
-      host.write({ header, body }).catch((e: unknown) => {
+      write({ header, body }, encoding).catch((e: unknown) => {
         call.markUnsent();
         call.terminate(sendError(e, socket.remote));
       });
@@ -195,7 +286,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
           resolve(ok);
         };
         pings.push(done);
-        socket.send({ header: { [H.id]: '0', [H.frame]: Frame.ping }, body: empty }).catch(() => done(false));
+        send({ header: { [H.id]: '0', [H.frame]: Frame.ping }, body: empty }).catch(() => done(false));
       });
     },
     async close() {

@@ -1,5 +1,6 @@
 import { badRequest, canceled, decodeError, ErrorCode, encodeError, isMicroError, type MicroError, payloadTooLarge } from '@tsmicro/core';
 import type { Message } from '../transport.js';
+import type { Encoding } from './compression.js';
 import { Frame, H, MESSAGE_OVERHEAD, messageCost } from './headers.js';
 
 /** One call on a multiplexed connection, seen from either end. Bodies are encoded messages. */
@@ -27,7 +28,8 @@ export interface RpcStream {
 
 /** What a stream needs from its connection. */
 export interface StreamHost {
-  write(m: Message): Promise<void>;
+  /** Sends a frame; `encoding` asks for its body to be compressed (when the peer accepts it and it pays). */
+  write(m: Message, encoding?: Encoding | 'identity'): Promise<void>;
   release(id: string): void;
 }
 
@@ -75,6 +77,8 @@ export class Channel implements RpcStream {
     private readonly window: number,
     private sendCredit: number,
     peerAssumedCredit: number,
+    /** How this call's messages are compressed (the mux sends them as they are when the peer does not accept it). */
+    private readonly encoding?: Encoding | 'identity',
   ) {
     this.recvCredit = peerAssumedCredit;
     this.target = window;
@@ -169,13 +173,13 @@ export class Channel implements RpcStream {
   private writeData(body: Uint8Array): Promise<void> {
     // Made once per stream, on its first data frame: unary calls never need it.
     this.dataHeader ??= { [H.id]: this.id, [H.frame]: Frame.data };
-    return this.host.write({ header: this.dataHeader, body });
+    return this.host.write({ header: this.dataHeader, body }, this.encoding);
   }
 
   private writeLast(body: Uint8Array): Promise<void> {
     this.localEnded = true;
     if (!this.isClient) this.release();
-    const written = this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body });
+    const written = this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body }, this.encoding);
     if (this.isClient) return written;
     // A response the transport refused before writing it (too large) still owes the caller an answer.
     return written.catch(async (e: unknown) => {
@@ -291,7 +295,11 @@ export class Channel implements RpcStream {
   }
 
   private violation(what: string): void {
-    const e = badRequest(`protocol error on call ${this.id}: ${what}`);
+    this.refuse(badRequest(`protocol error on call ${this.id}: ${what}`));
+  }
+
+  /** Ends the call because of bad input from the peer: the client cancels, the server answers with `e`. */
+  refuse(e: MicroError): void {
     if (this.isClient) this.cancel(e);
     else this.fail(e).catch(() => {});
   }

@@ -60,6 +60,15 @@ export const STATIC_TABLE: readonly string[] = [
   '',
   '0',
   '1',
+  // Version 2: compression (docs/protocol.md, "Compression").
+  'Micro-Encoding',
+  'Micro-Accept-Encoding',
+  'gzip',
+  'deflate',
+  'br',
+  'zstd',
+  'br,gzip,deflate',
+  'zstd,br,gzip,deflate',
 ];
 
 const STATIC_INDEX = new Map(STATIC_TABLE.map((s, i) => [s, i]));
