@@ -15,6 +15,12 @@ import type {
   RetryBudgetOptions,
 } from './resilience/index.js';
 
+/** The client's compression settings: the connection's ({@link MuxCompression}) and what `publish` uses. */
+export interface ClientCompression extends MuxCompression {
+  /** Encoding of published payloads (see {@link PublishOptions.compression}). Default `identity`: none. */
+  publish?: Encoding | 'identity';
+}
+
 /** Derives the consistent-hash key of a call from its request (`undefined` for streams) and metadata. */
 export type HashKey = (req: unknown, metadata: Metadata) => string | undefined;
 
@@ -76,6 +82,12 @@ export interface PublishOptions {
   metadata?: Metadata;
   /** Default: the client's `contentType`. */
   contentType?: string;
+  /**
+   * Compress the payload (1 KiB or more) and say so in the `Micro-Encoding` header, which tsmicro
+   * subscribers honour. A subscriber cannot tell the publisher what it accepts: leave it `identity`
+   * when stock (non-tsmicro) subscribers read the topic. Default: the client's `compression.publish`.
+   */
+  compression?: Encoding | 'identity';
 }
 
 /** A unary call as call wrappers see it. */
@@ -155,7 +167,7 @@ export interface ClientOptions {
    * `maxMessageSize` (a response may not decompress past it; default 4 MiB). A server is only sent an
    * encoding it said it accepts. @example createClient({ compression: { encoding: 'gzip' } })
    */
-  compression?: MuxCompression;
+  compression?: ClientCompression;
   /** Bytes of responses a server may stream ahead per call before the client grants more, at first; grows while the reader waits for them, up to 4 MiB (docs/protocol.md, "Flow control"). Default 262144 (256 KiB). */
   streamWindow?: number;
   /** Default: silent. */

@@ -3,6 +3,7 @@ import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
 import { resolveClientOptions } from './options.js';
 import { passesErrors } from './passing-errors.js';
+import { compressed } from './publish-compression.js';
 import { createPool } from './pool.js';
 import { createServiceProxy, type KindLookup } from './proxy.js';
 import { openStream } from './stream.js';
@@ -59,7 +60,7 @@ export function createClient(options: ClientOptions = {}): Client {
     const codec = c.codecs.get(p.options.contentType ?? c.contentType);
     const header: Record<string, string> = { [H.contentType]: codec.contentType };
     writeMetadata(header, p.options.metadata);
-    await c.broker.publish(p.topic, { header, body: codec.encode(p.payload) });
+    await c.broker.publish(p.topic, await compressed(header, codec.encode(p.payload), p.options.compression ?? c.compression));
   }, c.publishWrappers);
 
   const known = new Map<string, HandlerKind>();
@@ -94,3 +95,4 @@ export function createClient(options: ClientOptions = {}): Client {
   };
   return client;
 }
+

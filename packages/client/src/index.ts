@@ -6,6 +6,7 @@ export type {
   UnaryHandler,
 } from '@tsmicro/transport/rpc';
 export type {
+  ClientCompression,
   CallFunc,
   CallOptions,
   CallRequest,
@@ -28,7 +29,8 @@ export { createClient } from './create-client.js';
 export { describeService, type EndpointDescription, type ServiceDescription } from './describe.js';
 export { idempotentMatcher } from './idempotent.js';
 export { type ErrorPassingWrapper, passingErrors } from './passing-errors.js';
-export type { HandlerProxy, ProxyMethod, ServiceProxy } from './proxy-types.js';
+export type {
+  ClientCompression, HandlerProxy, ProxyMethod, ServiceProxy } from './proxy-types.js';
 export {
   type BackoffOptions,
   type BreakerPermit,

@@ -1,11 +1,10 @@
-import type { MuxCompression } from '@tsmicro/transport/rpc';
 import type { Broker } from '@tsmicro/broker';
 import { type CodecSet, codecSet, defaultCodecs } from '@tsmicro/codec';
 import { type Logger, silentLogger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import { createSelector, isNodeFailure, type Selector } from '@tsmicro/selector';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
-import type { CallWrapper, ClientOptions, HashKey, PublishWrapper, StreamWrapper } from './client.js';
+import type { CallWrapper, ClientCompression, ClientOptions, HashKey, PublishWrapper, StreamWrapper } from './client.js';
 import { idempotentMatcher } from './idempotent.js';
 import {
   type Bulkhead,
@@ -42,7 +41,7 @@ export interface ResolvedClientOptions {
   dialTimeout: number;
   pingInterval: number;
   streamWindow: number;
-  compression: MuxCompression;
+  compression: ClientCompression;
   logger: Logger;
   callWrappers: readonly CallWrapper[];
   streamWrappers: readonly StreamWrapper[];

@@ -164,6 +164,7 @@ export function createServer(options: ServerOptions): Server {
               logger: o.logger,
               wrappers: o.subscriberWrappers,
               stopSignal: stopAc.signal,
+              compression: o.compression,
             },
             specs,
           );

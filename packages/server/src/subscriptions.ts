@@ -1,7 +1,7 @@
 import type { Broker, Subscriber } from '@tsmicro/broker';
 import type { CodecSet } from '@tsmicro/codec';
 import { type Context, createScope, type Logger, serviceUnavailable } from '@tsmicro/core';
-import { H, readMetadata } from '@tsmicro/transport/rpc';
+import { decompressBody, ENCODING, H, type MuxCompression, readMetadata, SUPPORTED } from '@tsmicro/transport/rpc';
 import type { ServerSubscribeOptions, SubscriberFunc, SubscriberWrapper } from './server.js';
 
 /** One `server.subscribe` call, kept until `start`. */
@@ -19,6 +19,8 @@ export interface SubscribeEnv {
   logger: Logger;
   wrappers: readonly SubscriberWrapper[];
   stopSignal: AbortSignal;
+  /** `accept` and `maxMessageSize` bound what a compressed message may decompress to. Default: every encoding, 4 MiB. */
+  compression?: MuxCompression;
 }
 
 /** Subscribes every spec through the broker; a handler throw is logged and rethrown so the broker nacks. */
@@ -41,7 +43,14 @@ export async function subscribeAll(env: SubscribeEnv, specs: readonly Subscripti
       async (e) => {
         const scope = createScope({ parents: [env.stopSignal], onDeadline: () => serviceUnavailable('unreachable') });
         try {
-          const payload = env.codecs.get(e.message.header[H.contentType] ?? 'application/json').decode(e.message.body);
+          const h = e.message.header;
+          // A publisher that compressed says so in Micro-Encoding; a message without it is read as it is.
+          const enc = h[ENCODING];
+          const body =
+            enc === undefined
+              ? e.message.body
+              : decompressBody(enc, e.message.body, env.compression?.maxMessageSize ?? 4 * 1024 * 1024, env.compression?.accept ?? SUPPORTED);
+          const payload = env.codecs.get(h[H.contentType] ?? 'application/json').decode(body);
           const ctx: Context = {
             metadata: readMetadata(e.message.header),
             signal: scope.signal,
