@@ -40,7 +40,13 @@ const bench = {
 export async function startTsmicroServer(obs?: ObsMode): Promise<EchoServer> {
   const o = await observability(obs);
   const wrappers = o && { handler: o.handler, subscriber: o.subscriber };
-  const server = createServer({ name: 'bench', address: '127.0.0.1:0', transport: tcpTransport(), ...compression, ...(wrappers && { wrappers }) });
+  const server = createServer({
+    name: 'bench',
+    address: '127.0.0.1:0',
+    transport: tcpTransport(),
+    ...compression,
+    ...(wrappers && { wrappers }),
+  });
   server.handle('Bench', bench);
   await server.start();
   return { address: server.address, close: () => server.stop() };
@@ -50,7 +56,12 @@ export async function startTsmicroServer(obs?: ObsMode): Promise<EchoServer> {
 export async function connectTsmicro(codec: CodecName, address: string, obs?: ObsMode): Promise<EchoClient> {
   const o = await observability(obs);
   const wrappers = o && { call: o.call, stream: o.stream, publish: o.publish };
-  const client = createClient({ transport: tcpTransport(), contentType: contentTypes[codec], ...compression, ...(wrappers && { wrappers }) });
+  const client = createClient({
+    transport: tcpTransport(),
+    contentType: contentTypes[codec],
+    ...compression,
+    ...(wrappers && { wrappers }),
+  });
   const opts = { address, timeout: 10_000 };
   return {
     call: (req) => client.call('bench', 'Bench.echo', req, opts),

@@ -1,8 +1,8 @@
-import { formatGrid } from '../grid.js';
 import { createClient } from '@tsmicro/client';
 import { memoryRegistry } from '@tsmicro/registry';
 import { createSelector, leastLoaded, roundRobin, type Strategy } from '@tsmicro/selector';
 import { tcpTransport } from '@tsmicro/transport';
+import { formatGrid } from '../grid.js';
 import { createHistogram } from '../histogram.js';
 import { type NodeProcess, spawnNode } from './nodes.js';
 

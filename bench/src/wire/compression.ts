@@ -48,11 +48,32 @@ export async function benchCompression(o: CompressionBenchOptions = {}): Promise
     ip('-n', ns, 'link', 'set', 'lo', 'mtu', '1500');
     ip('-n', ns, 'link', 'set', 'lo', 'up');
     if (o.rate)
-      execFileSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', o.rate, 'burst', '64kb', 'latency', '50ms']);
+      execFileSync('ip', [
+        'netns',
+        'exec',
+        ns,
+        'tc',
+        'qdisc',
+        'add',
+        'dev',
+        'lo',
+        'root',
+        'tbf',
+        'rate',
+        o.rate,
+        'burst',
+        '64kb',
+        'latency',
+        '50ms',
+      ]);
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...process.execArgv, entryOf('../wire/zrun', import.meta.url), JSON.stringify(spec)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        'ip',
+        ['netns', 'exec', ns, process.execPath, ...process.execArgv, entryOf('../wire/zrun', import.meta.url), JSON.stringify(spec)],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let text = '';
       child.stdout.on('data', (d: Buffer) => {
         text += d.toString();

@@ -40,7 +40,13 @@ for (const enc of spec.encodings) {
     const before = loBytes();
     const load = await runClosedLoop(call, { concurrency: spec.concurrency, warmupMs: 0, measureMs: spec.measureMs });
     const bytes = loBytes() - before;
-    results.push({ encoding: enc, callsPerSecond: load.ops / load.seconds, bytesPerCall: bytes / Math.max(1, load.ops), p99: load.latency.p99, errors: load.errors });
+    results.push({
+      encoding: enc,
+      callsPerSecond: load.ops / load.seconds,
+      bytesPerCall: bytes / Math.max(1, load.ops),
+      p99: load.latency.p99,
+      errors: load.errors,
+    });
   } finally {
     await client.close();
     await node.stop();

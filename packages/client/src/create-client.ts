@@ -3,9 +3,9 @@ import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
 import { resolveClientOptions } from './options.js';
 import { passesErrors } from './passing-errors.js';
-import { compressed } from './publish-compression.js';
 import { createPool } from './pool.js';
 import { createServiceProxy, type KindLookup } from './proxy.js';
+import { compressed } from './publish-compression.js';
 import { openStream } from './stream.js';
 import { unaryCall } from './unary.js';
 
@@ -95,4 +95,3 @@ export function createClient(options: ClientOptions = {}): Client {
   };
   return client;
 }
-

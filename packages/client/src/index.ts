@@ -6,12 +6,12 @@ export type {
   UnaryHandler,
 } from '@tsmicro/transport/rpc';
 export type {
-  ClientCompression,
   CallFunc,
   CallOptions,
   CallRequest,
   CallWrapper,
   Client,
+  ClientCompression,
   ClientOptions,
   HashKey,
   HedgeCallOptions,
@@ -29,8 +29,7 @@ export { createClient } from './create-client.js';
 export { describeService, type EndpointDescription, type ServiceDescription } from './describe.js';
 export { idempotentMatcher } from './idempotent.js';
 export { type ErrorPassingWrapper, passingErrors } from './passing-errors.js';
-export type {
-  ClientCompression, HandlerProxy, ProxyMethod, ServiceProxy } from './proxy-types.js';
+export type { HandlerProxy, ProxyMethod, ServiceProxy } from './proxy-types.js';
 export {
   type BackoffOptions,
   type BreakerPermit,

@@ -49,7 +49,12 @@ export async function subscribeAll(env: SubscribeEnv, specs: readonly Subscripti
           const body =
             enc === undefined
               ? e.message.body
-              : decompressBody(enc, e.message.body, env.compression?.maxMessageSize ?? 4 * 1024 * 1024, env.compression?.accept ?? SUPPORTED);
+              : decompressBody(
+                  enc,
+                  e.message.body,
+                  env.compression?.maxMessageSize ?? 4 * 1024 * 1024,
+                  env.compression?.accept ?? SUPPORTED,
+                );
           const payload = env.codecs.get(h[H.contentType] ?? 'application/json').decode(body);
           const ctx: Context = {
             metadata: readMetadata(e.message.header),

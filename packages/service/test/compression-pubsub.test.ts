@@ -27,40 +27,44 @@ const brokers: Array<{ name: string; up: boolean; make: () => Broker }> = [
 ];
 
 describe.each(brokers)('compressed pub/sub on the $name broker', ({ name, up, make }) => {
-  it.runIf(up)('a tsmicro subscriber reads a compressed payload; a stock subscriber reads an uncompressed one', async () => {
-    const broker = make();
-    const topic = `zc.${name}.${suffix}`;
-    const seen: unknown[] = [];
-    const server = createServer({ name: `zc-${suffix}`, transport: memoryTransport(), registry: memoryRegistry(), broker });
-    server.subscribe(`${topic}.typed`, (payload) => {
-      seen.push(payload);
-    });
-    await server.start();
-    // A stock subscriber: the broker's own API, no tsmicro decoding.
-    const raw: Array<{ header: Record<string, string>; body: Uint8Array }> = [];
-    const sub = await broker.subscribe(`${topic}.raw`, (e) => {
-      raw.push({ header: { ...e.message.header }, body: Uint8Array.from(e.message.body) });
-    });
-    const client = createClient({ transport: memoryTransport(), broker, compression: { publish: 'gzip' } });
-    try {
-      await client.publish(`${topic}.typed`, records);
-      await client.publish(`${topic}.typed`, records, { compression: 'br' });
-      await until(() => seen.length === 2, 10_000);
-      expect(seen).toEqual([records, records]);
+  it.runIf(up)(
+    'a tsmicro subscriber reads a compressed payload; a stock subscriber reads an uncompressed one',
+    async () => {
+      const broker = make();
+      const topic = `zc.${name}.${suffix}`;
+      const seen: unknown[] = [];
+      const server = createServer({ name: `zc-${suffix}`, transport: memoryTransport(), registry: memoryRegistry(), broker });
+      server.subscribe(`${topic}.typed`, (payload) => {
+        seen.push(payload);
+      });
+      await server.start();
+      // A stock subscriber: the broker's own API, no tsmicro decoding.
+      const raw: Array<{ header: Record<string, string>; body: Uint8Array }> = [];
+      const sub = await broker.subscribe(`${topic}.raw`, (e) => {
+        raw.push({ header: { ...e.message.header }, body: Uint8Array.from(e.message.body) });
+      });
+      const client = createClient({ transport: memoryTransport(), broker, compression: { publish: 'gzip' } });
+      try {
+        await client.publish(`${topic}.typed`, records);
+        await client.publish(`${topic}.typed`, records, { compression: 'br' });
+        await until(() => seen.length === 2, 10_000);
+        expect(seen).toEqual([records, records]);
 
-      await client.publish(`${topic}.raw`, records);
-      await client.publish(`${topic}.raw`, records, { compression: 'identity' });
-      await until(() => raw.length === 2, 10_000);
-      const [zipped, plain] = raw;
-      expect(zipped?.header['Micro-Encoding']).toBe('gzip');
-      expect((zipped?.body.byteLength ?? 0) * 3).toBeLessThan(plainSize);
-      expect(plain?.header['Micro-Encoding']).toBeUndefined();
-      expect(JSON.parse(Buffer.from(plain?.body ?? []).toString())).toEqual(records);
-    } finally {
-      await sub.unsubscribe();
-      await client.close();
-      await server.stop();
-      await broker.disconnect();
-    }
-  }, 30_000);
+        await client.publish(`${topic}.raw`, records);
+        await client.publish(`${topic}.raw`, records, { compression: 'identity' });
+        await until(() => raw.length === 2, 10_000);
+        const [zipped, plain] = raw;
+        expect(zipped?.header['Micro-Encoding']).toBe('gzip');
+        expect((zipped?.body.byteLength ?? 0) * 3).toBeLessThan(plainSize);
+        expect(plain?.header['Micro-Encoding']).toBeUndefined();
+        expect(JSON.parse(Buffer.from(plain?.body ?? []).toString())).toEqual(records);
+      } finally {
+        await sub.unsubscribe();
+        await client.close();
+        await server.stop();
+        await broker.disconnect();
+      }
+    },
+    30_000,
+  );
 });

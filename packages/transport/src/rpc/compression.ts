@@ -64,11 +64,7 @@ function compressAsync(enc: Encoding, b: Uint8Array): Promise<Buffer> {
  * Large bodies are compressed off the event loop (a promise); others in this turn.
  * @example const out = compressBody('gzip', body, 1024) // Buffer | undefined | Promise<…>
  */
-export function compressBody(
-  enc: Encoding,
-  body: Uint8Array,
-  threshold: number,
-): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+export function compressBody(enc: Encoding, body: Uint8Array, threshold: number): Uint8Array | undefined | Promise<Uint8Array | undefined> {
   if (body.byteLength < threshold) return undefined;
   const smaller = (c: Buffer) => (c.byteLength < body.byteLength ? c : undefined);
   if (body.byteLength >= ASYNC_FROM) return compressAsync(enc, body).then(smaller);
@@ -82,7 +78,9 @@ export function compressBody(
  */
 export function decompressBody(enc: string, body: Uint8Array, max: number, accepted: readonly Encoding[] = SUPPORTED): Uint8Array {
   if (!(accepted as readonly string[]).includes(enc))
-    throw badRequest(`unsupported ${ENCODING} '${enc}': this side accepts ${accepted.join(', ') || 'no compression'}; send the body uncompressed`);
+    throw badRequest(
+      `unsupported ${ENCODING} '${enc}': this side accepts ${accepted.join(', ') || 'no compression'}; send the body uncompressed`,
+    );
   const o = { maxOutputLength: Math.max(1, max) };
   try {
     switch (enc as Encoding) {

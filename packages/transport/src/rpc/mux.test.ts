@@ -38,7 +38,8 @@ describe('rpc mux', () => {
     const { raw } = await rawPeer(() => {});
     await raw.send({ header: { [H.id]: '1', [H.frame]: Frame.request, [H.stream]: '1' }, body: empty });
     // Empty messages cost MESSAGE_OVERHEAD bytes each: the window holds exactly INITIAL_WINDOW / MESSAGE_OVERHEAD of them.
-    for (let i = 0; i <= INITIAL_WINDOW / MESSAGE_OVERHEAD; i++) await raw.send({ header: { [H.id]: '1', [H.frame]: Frame.data }, body: empty });
+    for (let i = 0; i <= INITIAL_WINDOW / MESSAGE_OVERHEAD; i++)
+      await raw.send({ header: { [H.id]: '1', [H.frame]: Frame.data }, body: empty });
     const m = await raw.recv();
     expect(m.header[H.frame]).toBe(Frame.error);
     expect(m.header[H.error]).toContain('flow-control window exceeded');

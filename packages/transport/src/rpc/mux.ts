@@ -119,7 +119,11 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     const id = m.header[H.id] ?? '';
     if (compressing.size !== 0) {
       const before = compressing.get(id);
-      if (before) return queued(id, before.then(() => write2(m, enc)));
+      if (before)
+        return queued(
+          id,
+          before.then(() => write2(m, enc)),
+        );
     }
     return write2(m, enc);
   };
@@ -161,7 +165,8 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     } catch (e) {
       const err = isMicroError(e) ? e : badRequest(String(e));
       const call = streams.get(id);
-      if (kind === Frame.request) send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(err) }, body: empty }).catch(() => {});
+      if (kind === Frame.request)
+        send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(err) }, body: empty }).catch(() => {});
       else if (call) call.refuse(err);
       return undefined;
     }
