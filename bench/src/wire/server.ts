@@ -1,6 +1,7 @@
 import { createServer } from '@tsmicro/server';
 import { tcpTransport } from '@tsmicro/transport';
 import { checkEncoding } from '@tsmicro/transport/rpc';
+import { serveUntilStopped } from '../serve-process.js';
 import { RECORDS } from './records.js';
 
 /**
@@ -19,15 +20,4 @@ server.handle('Wire', {
   ping: () => ({ ok: 1 }),
   records: () => RECORDS,
 });
-await server.start();
-process.stdout.write(`${JSON.stringify({ address: server.address })}\n`);
-
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void server.stop().finally(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.stdin.on('end', stop);
-process.stdin.resume();
+await serveUntilStopped(server);
