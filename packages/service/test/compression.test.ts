@@ -145,6 +145,32 @@ describe('compression against a server process', () => {
     }
   }, 120_000);
 
+  it('keeps the order of a stream mixing large bodies (decompressed off the event loop) and small ones', async () => {
+    const big = Array.from({ length: 6 }, () => records).flat();
+    const s = await setup({ encoding: 'gzip' }, { encoding: 'gzip' });
+    try {
+      // Until the server's first frame the client does not know what it accepts: one call learns it.
+      expect(await s.c.call('z', 'Z.size', [1], s.opts)).toBe(3);
+      const echo = await s.c.stream<unknown, unknown>('z', 'Z.echo', s.opts);
+      const sent = [big, [1], big, [2], [3]];
+      // Read while sending: each large message fills a whole flow-control window, so a caller that sent
+      // everything before reading would wait for the server, which waits for the caller to read.
+      const got: unknown[] = [];
+      const reading = (async () => {
+        for await (const m of echo) got.push(m);
+      })();
+      for (const m of sent) await echo.send(m);
+      await echo.closeSend();
+      await reading;
+      expect(got).toEqual(sent);
+      // The large bodies went compressed both ways (each about 400 KB of JSON).
+      expect(s.relay.up()).toBeLessThan(JSON.stringify(big).length);
+      expect(s.relay.down()).toBeLessThan(JSON.stringify(big).length);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
   it('never sends an encoding to a peer that does not accept it (server without compression, then client)', async () => {
     const payload = JSON.stringify(records).length;
     const a = await setup({ accept: [] }, { encoding: 'br' });

@@ -98,6 +98,30 @@ export function decompressBody(enc: string, body: Uint8Array, max: number, accep
   }
 }
 
+/**
+ * {@link decompressBody} on the zlib thread pool, for large bodies: the event loop keeps serving
+ * other calls meanwhile. Same limits and errors.
+ */
+export function decompressBodyAsync(
+  enc: string,
+  body: Uint8Array,
+  max: number,
+  accepted: readonly Encoding[] = SUPPORTED,
+): Promise<Uint8Array> {
+  if (!(accepted as readonly string[]).includes(enc)) return Promise.resolve().then(() => decompressBody(enc, body, max, accepted));
+  const o = { maxOutputLength: Math.max(1, max) };
+  return new Promise((resolve, reject) => {
+    const done = (e: Error | null, r: Buffer) => (e ? reject(decodeFailure(enc, e, max)) : resolve(r));
+    if (enc === 'gzip') zlib.gunzip(body, o, done);
+    else if (enc === 'deflate') zlib.inflate(body, o, done);
+    else if (enc === 'br') zlib.brotliDecompress(body, o, done);
+    else (z as unknown as { zstdDecompress: (b: Uint8Array, o: object, cb: typeof done) => void }).zstdDecompress(body, o, done);
+  });
+}
+
+/** Compressed bodies from this size on are decompressed on the zlib thread pool (they expand to about 128 KiB of JSON or more). */
+export const ASYNC_DECOMPRESS_FROM = 16 * 1024;
+
 function decodeFailure(enc: string, e: unknown, max: number): MicroError {
   if (isMicroError(e)) return e;
   const code = (e as { code?: string }).code;

@@ -2,9 +2,11 @@ import { badRequest, ErrorCode, encodeError, isMicroError, type MicroError, serv
 import type { Message, Socket } from '../transport.js';
 import {
   ACCEPT_ENCODING,
+  ASYNC_DECOMPRESS_FROM,
   compressBody,
   DEFAULT_THRESHOLD,
   decompressBody,
+  decompressBodyAsync,
   ENCODING,
   type Encoding,
   parseAccept,
@@ -138,17 +140,22 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       out.then((c) => send(c === undefined ? m : { header: { ...m.header, [ENCODING]: enc }, body: c })),
     );
   };
-  const queued = (id: string, p: Promise<void>): Promise<void> => {
+  /** Runs `p` as the latest step of call `id` in `chains`: later steps of that call wait for it. */
+  const chain = (chains: Map<string, Promise<void>>, id: string, p: Promise<void>): Promise<void> => {
     const settled = p.then(
       () => undefined,
       () => undefined,
     );
-    compressing.set(id, settled);
+    chains.set(id, settled);
     void settled.then(() => {
-      if (compressing.get(id) === settled) compressing.delete(id);
+      if (chains.get(id) === settled) chains.delete(id);
     });
     return p;
   };
+  const queued = (id: string, p: Promise<void>): Promise<void> => chain(compressing, id, p);
+  /** Calls whose earlier frame is being decompressed off the loop: their later frames wait for it. */
+  const inflating = new Map<string, Promise<void>>();
+
   const host = {
     write,
     release: (id: string) => {
@@ -156,20 +163,34 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     },
   };
 
-  /** Decompresses a body sent with `Micro-Encoding`; a failure goes to its call (400 or 413) and the connection stays up. */
-  const inflate = (m: Message, id: string, kind: string | undefined): Message | undefined => {
+  /** A body that did not decompress: its call fails (400 or 413), the connection stays up. */
+  const refuseBody = (e: unknown, id: string, kind: string | undefined): undefined => {
+    const err = isMicroError(e) ? e : badRequest(String(e));
+    if (kind === Frame.request)
+      send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(err) }, body: empty }).catch(() => {});
+    else streams.get(id)?.refuse(err);
+    return undefined;
+  };
+
+  /**
+   * Handles a frame whose body may be compressed. Small bodies are decompressed at once; large ones
+   * on the zlib pool, and the call's later frames wait for them (frames of other calls do not).
+   */
+  const receive = (m: Message, id: string, kind: string | undefined): Promise<void> | undefined => {
     const enc = m.header[ENCODING];
-    if (enc === undefined) return m;
+    if (enc === undefined) return dispatch(m, id, kind);
+    if (m.body.byteLength >= ASYNC_DECOMPRESS_FROM)
+      return decompressBodyAsync(enc, m.body, maxDecoded, accept).then(
+        (body) => (isClosed ? undefined : dispatch({ header: m.header, body }, id, kind)),
+        (e: unknown) => refuseBody(e, id, kind),
+      );
+    let body: Uint8Array;
     try {
-      return { header: m.header, body: decompressBody(enc, m.body, maxDecoded, accept) };
+      body = decompressBody(enc, m.body, maxDecoded, accept);
     } catch (e) {
-      const err = isMicroError(e) ? e : badRequest(String(e));
-      const call = streams.get(id);
-      if (kind === Frame.request)
-        send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(err) }, body: empty }).catch(() => {});
-      else if (call) call.refuse(err);
-      return undefined;
+      return refuseBody(e, id, kind);
     }
+    return dispatch({ header: m.header, body }, id, kind);
   };
 
   const onRequest = (m: Message, id: string) => {
@@ -202,14 +223,34 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     }
     const peerAccept = m0.header[ACCEPT_ENCODING];
     if (peerAccept !== undefined) peerAccepts = parseAccept(peerAccept);
-    const m = inflate(m0, id, kind);
-    if (m === undefined) return;
-    if (kind === Frame.request) return onRequest(m, id);
+    if (inflating.size !== 0) {
+      const before = inflating.get(id);
+      if (before) {
+        void chain(
+          inflating,
+          id,
+          before.then(() => receive(m0, id, kind)),
+        );
+        return;
+      }
+    }
+    const later = receive(m0, id, kind);
+    if (later) void chain(inflating, id, later);
+  };
+
+  const dispatch = (m: Message, id: string, kind: string | undefined): undefined => {
+    if (kind === Frame.request) {
+      onRequest(m, id);
+      return;
+    }
     if (kind === Frame.ping) {
       send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
       return;
     }
-    if (kind === Frame.pong) return pings.shift()?.(true);
+    if (kind === Frame.pong) {
+      pings.shift()?.(true);
+      return;
+    }
     // Frames of calls already completed are dropped: they may cross a cancel or an error on the wire.
     streams.get(id)?.deliver(kind, m);
   };
