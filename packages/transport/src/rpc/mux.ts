@@ -1,20 +1,12 @@
 import { badRequest, ErrorCode, encodeError, isMicroError, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
-import {
-  ACCEPT_ENCODING,
-  ASYNC_DECOMPRESS_FROM,
-  compressBody,
-  DEFAULT_THRESHOLD,
-  decompressBody,
-  decompressBodyAsync,
-  ENCODING,
-  type Encoding,
-  parseAccept,
-  SUPPORTED,
-} from './compression.js';
+import type { Encoding } from './compression.js';
 import { Frame, H, INITIAL_WINDOW } from './headers.js';
+import { createLink, type MuxCompression } from './link.js';
 import { Channel, type RpcStream } from './stream.js';
 import { PendingUnary, type UnaryCall, type UnaryReceiver } from './unary.js';
+
+export type { MuxCompression };
 
 /** Options of {@link createMux}. */
 export interface MuxOptions {
@@ -24,18 +16,6 @@ export interface MuxOptions {
   window?: number;
   /** Message compression; default: accept every encoding this Node has, send none. */
   compression?: MuxCompression;
-}
-
-/** Compression settings of a mux (docs/protocol.md, "Compression"). */
-export interface MuxCompression {
-  /** Encoding for the bodies this side sends (when the peer accepts it); `identity`: none. Default `identity`. */
-  encoding?: Encoding | 'identity';
-  /** Encodings this side accepts, told to the peer. Default: all this Node has ({@link SUPPORTED}); `[]` accepts none. */
-  accept?: readonly Encoding[];
-  /** Bodies smaller than this many bytes go uncompressed. Default 1024. */
-  threshold?: number;
-  /** A compressed body may not decompress to more than this many bytes (413 past it). Default 4 MiB. */
-  maxMessageSize?: number;
 }
 
 /** Options of {@link Mux.open}. */
@@ -94,103 +74,15 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
   const pings: Array<(ok: boolean) => void> = [];
   let nextId = 1;
   let isClosed = false;
-  const zc = o.compression ?? {};
-  const accept = zc.accept ?? SUPPORTED;
-  const defaultEncoding = zc.encoding ?? 'identity';
-  const threshold = zc.threshold ?? DEFAULT_THRESHOLD;
-  const maxDecoded = zc.maxMessageSize ?? 4 * 1024 * 1024;
-  /** What the peer said it accepts; nothing is compressed before it said so. */
-  let peerAccepts: readonly string[] = [];
-  /** This side's accept list goes out once, on its first frame. */
-  let announced = false;
-  /** Calls whose previous message is still being compressed off the loop: later ones wait for it, in order. */
-  const compressing = new Map<string, Promise<void>>();
-  const send = (m: Message): Promise<void> => {
-    // Streams send without an async wrapper: a socket that throws instead of rejecting must still reach them as a rejection.
-    try {
-      if (!announced) {
-        announced = true;
-        m = { header: { ...m.header, [ACCEPT_ENCODING]: accept.join(',') }, body: m.body };
-      }
-      return socket.send(m);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
-  const write = (m: Message, enc: Encoding | 'identity' = defaultEncoding): Promise<void> => {
-    const id = m.header[H.id] ?? '';
-    if (compressing.size !== 0) {
-      const before = compressing.get(id);
-      if (before)
-        return queued(
-          id,
-          before.then(() => write2(m, enc)),
-        );
-    }
-    return write2(m, enc);
-  };
-  const write2 = (m: Message, enc: Encoding | 'identity'): Promise<void> => {
-    if (enc === 'identity' || m.body.byteLength < threshold || !peerAccepts.includes(enc)) return send(m);
-    const out = compressBody(enc, m.body, threshold);
-    if (out === undefined) return send(m);
-    if (out instanceof Uint8Array) return send({ header: { ...m.header, [ENCODING]: enc }, body: out });
-    const id = m.header[H.id] ?? '';
-    return queued(
-      id,
-      out.then((c) => send(c === undefined ? m : { header: { ...m.header, [ENCODING]: enc }, body: c })),
-    );
-  };
-  /** Runs `p` as the latest step of call `id` in `chains`: later steps of that call wait for it. */
-  const chain = (chains: Map<string, Promise<void>>, id: string, p: Promise<void>): Promise<void> => {
-    const settled = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    chains.set(id, settled);
-    void settled.then(() => {
-      if (chains.get(id) === settled) chains.delete(id);
-    });
-    return p;
-  };
-  const queued = (id: string, p: Promise<void>): Promise<void> => chain(compressing, id, p);
-  /** Calls whose earlier frame is being decompressed off the loop: their later frames wait for it. */
-  const inflating = new Map<string, Promise<void>>();
+  const link = createLink(socket, o.compression);
+  const { send, write } = link;
+  const defaultEncoding = link.encoding;
 
   const host = {
     write,
     release: (id: string) => {
       streams.delete(id);
     },
-  };
-
-  /** A body that did not decompress: its call fails (400 or 413), the connection stays up. */
-  const refuseBody = (e: unknown, id: string, kind: string | undefined): undefined => {
-    const err = isMicroError(e) ? e : badRequest(String(e));
-    if (kind === Frame.request)
-      send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(err) }, body: empty }).catch(() => {});
-    else streams.get(id)?.refuse(err);
-    return undefined;
-  };
-
-  /**
-   * Handles a frame whose body may be compressed. Small bodies are decompressed at once; large ones
-   * on the zlib pool, and the call's later frames wait for them (frames of other calls do not).
-   */
-  const receive = (m: Message, id: string, kind: string | undefined): Promise<void> | undefined => {
-    const enc = m.header[ENCODING];
-    if (enc === undefined) return dispatch(m, id, kind);
-    if (m.body.byteLength >= ASYNC_DECOMPRESS_FROM)
-      return decompressBodyAsync(enc, m.body, maxDecoded, accept).then(
-        (body) => (isClosed ? undefined : dispatch({ header: m.header, body }, id, kind)),
-        (e: unknown) => refuseBody(e, id, kind),
-      );
-    let body: Uint8Array;
-    try {
-      body = decompressBody(enc, m.body, maxDecoded, accept);
-    } catch (e) {
-      return refuseBody(e, id, kind);
-    }
-    return dispatch({ header: m.header, body }, id, kind);
   };
 
   const onRequest = (m: Message, id: string) => {
@@ -221,24 +113,20 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       socket.close().catch(() => {});
       return;
     }
-    const peerAccept = m0.header[ACCEPT_ENCODING];
-    if (peerAccept !== undefined) peerAccepts = parseAccept(peerAccept);
-    if (inflating.size !== 0) {
-      const before = inflating.get(id);
-      if (before) {
-        void chain(
-          inflating,
-          id,
-          before.then(() => receive(m0, id, kind)),
-        );
-        return;
-      }
-    }
-    const later = receive(m0, id, kind);
-    if (later) void chain(inflating, id, later);
+    link.receive(m0, id, kind, inbound);
   };
 
-  const dispatch = (m: Message, id: string, kind: string | undefined): undefined => {
+  const inbound = {
+    dispatch: (m: Message, id: string, kind: string | undefined) => dispatch(m, id, kind),
+    refuse(e: MicroError, id: string, kind: string | undefined) {
+      if (kind === Frame.request)
+        send({ header: { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty }).catch(() => {});
+      else streams.get(id)?.refuse(e);
+    },
+    closed: () => isClosed,
+  };
+
+  const dispatch = (m: Message, id: string, kind: string | undefined): void => {
     if (kind === Frame.request) {
       onRequest(m, id);
       return;
