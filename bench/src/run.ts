@@ -9,16 +9,21 @@ import { formatMarkdown, formatTable, machineInfo } from './report.js';
 import { benchSkewedNodes, formatSkewedNodes } from './resilience/index.js';
 import { medianOfRounds, pairedRatio } from './rounds.js';
 import { ceilingOf, peerOf, planRows, type Row, type RowResult } from './rows.js';
+import { benchBigVsSmall, formatBigVsSmall } from './wire/big-small.js';
+import { benchCompression, formatCompression } from './wire/compression.js';
 
 /**
  * `pnpm bench [W1 W2 W3 W4 DISCOVERY SKEW] [--quick] [--soak]` — runs the selected workloads (all but
  * the soak by default), prints tables and writes bench/RESULTS.md. Env `BENCH_SECONDS` sets the
  * measured window (default 5, `--quick` 1). DISCOVERY: registry watch latency, cache lookups and
- * selector overhead; SKEW: leastLoaded versus roundRobin with one node 10x slower.
+ * selector overhead; SKEW: leastLoaded versus roundRobin with one node 10x slower; BIG: latency of a
+ * small call while a 4 MB message is in flight on the same connection; ZIP: 64 KiB JSON responses at
+ * c=16 with compression off, gzip, brotli (zstd), on loopback and on loopback shaped to 100 Mbit/s
+ * (a network namespace made for the run; needs root).
  */
 
 /** Suites with their own tables, beside the W rows. */
-const EXTRAS = ['DISCOVERY', 'SKEW'] as const;
+const EXTRAS = ['DISCOVERY', 'SKEW', 'BIG', 'ZIP'] as const;
 type Extra = (typeof EXTRAS)[number];
 const isExtra = (a: string): a is Extra => (EXTRAS as readonly string[]).includes(a.toUpperCase());
 
@@ -120,6 +125,26 @@ async function main(): Promise<void> {
     const rows = await benchSkewedNodes({ measureMs: settings.measureMs, warmupMs: settings.warmupMs, progress: (p) => out(`… ${p}`) });
     out(`\n${formatSkewedNodes(rows)}`);
     sections.push(`## One node 10x slower (W1 c=64, 3 server processes)\n\n${formatSkewedNodes(rows, { markdown: true })}`);
+  }
+  if (extras.has('BIG')) {
+    const r = await benchBigVsSmall({ measureMs: settings.measureMs, warmupMs: settings.warmupMs, progress: (p) => out(`… ${p}`) });
+    out(`\n${formatBigVsSmall(r)}`);
+    sections.push(`## A small call while a 4 MB message is in flight (one connection)\n\n${formatBigVsSmall(r, { markdown: true })}`);
+  }
+  if (extras.has('ZIP')) {
+    for (const [title, rate] of [
+      ['loopback', undefined],
+      ['loopback shaped to 100 Mbit/s (tbf)', '100mbit'],
+    ] as const) {
+      out(`… compression: ${title}`);
+      try {
+        const rows = await benchCompression({ rate, measureMs: settings.measureMs, warmupMs: settings.warmupMs });
+        out(`\n${formatCompression(rows)}`);
+        sections.push(`## Compression: 64 KiB JSON responses at c=16, ${title}\n\n${formatCompression(rows, { markdown: true })}`);
+      } catch (e) {
+        out(`compression (${title}) not measured: ${(e as Error).message}`);
+      }
+    }
   }
   m.loadEnd = loadavg()[0] ?? 0;
   if (results.length > 0) out(`\n${formatTable(results)}\n`);

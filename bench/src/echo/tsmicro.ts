@@ -1,6 +1,7 @@
 import { createClient } from '@tsmicro/client';
 import { createServer, serverStream } from '@tsmicro/server';
 import { tcpTransport } from '@tsmicro/transport';
+import { checkEncoding } from '@tsmicro/transport/rpc';
 import type { ObsMode } from './observability.js';
 import type { EchoClient, EchoServer } from './target.js';
 
@@ -11,6 +12,13 @@ import type { EchoClient, EchoServer } from './target.js';
  */
 
 type CodecName = 'json' | 'msgpack';
+
+/**
+ * `TSMICRO_BENCH_COMPRESSION=gzip` (or br, deflate, zstd) turns compression on, both sides, with the
+ * default 1 KiB threshold: W1 then measures what compression costs calls too small to compress.
+ */
+const env = process.env.TSMICRO_BENCH_COMPRESSION;
+const compression = env ? { compression: { encoding: checkEncoding(env) } } : {};
 
 const contentTypes: Record<CodecName, string> = { json: 'application/json', msgpack: 'application/msgpack' };
 
@@ -32,7 +40,13 @@ export const bench = {
 export async function startTsmicroServer(obs?: ObsMode): Promise<EchoServer> {
   const o = await observability(obs);
   const wrappers = o && { handler: o.handler, subscriber: o.subscriber };
-  const server = createServer({ name: 'bench', address: '127.0.0.1:0', transport: tcpTransport(), ...(wrappers && { wrappers }) });
+  const server = createServer({
+    name: 'bench',
+    address: '127.0.0.1:0',
+    transport: tcpTransport(),
+    ...compression,
+    ...(wrappers && { wrappers }),
+  });
   server.handle('Bench', bench);
   await server.start();
   return { address: server.address, close: () => server.stop() };
@@ -42,7 +56,12 @@ export async function startTsmicroServer(obs?: ObsMode): Promise<EchoServer> {
 export async function connectTsmicro(codec: CodecName, address: string, obs?: ObsMode): Promise<EchoClient> {
   const o = await observability(obs);
   const wrappers = o && { call: o.call, stream: o.stream, publish: o.publish };
-  const client = createClient({ transport: tcpTransport(), contentType: contentTypes[codec], ...(wrappers && { wrappers }) });
+  const client = createClient({
+    transport: tcpTransport(),
+    contentType: contentTypes[codec],
+    ...compression,
+    ...(wrappers && { wrappers }),
+  });
   const opts = { address, timeout: 10_000 };
   return {
     call: (req) => client.call('bench', 'Bench.echo', req, opts),

@@ -1,2 +1,2 @@
-export { type NodeProcess, spawnNode } from './nodes.js';
+export { entryOf, type NodeProcess, spawnNode, spawnServer } from './nodes.js';
 export { benchSkewedNodes, formatSkewedNodes, type SkewedNodesOptions, type SkewedNodesRow } from './skewed.js';

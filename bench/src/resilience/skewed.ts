@@ -2,6 +2,7 @@ import { createClient } from '@tsmicro/client';
 import { memoryRegistry } from '@tsmicro/registry';
 import { createSelector, leastLoaded, roundRobin, type Strategy } from '@tsmicro/selector';
 import { tcpTransport } from '@tsmicro/transport';
+import { formatGrid } from '../grid.js';
 import { createHistogram } from '../histogram.js';
 import { type NodeProcess, spawnNode } from './nodes.js';
 
@@ -136,11 +137,5 @@ export function formatSkewedNodes(rows: readonly SkewedNodesRow[], o: { markdown
     `${(r.slowShare * 100).toFixed(1)} %`,
     String(r.errors),
   ]);
-  if (o.markdown) {
-    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-    return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
-  }
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(head), ...body.map(line)].join('\n');
+  return formatGrid(head, body, o);
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '@tsmicro/core';
 import { createServer } from '@tsmicro/server';
 import { tcpTransport } from '@tsmicro/transport';
+import { serveUntilStopped } from '../serve-process.js';
 
 /**
  * One node of the skewed-nodes bench, run as its own process:
@@ -22,15 +23,4 @@ server.handle('Bench', {
     return { msg: `Hello ${req.name ?? ''}`, node: label };
   },
 });
-await server.start();
-process.stdout.write(`${JSON.stringify({ address: server.address })}\n`);
-
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void server.stop().finally(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.stdin.on('end', stop);
-process.stdin.resume();
+await serveUntilStopped(server);

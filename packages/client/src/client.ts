@@ -4,6 +4,7 @@ import type { Context, Logger, Metadata } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import type { SelectOptions, Selector } from '@tsmicro/selector';
 import type { Transport } from '@tsmicro/transport';
+import type { Encoding, MuxCompression } from '@tsmicro/transport/rpc';
 import type { ServiceProxy } from './proxy-types.js';
 import type {
   BackoffOptions,
@@ -13,6 +14,12 @@ import type {
   RetryBudget,
   RetryBudgetOptions,
 } from './resilience/index.js';
+
+/** The client's compression settings: the connection's ({@link MuxCompression}) and what `publish` uses. */
+export interface ClientCompression extends MuxCompression {
+  /** Encoding of published payloads (see {@link PublishOptions.compression}). Default `identity`: none. */
+  publish?: Encoding | 'identity';
+}
 
 /** Derives the consistent-hash key of a call from its request (`undefined` for streams) and metadata. */
 export type HashKey = (req: unknown, metadata: Metadata) => string | undefined;
@@ -43,6 +50,12 @@ export interface CallOptions {
   metadata?: Metadata;
   /** Request encoding. Default: the client's `contentType`. */
   contentType?: string;
+  /**
+   * Compression of this call's messages (bodies of 1 KiB or more, when the server accepts the
+   * encoding; docs/protocol.md, "Compression"): `gzip`, `deflate`, `br`, `zstd` (Node 22.15+) or
+   * `identity` (none). Default: the client's `compression.encoding`.
+   */
+  compression?: Encoding | 'identity';
   /** Node selection for this call. */
   select?: SelectOptions;
   /** Call this address directly, skipping selection. */
@@ -81,6 +94,12 @@ export interface PublishOptions {
   metadata?: Metadata;
   /** Default: the client's `contentType`. */
   contentType?: string;
+  /**
+   * Compress the payload (1 KiB or more) and say so in the `Micro-Encoding` header, which tsmicro
+   * subscribers honour. A subscriber cannot tell the publisher what it accepts: leave it `identity`
+   * when stock (non-tsmicro) subscribers read the topic. Default: the client's `compression.publish`.
+   */
+  compression?: Encoding | 'identity';
 }
 
 /** A unary call as call wrappers see it. */
@@ -178,7 +197,14 @@ export interface ClientOptions {
    * elsewhere) until a dial in the background gets through. Default 1000.
    */
   pingTimeout?: number;
-  /** Responses a server may stream ahead per call before the client grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
+  /**
+   * Message compression: `encoding` for requests (default `identity`: none), `accept` (encodings the
+   * client takes in responses; default all this Node has), `threshold` (default 1024 bytes),
+   * `maxMessageSize` (a response may not decompress past it; default 4 MiB). A server is only sent an
+   * encoding it said it accepts. @example createClient({ compression: { encoding: 'gzip' } })
+   */
+  compression?: ClientCompression;
+  /** Bytes of responses a server may stream ahead per call before the client grants more, at first; grows while the reader waits for them, up to 4 MiB (docs/protocol.md, "Flow control"). Default 262144 (256 KiB). */
   streamWindow?: number;
   /** Default: silent. */
   logger?: Logger;

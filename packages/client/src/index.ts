@@ -11,6 +11,7 @@ export type {
   CallRequest,
   CallWrapper,
   Client,
+  ClientCompression,
   ClientOptions,
   HashKey,
   HedgeCallOptions,

@@ -4,7 +4,7 @@ import { badRequest, type Logger, silentLogger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import { createSelector, isNodeFailure, type Selector } from '@tsmicro/selector';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
-import type { CallWrapper, ClientOptions, HashKey, PublishWrapper, StreamWrapper } from './client.js';
+import type { CallWrapper, ClientCompression, ClientOptions, HashKey, PublishWrapper, StreamWrapper } from './client.js';
 import { idempotentMatcher } from './idempotent.js';
 import {
   type Bulkhead,
@@ -46,6 +46,7 @@ export interface ResolvedClientOptions {
   busyPingAfter: number;
   pingTimeout: number;
   streamWindow: number;
+  compression: ClientCompression;
   logger: Logger;
   callWrappers: readonly CallWrapper[];
   streamWrappers: readonly StreamWrapper[];
@@ -109,7 +110,8 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     pingInterval: o.pingInterval ?? 30_000,
     busyPingAfter: o.busyPingAfter ?? 250,
     pingTimeout: o.pingTimeout ?? 1000,
-    streamWindow: o.streamWindow ?? 16,
+    streamWindow: o.streamWindow ?? 256 * 1024,
+    compression: o.compression ?? {},
     logger,
     callWrappers: o.wrappers?.call ?? [],
     streamWrappers: o.wrappers?.stream ?? [],

@@ -1,6 +1,6 @@
 import { isMicroError, type Logger, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { Transport } from '@tsmicro/transport';
-import { createMux, type Mux } from '@tsmicro/transport/rpc';
+import { createMux, type Mux, type MuxCompression } from '@tsmicro/transport/rpc';
 import { createKeepalive } from './keepalive.js';
 
 /** A few multiplexed connections per node address. */
@@ -44,6 +44,7 @@ export interface PoolOptions {
   /** Ms a ping waits for its pong before the node counts as frozen. */
   pingTimeout: number;
   window: number;
+  compression?: MuxCompression;
   logger: Logger;
 }
 
@@ -102,7 +103,10 @@ export function createPool(o: PoolOptions): Pool {
     const gen = generation;
     let mux: Mux;
     try {
-      mux = createMux(await o.transport.dial(address, { timeout: o.dialTimeout }), { window: o.window });
+      mux = createMux(await o.transport.dial(address, { timeout: o.dialTimeout }), {
+        window: o.window,
+        ...(o.compression && { compression: o.compression }),
+      });
     } catch (e) {
       const why = isMicroError(e) ? e.detail : e instanceof Error ? e.message : String(e);
       // The transport may have said "cannot connect to <address>" already: say it once.

@@ -30,7 +30,10 @@ async function open(
     let s: RpcStream | undefined;
     try {
       const mux = await raceAbort(pool.get(a.sel.node.address), scope, name);
-      const opened = mux.open(requestHeader(service, endpoint, contentType, scope.deadline, md));
+      const opened = mux.open(
+        requestHeader(service, endpoint, contentType, scope.deadline, md),
+        o.compression === undefined ? {} : { encoding: o.compression },
+      );
       s = opened.stream;
       await raceAbort(opened.written, scope, name);
       return { ok: true, value: s };

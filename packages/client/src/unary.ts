@@ -1,7 +1,7 @@
 import type { Codec } from '@tsmicro/codec';
 import { badRequest, canceled, type Metadata, type MicroError, serviceUnavailable, timeout } from '@tsmicro/core';
 import type { Next } from '@tsmicro/selector';
-import type { CallScope, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
+import type { CallScope, Encoding, Mux, UnaryCall, UnaryReceiver } from '@tsmicro/transport/rpc';
 import type { CallOptions } from './client.js';
 import { encodeRequest } from './encode.js';
 import type { ResolvedClientOptions } from './options.js';
@@ -21,6 +21,8 @@ interface Attempt {
   md: Metadata;
   /** By name: the attempts' failures, to explain a call no node could answer. */
   log?: AttemptLog;
+  /** This call's `compression` option, when it has one. */
+  encoding?: Encoding | 'identity' | undefined;
 }
 
 /** `now`: the clock read the call started with, when the request leaves in that same synchronous run. */
@@ -44,7 +46,7 @@ abstract class AttemptReceiver implements UnaryReceiver {
   /** Opens the call on `mux` (the outcome may arrive before this returns); undefined when it already ended. */
   protected open(mux: Mux, node: string, now?: number): UnaryCall | undefined {
     const { scope, name, attemptMs } = this.x.plan;
-    const call = mux.call(header(this.x, now), this.x.body, this);
+    const call = mux.call(header(this.x, now), this.x.body, this, this.x.encoding);
     // A call failed at once (closed connection) has nothing left to cancel.
     if (this.ended) return undefined;
     this.off = scope.onAbort((r) => call.cancel(abortReason(r, name)));
@@ -244,7 +246,7 @@ function prepare(
   const retries = o.retries ?? c.retries;
   const attemptMs = idempotent ? (o.attemptTimeout ?? c.attemptTimeout) : undefined;
   const plan: RetryPlan = { c, next: unselected, service, endpoint, name, scope, retries, idempotent, attemptMs };
-  return { plan, pool, codec, body, md };
+  return { plan, pool, codec, body, md, encoding: o.compression };
 }
 
 const unselected: Next = () => {

@@ -73,6 +73,7 @@ export function createServer(options: ServerOptions): Server {
     const connEnv = { ...env, peer: socket.remote };
     const mux: Mux = createMux(socket, {
       window: o.streamWindow,
+      compression: o.compression,
       onRequest(s, req) {
         requestsSeen++;
         if (stopping) {
@@ -177,6 +178,7 @@ export function createServer(options: ServerOptions): Server {
               logger: o.logger,
               wrappers: o.subscriberWrappers,
               stopSignal: stopAc.signal,
+              compression: o.compression,
             },
             specs,
           );

@@ -3,6 +3,7 @@ import { type CodecSet, codecSet, defaultCodecs } from '@tsmicro/codec';
 import { badRequest, type Logger, type Metadata, silentLogger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
+import type { MuxCompression } from '@tsmicro/transport/rpc';
 import type { AnyHandlerWrapper, ServerOptions, SubscriberWrapper } from './server.js';
 
 /** Server options with every default applied. */
@@ -23,6 +24,7 @@ export interface ResolvedServerOptions {
   gracePeriod: number;
   maxStreamsPerConnection: number;
   streamWindow: number;
+  compression: MuxCompression;
   handlerWrappers: readonly AnyHandlerWrapper[];
   subscriberWrappers: readonly SubscriberWrapper[];
 }
@@ -47,7 +49,8 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     registerInterval: o.registerInterval ?? Math.max(1, Math.floor(registerTtl / 3)),
     gracePeriod: o.gracePeriod ?? 10_000,
     maxStreamsPerConnection: o.maxStreamsPerConnection ?? 1024,
-    streamWindow: o.streamWindow ?? 16,
+    streamWindow: o.streamWindow ?? 256 * 1024,
+    compression: o.compression ?? {},
     handlerWrappers: o.wrappers?.handler ?? [],
     subscriberWrappers: o.wrappers?.subscriber ?? [],
   };

@@ -3,7 +3,7 @@ import type { Codec } from '@tsmicro/codec';
 import type { Context, Logger, Metadata } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import type { Transport } from '@tsmicro/transport';
-import type { HandlerKind } from '@tsmicro/transport/rpc';
+import type { HandlerKind, MuxCompression } from '@tsmicro/transport/rpc';
 
 /** The context of one call: the core {@link Context} plus the call's shape. */
 export interface ServerContext extends Context {
@@ -94,7 +94,14 @@ export interface ServerOptions {
   gracePeriod?: number;
   /** Concurrent calls one connection may have; more are refused with 429. Default 1024. */
   maxStreamsPerConnection?: number;
-  /** Messages a client may stream ahead per call before the server grants more, at first; grows for small messages while the reader keeps up (docs/protocol.md). Default 16. */
+  /**
+   * Message compression: `encoding` for responses (default `identity`: none; a client is only sent an
+   * encoding it said it accepts), `accept` (encodings taken in requests; default all this Node has,
+   * `[]` for none), `threshold` (default 1024 bytes), `maxMessageSize` (a request may not decompress
+   * past it: 413; default 4 MiB). @example createServer({ name, compression: { encoding: 'br' } })
+   */
+  compression?: MuxCompression;
+  /** Bytes of messages a client may stream ahead per call before the server grants more, at first; grows while the reader waits for them, up to 4 MiB (docs/protocol.md, "Flow control"). Default 262144 (256 KiB). */
   streamWindow?: number;
   /** Middleware. Default none. */
   wrappers?: { handler?: AnyHandlerWrapper[]; subscriber?: SubscriberWrapper[] };

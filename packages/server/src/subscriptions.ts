@@ -1,7 +1,7 @@
 import type { Broker, Handler, Subscriber } from '@tsmicro/broker';
 import type { Codec, CodecSet } from '@tsmicro/codec';
 import type { Context, Logger } from '@tsmicro/core';
-import { H, readMetadata } from '@tsmicro/transport/rpc';
+import { decompressBody, ENCODING, H, type MuxCompression, readMetadata, SUPPORTED } from '@tsmicro/transport/rpc';
 import type { ServerSubscribeOptions, SubscriberFunc, SubscriberWrapper } from './server.js';
 
 /** One `server.subscribe` call, kept until `start`. */
@@ -19,6 +19,8 @@ export interface SubscribeEnv {
   logger: Logger;
   wrappers: readonly SubscriberWrapper[];
   stopSignal: AbortSignal;
+  /** `accept` and `maxMessageSize` bound what a compressed message may decompress to. Default: every encoding, 4 MiB. */
+  compression?: MuxCompression;
 }
 
 /** The codec of a message's Content-Type (json when absent); the last one is remembered, as a topic's messages share theirs. */
@@ -53,13 +55,18 @@ function deliverTo(env: SubscribeEnv, spec: SubscriptionSpec): Handler {
     fn = wrapped;
   }
   const codecOf = codecLookup(env.codecs);
+  const maxMessageSize = env.compression?.maxMessageSize ?? 4 * 1024 * 1024;
+  const accept = env.compression?.accept ?? SUPPORTED;
   const failed = (err: unknown, topic: string) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err), topic }, 'subscriber failed; message nacked');
   return (e) => {
     let out: unknown;
     try {
       const header = e.message.header;
-      const payload = codecOf(header[H.contentType]).decode(e.message.body);
+      // A publisher that compressed says so in Micro-Encoding; a message without it is read as it is.
+      const enc = header[ENCODING];
+      const body = enc === undefined ? e.message.body : decompressBody(enc, e.message.body, maxMessageSize, accept);
+      const payload = codecOf(header[H.contentType]).decode(body);
       const ctx: Context = { metadata: readMetadata(header), signal: env.stopSignal, service: env.name, endpoint: e.topic, logger };
       out = fn(payload, ctx);
     } catch (err) {

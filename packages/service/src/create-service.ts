@@ -64,6 +64,7 @@ export function createService(o: ServiceOptions): Service {
       registerTtl: o.registerTtl,
       registerInterval: o.registerInterval,
       gracePeriod: o.gracePeriod,
+      compression: o.compression,
     }),
     wrappers: definedOnly({ handler: debug?.handlerWrappers ?? w.handler, subscriber: w.subscriber }),
   });
@@ -76,7 +77,14 @@ export function createService(o: ServiceOptions): Service {
     registry: d.registry,
     broker: d.broker,
     logger: d.logger,
-    ...definedOnly({ selector: o.selector, codecs: o.codecs, contentType: o.contentType, timeout: o.timeout, retries: o.retries }),
+    ...definedOnly({
+      selector: o.selector,
+      codecs: o.codecs,
+      contentType: o.contentType,
+      timeout: o.timeout,
+      retries: o.retries,
+      compression: o.compression,
+    }),
     wrappers: {
       call: [guard.call, ...(w.call ?? [])],
       stream: [guard.stream, ...(w.stream ?? [])],

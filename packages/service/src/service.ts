@@ -1,5 +1,5 @@
 import type { Broker } from '@tsmicro/broker';
-import type { CallWrapper, Client, PublishWrapper, StreamWrapper } from '@tsmicro/client';
+import type { CallWrapper, Client, ClientCompression, PublishWrapper, StreamWrapper } from '@tsmicro/client';
 import type { Codec } from '@tsmicro/codec';
 import type { Logger, Metadata } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
@@ -60,6 +60,12 @@ export interface ServiceOptions {
   timeout?: number;
   /** Client retries on other nodes. Default 1. */
   retries?: number;
+  /**
+   * Message compression for the server (responses, accepted requests) and the client (requests,
+   * `publish`); docs/protocol.md, "Compression". Default: none sent, every encoding accepted.
+   * @example createService({ name: 'reports', compression: { encoding: 'gzip' } })
+   */
+  compression?: ClientCompression;
   /** Lifecycle callbacks, e.g. warming a cache before the service reports ready. Default none. */
   hooks?: ServiceHooks;
   /**

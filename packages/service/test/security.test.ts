@@ -120,7 +120,7 @@ async function rawConnect(address: string): Promise<{ sock: NetSocket; closed: P
   return { sock, closed };
 }
 
-const PREFACE = Buffer.from('TSMICRO\x01', 'latin1');
+const PREFACE = Buffer.from('TSMICRO\x02', 'latin1');
 
 describe('security: slowloris and oversize frames under load', () => {
   const LIMIT = 64 * 1024;

@@ -37,7 +37,8 @@ describe.each(transports)('streams over $name', ({ make }) => {
     let produced = 0;
     const p = await pair({
       transport: make(),
-      client: { streamWindow: 8 },
+      // About 8 messages: each costs its JSON (up to 5 bytes) plus 64 bytes of credit.
+      client: { streamWindow: 8 * 66 },
       handlers: {
         F: {
           firehose: serverStream(async function* (_req: unknown, ctx: Context) {
@@ -79,7 +80,7 @@ describe.each(transports)('streams over $name', ({ make }) => {
     });
     const p = await pair({
       transport: make(),
-      server: { streamWindow: 4 },
+      server: { streamWindow: 4 * 1024 },
       handlers: {
         F: {
           sink: bidiStream(async function* (reqs: AsyncIterable<number>) {
@@ -91,19 +92,20 @@ describe.each(transports)('streams over $name', ({ make }) => {
       },
     });
     try {
-      const s = await p.client.stream<number, number>('greeter', 'F.sink');
+      const s = await p.client.stream<string, number>('greeter', 'F.sink');
       let sent = 0;
       const sending = (async () => {
         for (let i = 0; i < 100; i++) {
-          await s.send(i);
+          await s.send('x'.repeat(8000));
           sent++;
         }
         await s.closeSend();
       })();
       await until(() => sent >= 4);
       await new Promise((r) => setTimeout(r, 30));
-      // The initial window is 16 (protocol), so at most 16 messages go out before the server reads.
-      expect(sent).toBeLessThanOrEqual(16);
+      // The initial window is 64 KiB (protocol) and each message costs 8002 + 64 bytes: a sender may start a
+      // message while it has any credit left, so at most 9 go out before the server reads.
+      expect(sent).toBeLessThanOrEqual(9);
       gate.open();
       await sending;
       const out: number[] = [];

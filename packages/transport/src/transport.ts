@@ -5,7 +5,9 @@ export interface Message {
 }
 
 /**
- * A bidirectional, ordered message pipe. The RPC layer multiplexes calls over it.
+ * A bidirectional message pipe. The RPC layer multiplexes calls over it. Messages with the same
+ * `Micro-Id` header arrive in the order sent; the tcp transport lets a message of another id
+ * overtake a large one still in transit (docs/protocol.md, "Large messages"); memory keeps total order.
  * Iterating yields received messages and ends when the socket closes.
  */
 export interface Socket extends AsyncIterable<Message> {

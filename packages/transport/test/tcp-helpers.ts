@@ -41,3 +41,59 @@ export async function silentServer(address: string): Promise<{ address: string; 
       }),
   };
 }
+
+/**
+ * A TCP relay to `target` that forwards the client-to-server direction at `bytesPerSecond` (in 10 ms
+ * slices) and the other direction at full speed: a slow uplink. It stops reading from the client while
+ * it holds more than a few slices, so the client's writes back up as they would on a slow link.
+ */
+export async function throttledRelay(target: string, bytesPerSecond: number): Promise<{ address: string; close(): Promise<void> }> {
+  const to = parseAddress(target);
+  if (to.kind !== 'tcp') throw new Error('throttledRelay needs a tcp address');
+  const slice = Math.max(1, Math.round(bytesPerSecond / 100));
+  const conns = new Set<NetSocket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((down) => {
+    const up = connect({ host: to.host, port: to.port });
+    for (const s of [down, up]) {
+      conns.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        conns.delete(s);
+        down.destroy();
+        up.destroy();
+      });
+    }
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    down.on('data', (d: Buffer) => {
+      held.push(d);
+      heldBytes += d.length;
+      if (heldBytes > 4 * slice) down.pause();
+    });
+    const tick = setInterval(() => {
+      if (heldBytes === 0) return;
+      const all = Buffer.concat(held);
+      up.write(all.subarray(0, slice));
+      held = all.length > slice ? [all.subarray(slice)] : [];
+      heldBytes = Math.max(0, all.length - slice);
+      if (heldBytes <= 2 * slice) down.resume();
+    }, 10);
+    timers.add(tick);
+    up.on('close', () => {
+      clearInterval(tick);
+      timers.delete(tick);
+    });
+    up.on('data', (d: Buffer) => down.write(d));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    address: formatAddress('127.0.0.1', (server.address() as { port: number }).port),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const t of timers) clearInterval(t);
+        for (const c of conns) c.destroy();
+        server.close(() => r());
+      }),
+  };
+}

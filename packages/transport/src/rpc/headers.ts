@@ -40,7 +40,7 @@ export const Frame = {
   error: 'error',
   /** Client: abandon the call. Completes the call. */
   cancel: 'cancel',
-  /** Flow control: the receiver grants `Micro-Window` more messages. */
+  /** Flow control: the receiver grants `Micro-Window` more bytes of credit. */
   window: 'window',
   /** Liveness probe on `Micro-Id: 0`; answered with `pong`. */
   ping: 'ping',
@@ -48,8 +48,20 @@ export const Frame = {
 } as const;
 export type FrameKind = (typeof Frame)[keyof typeof Frame];
 
-/** Messages each direction of a stream may send before the receiver grants more, unless the request says otherwise. */
-export const INITIAL_WINDOW = 16;
+/**
+ * Credit, in bytes, each direction of a call starts with (protocol version 2): a sender may send a
+ * message while its credit is above 0, and each message spends {@link messageCost} of it. A receiver
+ * offering more grants the difference as the call opens (the client's request may say `Micro-Window`).
+ */
+export const INITIAL_WINDOW = 64 * 1024;
+
+/** Credit a message spends beyond its body, so that empty messages are not free. */
+export const MESSAGE_OVERHEAD = 64;
+
+/** Credit one message spends: its body length plus {@link MESSAGE_OVERHEAD}. */
+export function messageCost(body: Uint8Array): number {
+  return body.byteLength + MESSAGE_OVERHEAD;
+}
 
 /** The user metadata of a header: every key that does not start with an upper-case letter. */
 export function readMetadata(header: Readonly<Record<string, string>>): Metadata {

@@ -1,4 +1,15 @@
-export { Frame, type FrameKind, H, INITIAL_WINDOW, readMetadata, writeMetadata } from './headers.js';
+export {
+  ACCEPT_ENCODING,
+  checkEncoding,
+  compressBody,
+  DEFAULT_THRESHOLD,
+  decompressBody,
+  ENCODING,
+  type Encoding,
+  hasZstd,
+  SUPPORTED,
+} from './compression.js';
+export { Frame, type FrameKind, H, INITIAL_WINDOW, MESSAGE_OVERHEAD, messageCost, readMetadata, writeMetadata } from './headers.js';
 export {
   type BidiStreamHandler,
   type ClientStreamHandler,
@@ -8,7 +19,7 @@ export {
   type ServerStreamHandler,
   type UnaryHandler,
 } from './kinds.js';
-export { createMux, type Mux, type MuxOptions, type OpenOptions } from './mux.js';
+export { createMux, type Mux, type MuxCompression, type MuxOptions, type OpenOptions } from './mux.js';
 export {
   EndpointKeys,
   type HandlerSchemas,

@@ -1,21 +1,29 @@
 import { badGateway, badRequest, ErrorCode, isMicroError, type MicroError, payloadTooLarge, serviceUnavailable } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
+import type { Encoding } from './compression.js';
 import { Frame, H, INITIAL_WINDOW } from './headers.js';
+import { createLink, type MuxCompression } from './link.js';
 import { Channel, type RpcStream, refusal } from './stream.js';
 import { PendingUnary, type UnaryCall, type UnaryReceiver } from './unary.js';
+
+export type { MuxCompression };
 
 /** Options of {@link createMux}. */
 export interface MuxOptions {
   /** Server side: called for every call the peer opens. `unary` says the request body is the only message. */
   onRequest?: (s: RpcStream, request: Message, unary: boolean) => void;
-  /** Messages the peer may send ahead on each stream before this end grants more. Default {@link INITIAL_WINDOW} (16). */
+  /** Bytes of messages the peer may send ahead on each stream before this end grants more. Default {@link INITIAL_WINDOW} (64 KiB). */
   window?: number;
+  /** Message compression; default: accept every encoding this Node has, send none. */
+  compression?: MuxCompression;
 }
 
 /** Options of {@link Mux.open}. */
 export interface OpenOptions {
   /** The request message of a unary call; without it the call is a stream and messages follow with `send`. */
   body?: Uint8Array;
+  /** This call's encoding for its messages, over the mux's. */
+  encoding?: Encoding | 'identity';
 }
 
 /** Many concurrent calls over one {@link Socket}, told apart by `Micro-Id`. */
@@ -39,7 +47,7 @@ export interface Mux {
    * goes to `receiver`, possibly before this returns (a closed connection fails the call at once).
    * `header` as for {@link open}.
    */
-  call(header: Record<string, string>, body: Uint8Array, receiver: UnaryReceiver): UnaryCall;
+  call(header: Record<string, string>, body: Uint8Array, receiver: UnaryReceiver, encoding?: Encoding | 'identity'): UnaryCall;
   /** Sends a ping; true when the pong arrives within `timeoutMs`. */
   ping(timeoutMs: number): Promise<boolean>;
   /**
@@ -85,17 +93,13 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
   const pings: Array<(ok: boolean) => void> = [];
   let nextId = 1;
   let isClosed = false;
+  const link = createLink(socket, o.compression);
+  const { send, write } = link;
+  const defaultEncoding = link.encoding;
   /** Client side: frames received so far, so a keepalive can tell a connection that went quiet. */
   let received = 0;
   const host = {
-    write: (m: Message): Promise<void> => {
-      // Streams send without an async wrapper: a socket that throws instead of rejecting must still reach them as a rejection.
-      try {
-        return socket.send(m);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    },
+    write,
     release: (id: string) => {
       streams.delete(id);
     },
@@ -106,13 +110,13 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     if (!handler) return;
     if (streams.has(id)) {
       const e = badRequest(`protocol error: ${H.id} ${id} is already in use on this connection`);
-      socket.send({ header: refusal(id, e), body: empty }).catch(() => {});
+      send({ header: refusal(id, e), body: empty }).catch(() => {});
       return;
     }
     const unary = m.header[H.stream] !== '1';
     const peerWindow = Number(m.header[H.window] ?? INITIAL_WINDOW);
     const sendCredit = Number.isInteger(peerWindow) && peerWindow > 0 ? peerWindow : INITIAL_WINDOW;
-    const ch = new Channel(host, id, false, unary ? INITIAL_WINDOW : window, sendCredit, INITIAL_WINDOW);
+    const ch = new Channel(host, id, false, unary ? INITIAL_WINDOW : window, sendCredit, INITIAL_WINDOW, defaultEncoding);
     if (unary) ch.deliver(Frame.last, m);
     handler(ch, m, unary);
     // Entered only now: no frame of this call can arrive while the handler runs synchronously, and a
@@ -132,7 +136,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       const e = payloadTooLarge(
         `the request to ${m.header[H.endpoint] ?? '?'} is ${size} bytes, over the receiving server's maxMessageSize; it was refused unread`,
       );
-      socket.send({ header: refusal(id, e), body: empty }).catch(() => {});
+      send({ header: refusal(id, e), body: empty }).catch(() => {});
       return;
     }
     const call = streams.get(id);
@@ -143,22 +147,42 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     else call.cancel(e);
   };
 
-  const onMessage = (m: Message) => {
+  const onMessage = (m0: Message) => {
     received++;
-    const id = m.header[H.id];
-    const kind = m.header[H.frame];
+    const id = m0.header[H.id];
+    const kind = m0.header[H.frame];
     if (id === undefined) {
       // No call can own a frame without an id, so no call can answer it: the peer does not speak the protocol.
       socket.close().catch(() => {});
       return;
     }
-    if (m.header[H.oversize] !== undefined) return onOversize(m, id, kind);
-    if (kind === Frame.request) return onRequest(m, id);
-    if (kind === Frame.ping) {
-      socket.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
+    if (m0.header[H.oversize] !== undefined) return onOversize(m0, id, kind);
+    link.receive(m0, id, kind, inbound);
+  };
+
+  const inbound = {
+    dispatch: (m: Message, id: string, kind: string | undefined) => dispatch(m, id, kind),
+    refuse(e: MicroError, id: string, kind: string | undefined) {
+      // A request whose body cannot be read is refused before any handler ran: safe to retry elsewhere.
+      if (kind === Frame.request) send({ header: refusal(id, e), body: empty }).catch(() => {});
+      else streams.get(id)?.rejectInput(e);
+    },
+    closed: () => isClosed,
+  };
+
+  const dispatch = (m: Message, id: string, kind: string | undefined): void => {
+    if (kind === Frame.request) {
+      onRequest(m, id);
       return;
     }
-    if (kind === Frame.pong) return pings.shift()?.(true);
+    if (kind === Frame.ping) {
+      send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty }).catch(() => {});
+      return;
+    }
+    if (kind === Frame.pong) {
+      pings.shift()?.(true);
+      return;
+    }
     // Frames of calls already completed are dropped: they may cross a cancel or an error on the wire.
     streams.get(id)?.deliver(kind, m);
   };
@@ -198,7 +222,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
     closed,
     open(header, oo = {}) {
       const id = String(nextId++);
-      const ch = new Channel(host, id, true, window, INITIAL_WINDOW, window);
+      const ch = new Channel(host, id, true, window, INITIAL_WINDOW, window, oo.encoding ?? defaultEncoding);
       header[H.id] = id;
       header[H.frame] = Frame.request;
       if (window !== INITIAL_WINDOW) header[H.window] = String(window);
@@ -209,14 +233,14 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
         return { stream: ch, written: Promise.reject(ch.signal.reason) };
       }
       streams.set(id, ch);
-      const written = socket.send({ header, body: oo.body ?? empty }).catch((e: unknown) => {
+      const written = write({ header, body: oo.body ?? empty }, oo.encoding).catch((e: unknown) => {
         const err = sendError(e, socket.remote);
         ch.terminate(err);
         throw err;
       });
       return { stream: ch, written };
     },
-    call(header, body, receiver) {
+    call(header, body, receiver, encoding) {
       const id = String(nextId++);
       const call = new PendingUnary(host, id, receiver);
       header[H.id] = id;
@@ -227,7 +251,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
         return call;
       }
       streams.set(id, call);
-      host.write({ header, body }).catch((e: unknown) => {
+      write({ header, body }, encoding).catch((e: unknown) => {
         call.markUnsent();
         call.terminate(sendError(e, socket.remote));
       });
@@ -246,7 +270,7 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
           resolve(ok);
         };
         pings.push(done);
-        socket.send({ header: { [H.id]: '0', [H.frame]: Frame.ping }, body: empty }).catch(() => done(false));
+        send({ header: { [H.id]: '0', [H.frame]: Frame.ping }, body: empty }).catch(() => done(false));
       });
     },
     async close(reason) {

@@ -1,6 +1,7 @@
 import { badRequest, canceled, decodeError, ErrorCode, encodeError, isMicroError, type MicroError, payloadTooLarge } from '@tsmicro/core';
 import type { Message } from '../transport.js';
-import { Frame, H } from './headers.js';
+import type { Encoding } from './compression.js';
+import { Frame, H, MESSAGE_OVERHEAD, messageCost } from './headers.js';
 
 /** One call on a multiplexed connection, seen from either end. Bodies are encoded messages. */
 export interface RpcStream {
@@ -29,27 +30,22 @@ export interface RpcStream {
 
 /** What a stream needs from its connection. */
 export interface StreamHost {
-  write(m: Message): Promise<void>;
+  /** Sends a frame; `encoding` asks for its body to be compressed (when the peer accepts it and it pays). */
+  write(m: Message, encoding?: Encoding | 'identity'): Promise<void>;
   release(id: string): void;
 }
 
 const empty = new Uint8Array(0);
 /**
- * A stream of small messages runs at the pace of its grants: one round trip per half window. The
- * receiver therefore lets its window grow (doubling per grant) while the messages are small, up to
- * this many bytes of them, and shrinks it back towards the configured window when they grow. The
- * peer sees only larger or smaller grants: nothing in the protocol changes.
+ * A stream runs at the pace of its grants: one round trip per half window. The receiver therefore
+ * lets its window grow (doubling per grant) while its reader is kept waiting, up to this many bytes
+ * (or the configured window, if larger). The peer sees only larger grants: nothing in the protocol changes.
  */
-const WINDOW_BYTES = 256 * 1024;
-/** The window never grows past this many messages. */
-const MAX_WINDOW = 1024;
-/** Messages count as at least this big, so empty ones cannot grow the window without end. */
-const MIN_SIZE = 64;
+const MAX_WINDOW = 4 * 1024 * 1024;
 /** The header of an `error` frame refusing call `id` before any handler ran. */
 export function refusal(id: string, e: MicroError): Record<string, string> {
   return { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e), [H.refused]: '1' };
 }
-
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 type Reader = { resolve: (m: Uint8Array | undefined) => void; reject: (e: unknown) => void };
 
@@ -68,12 +64,12 @@ export class Channel implements RpcStream {
   private localEnded = false;
   private failure: MicroError | undefined;
   private released = false;
+  /** Bytes of credit the peer still has (it may overshoot by the last message it sent). */
   private recvCredit: number;
+  /** Credit consumed by the reader since the last grant, bytes. */
   private consumed = 0;
-  /** Messages the peer may have in flight or unread: starts at `window`, grows while messages are small. */
+  /** Bytes the peer may have in flight or unread: starts at `window`, grows while the reader waits. */
   private target: number;
-  /** Moving average of the consumed messages' size, bytes; -1 before the first. */
-  private avgSize = -1;
   /** A reader waited for a message since the last grant. */
   private starved = false;
   /** At least one grant went out as messages were consumed. */
@@ -87,6 +83,8 @@ export class Channel implements RpcStream {
     private readonly window: number,
     private sendCredit: number,
     peerAssumedCredit: number,
+    /** How this call's messages are compressed (the mux sends them as they are when the peer does not accept it). */
+    private readonly encoding?: Encoding | 'identity',
   ) {
     this.recvCredit = peerAssumedCredit;
     this.target = window;
@@ -141,8 +139,9 @@ export class Channel implements RpcStream {
     if (this.failure) return;
     if (kind === Frame.data || kind === Frame.last) {
       if (this.remoteEnded) this.violation('message after end of stream');
-      else if (--this.recvCredit < 0) this.violation('flow-control window exceeded');
+      else if (this.recvCredit <= 0) this.violation('flow-control window exceeded');
       else {
+        this.recvCredit -= messageCost(m.body);
         this.push(m.body);
         if (kind === Frame.last) this.onRemoteEnd();
         this.wakeReader();
@@ -166,27 +165,27 @@ export class Channel implements RpcStream {
 
   send(body: Uint8Array): Promise<void> {
     // Credit in hand (the usual case): no async hop before the frame is queued.
-    if (!this.canSend()) return this.acquire().then(() => this.writeData(body));
-    this.sendCredit--;
+    if (!this.canSend()) return this.acquire(body).then(() => this.writeData(body));
+    this.sendCredit -= messageCost(body);
     return this.writeData(body);
   }
 
   sendLast(body: Uint8Array): Promise<void> {
-    if (!this.canSend()) return this.acquire().then(() => this.writeLast(body));
-    this.sendCredit--;
+    if (!this.canSend()) return this.acquire(body).then(() => this.writeLast(body));
+    this.sendCredit -= messageCost(body);
     return this.writeLast(body);
   }
 
   private writeData(body: Uint8Array): Promise<void> {
     // Made once per stream, on its first data frame: unary calls never need it.
     this.dataHeader ??= { [H.id]: this.id, [H.frame]: Frame.data };
-    return this.host.write({ header: this.dataHeader, body });
+    return this.host.write({ header: this.dataHeader, body }, this.encoding);
   }
 
   private writeLast(body: Uint8Array): Promise<void> {
     this.localEnded = true;
     if (!this.isClient) this.release();
-    const written = this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body });
+    const written = this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body }, this.encoding);
     if (this.isClient) return written;
     // A response the transport refused before writing it (too large) still owes the caller an answer.
     return written.catch(async (e: unknown) => {
@@ -259,12 +258,12 @@ export class Channel implements RpcStream {
     return this.sendCredit > 0 && !this.failure && !this.localEnded;
   }
 
-  private async acquire(): Promise<void> {
+  private async acquire(body: Uint8Array): Promise<void> {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.localEnded) throw canceled(this.remoteEnded ? 'call already completed' : 'send after end of stream');
       if (this.sendCredit > 0) {
-        this.sendCredit--;
+        this.sendCredit -= messageCost(body);
         return;
       }
       await new Promise<void>((resolve, reject) => {
@@ -287,21 +286,19 @@ export class Channel implements RpcStream {
 
   private onConsumed(size: number): void {
     if (this.remoteEnded || this.failure) return;
-    this.avgSize = this.avgSize < 0 ? size : this.avgSize + (size - this.avgSize) / 8;
-    if (++this.consumed < this.target / 2) return;
-    // Credit out + messages unread + consumed since the last grant = target, always; a grant moves the target.
+    this.consumed += size + MESSAGE_OVERHEAD;
+    if (this.consumed < this.target / 2) return;
+    // Credit out + bytes unread + consumed since the last grant = target, always; a grant moves the target.
     // It grows only when the reader had to wait for messages since the last grant (the window set the pace,
     // not the reader); the wait for the first message measures the call's setup, so it does not count.
     const grow = this.starved && this.granted;
     this.starved = false;
     this.granted = true;
-    const fit = Math.floor(WINDOW_BYTES / Math.max(this.avgSize, MIN_SIZE));
-    const next = Math.max(this.window, Math.min(MAX_WINDOW, fit, grow ? this.target * 2 : this.target));
+    const next = grow ? Math.max(this.window, Math.min(MAX_WINDOW, this.target * 2)) : this.target;
     const n = this.consumed + next - this.target;
     this.target = next;
-    // Shrinking by more than was consumed: grant nothing now, and wait for that much more to be read.
-    this.consumed = Math.min(0, n);
-    if (n > 0) this.grant(n);
+    this.consumed = 0;
+    this.grant(n);
   }
 
   private grant(n: number): void {
@@ -310,7 +307,11 @@ export class Channel implements RpcStream {
   }
 
   private violation(what: string): void {
-    const e = badRequest(`protocol error on call ${this.id}: ${what}`);
+    this.rejectInput(badRequest(`protocol error on call ${this.id}: ${what}`));
+  }
+
+  /** Ends the call because of bad input from the peer: the client cancels, the server answers with `e`. */
+  rejectInput(e: MicroError): void {
     if (this.isClient) this.cancel(e);
     else this.fail(e).catch(() => {});
   }

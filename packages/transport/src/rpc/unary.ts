@@ -84,7 +84,12 @@ export class PendingUnary implements UnaryCall {
   }
 
   private violation(what: string): void {
-    this.cancel(badRequest(`protocol error on call ${this.id}: ${what}`));
+    this.rejectInput(badRequest(`protocol error on call ${this.id}: ${what}`));
+  }
+
+  /** Ends the call because of bad input from the server (an answer that does not decode): cancels it with `e`. */
+  rejectInput(e: MicroError): void {
+    this.cancel(e);
   }
 
   private finish(): void {

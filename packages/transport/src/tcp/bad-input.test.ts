@@ -90,16 +90,54 @@ describe('tcp transport: bad input', () => {
     await stillServes();
   });
 
-  it('closes a slow-drip frame after frameTimeout', async () => {
+  it('closes a frame that stalls for frameTimeout (progress timeout)', async () => {
     const r = await raw();
     const closed = closedBy(r);
     r.write(Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 50, 0])]));
     const started = Date.now();
+    await closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(logged('left a frame unfinished and sent nothing for 300 ms')).toBe(true);
+    await stillServes();
+  });
+
+  it('keeps a slow frame that makes progress, longer than frameTimeout', async () => {
+    const r = await raw();
+    let closed = false;
+    r.on('close', () => {
+      closed = true;
+    });
+    // A 6 KiB frame at 512 bytes every 50 ms (10 KiB/s, over minReceiveRate): it takes 600 ms, twice frameTimeout.
+    const body = Buffer.alloc(6000, 0x78);
+    const head = Buffer.from([0, 0, 0, 0, 0, 0, 1, 0x41, 0x61, 0x41, 0x62]);
+    head.writeUInt32BE(head.length - 4 + body.length, 0);
+    const frame = Buffer.concat([head, body]);
+    const got = new Promise<Buffer>((resolve) => {
+      let all = Buffer.alloc(0);
+      r.on('data', (d: Buffer) => {
+        all = Buffer.concat([all, d]);
+        if (all.length >= PREFACE.length + frame.length) resolve(all);
+      });
+    });
+    r.write(PREFACE);
+    for (let at = 0; at < frame.length; at += 512) {
+      r.write(frame.subarray(at, at + 512));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect((await got).includes(frame.subarray(7))).toBe(true);
+    expect(closed).toBe(false);
+    expect(logged('minReceiveRate')).toBe(false);
+    await stillServes();
+  });
+
+  it('closes a frame dripping slower than minReceiveRate (slowloris)', async () => {
+    const r = await raw();
+    const closed = closedBy(r);
+    r.write(Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 50, 0])]));
     const drip = setInterval(() => r.writable && r.write(Buffer.from([0])), 50);
     await closed;
     clearInterval(drip);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
-    expect(logged('did not finish it within 300 ms')).toBe(true);
+    expect(logged('bytes (minReceiveRate 1024 bytes/s) for 300 ms')).toBe(true);
     await stillServes();
   });
 

@@ -116,13 +116,34 @@ describe('tcp transport: limits', () => {
   });
 
   it('fails a dial to a peer speaking another version with a version error', async () => {
-    const server: Server = createServer((c) => c.resume().end(Buffer.from('TSMICRO\x02', 'latin1')));
+    const server: Server = createServer((c) => c.resume().end(Buffer.from('TSMICRO\x03', 'latin1')));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => server.close(r)));
     const port = (server.address() as { port: number }).port;
     const e = await expectMicroError(tcpTransport().dial(`127.0.0.1:${port}`), 400);
-    expect(e.detail).toContain('version 2');
+    expect(e.detail).toContain('version 3');
     expect(e.detail).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('refuses a version 1 peer clearly, dialing it and dialed by it', async () => {
+    const v1 = Buffer.from('TSMICRO\x01', 'latin1');
+    const server: Server = createServer((c) => c.resume().end(v1));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    const port = (server.address() as { port: number }).port;
+    const e = await expectMicroError(tcpTransport().dial(`127.0.0.1:${port}`), 400);
+    expect(e.detail).toContain('peer speaks tsmicro protocol version 1, this side speaks version 2');
+    expect(e.detail).toContain('same tsmicro major version on both ends');
+
+    // An old client dialing us: it reads our preface (version 2) and we close it with the same reason.
+    const lines: LogLine[] = [];
+    const l = await tcpTransport({ logger: recordingLogger(lines) }).listen('127.0.0.1:0');
+    cleanups.push(() => l.close());
+    const r = await rawConnect(l.address);
+    r.write(v1);
+    const got = await closedBy(r);
+    expect(got.subarray(0, 8).toString('latin1')).toBe('TSMICRO\x02');
+    expect(lines.some((x) => String(x.obj.err).includes('version 1 sends each message as one frame'))).toBe(true);
   });
 
   it('fails a dial to something that is not tsmicro', async () => {
@@ -141,8 +162,10 @@ describe('tcp transport: limits', () => {
     const r = await rawConnect(l.address);
     r.write(PREFACE);
     const got = await closedBy(r);
-    // preface, u32 length 8, type 0, count 1, 'a' as short literal, 'b' as short literal, body 1 2
-    expect([...got]).toEqual([...PREFACE, 0, 0, 0, 9, 0, 0, 1, 0x41, 0x61, 0x41, 0x62, 1, 2]);
+    // preface; a connection window grant of 8 MiB - 64 KiB (u32 length 5, type 5, u32 0x7f0000);
+    // then u32 length 9, type 0, count 1, 'a' as short literal, 'b' as short literal, body 1 2
+    const grant = [0, 0, 0, 5, 5, 0, 0x7f, 0, 0];
+    expect([...got]).toEqual([...PREFACE, ...grant, 0, 0, 0, 9, 0, 0, 1, 0x41, 0x61, 0x41, 0x62, 1, 2]);
   });
 });
 

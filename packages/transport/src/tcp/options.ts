@@ -19,8 +19,14 @@ export interface TcpTransportOptions {
   dialTimeout?: number;
   /** Time an accepted connection has to finish TLS and its preface. Default 10000. */
   handshakeTimeout?: number;
-  /** Time a started frame has to arrive completely. Default 10000. */
+  /**
+   * Progress timeout: while a frame or a large message is unfinished, the peer must send something
+   * within every `frameTimeout` ms, and at least `minReceiveRate` bytes/s over it (or the rest of what
+   * is unfinished). A slow link that keeps delivering is never cut, however long a message takes. Default 10000.
+   */
   frameTimeout?: number;
+  /** Slowloris guard with `frameTimeout`: the least a peer sending an unfinished frame must deliver, bytes per second. Default 1024. */
+  minReceiveRate?: number;
   /** Idle time without receiving anything before a ping is sent; 0 disables keepalive. Default 30000. */
   keepaliveInterval?: number;
   /** Time to wait for any data after a ping before closing the socket as dead. Default 10000. */
@@ -47,6 +53,7 @@ export function resolveOptions(o: TcpTransportOptions = {}): ResolvedOptions {
     dialTimeout: o.dialTimeout ?? 5000,
     handshakeTimeout: o.handshakeTimeout ?? 10_000,
     frameTimeout: o.frameTimeout ?? 10_000,
+    minReceiveRate: o.minReceiveRate ?? 1024,
     keepaliveInterval: o.keepaliveInterval ?? 30_000,
     keepaliveTimeout: o.keepaliveTimeout ?? 10_000,
     maxConnections: o.maxConnections ?? 10_000,

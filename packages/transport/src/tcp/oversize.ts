@@ -19,7 +19,8 @@ const HEAD_BYTES = 64 * 1024;
 export class OversizeFrame {
   private readonly head: Buffer;
   private have = 0;
-  private left: number;
+  /** Bytes of the frame not taken yet. */
+  left: number;
 
   constructor(
     private readonly length: number,
@@ -27,7 +28,7 @@ export class OversizeFrame {
   ) {
     // Never more than a frame within the limit could take: the limit still bounds what one frame costs.
     this.head = Buffer.allocUnsafe(Math.min(length, HEAD_BYTES, maxMessageSize + 1));
-    this.left = length - this.head.length;
+    this.left = length;
   }
 
   /**
@@ -39,6 +40,7 @@ export class OversizeFrame {
     if (this.have < this.head.length) {
       const n = chunk.copy(this.head, this.have, off, Math.min(end, off + this.head.length - this.have));
       this.have += n;
+      this.left -= n;
       off += n;
       if (this.have < this.head.length) return -1;
       const m = this.message(headers);
@@ -55,16 +57,24 @@ export class OversizeFrame {
   }
 
   private message(headers: HeaderReader): Message | Error {
-    const size = this.length - 1;
     const why = `peer sent a frame of ${this.length} bytes, over maxMessageSize`;
     if (this.head[0] !== FrameType.message) return payloadTooLarge(why);
-    let header: Record<string, string>;
-    try {
-      header = headers.read(this.head, 1, this.head.length);
-    } catch {
-      return payloadTooLarge(`${why}, with no readable header block in its first ${this.head.length} bytes`);
-    }
-    header[OVERSIZE_HEADER] = String(size);
-    return { header, body: new Uint8Array(0) };
+    return skippedMessage(headers, this.head.subarray(1), this.length - 1, why);
   }
+}
+
+/**
+ * The message a receiver hands up for one it refused for its size: the header read from `head` (the
+ * first bytes of the message's content), flagged with the content's byte `size`, and an empty body;
+ * an Error (413) when `head` holds no complete header block.
+ */
+export function skippedMessage(headers: HeaderReader, head: Buffer, size: number, why: string): Message | Error {
+  let header: Record<string, string>;
+  try {
+    header = headers.read(head, 0, head.length);
+  } catch {
+    return payloadTooLarge(`${why}, with no readable header block in its first ${head.length} bytes`);
+  }
+  header[OVERSIZE_HEADER] = String(size);
+  return { header, body: new Uint8Array(0) };
 }

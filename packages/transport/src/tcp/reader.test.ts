@@ -18,14 +18,17 @@ function collect(max = 1 << 20) {
   const got: Message[] = [];
   const pings: Buffer[] = [];
   const errors: MicroError[] = [];
+  const grants: number[] = [];
   let preface = 0;
   const reader = new FrameReader(max, {
     preface: () => preface++,
     message: (m) => got.push({ header: m.header, body: Uint8Array.from(m.body) }),
     ping: (p) => pings.push(Buffer.from(p)),
+    window: (n) => grants.push(n),
+    counted: () => undefined,
     fail: (e) => errors.push(e),
   });
-  return { reader, got, pings, errors, prefaces: () => preface };
+  return { reader, got, pings, grants, errors, prefaces: () => preface };
 }
 
 const message = fc.record({
@@ -49,7 +52,7 @@ describe('FrameReader', () => {
         expect(prefaces()).toBe(1);
         expect(got).toEqual(msgs.map((m) => ({ header: m.header, body: Uint8Array.from(m.body) })));
         expect(pings).toEqual([Buffer.from([1, 2, 3, 4, 5, 6, 7, 8])]);
-        expect(reader.partialSince).toBe(0);
+        expect(reader.partial).toBe(false);
       }),
     );
   });
@@ -66,9 +69,63 @@ describe('FrameReader', () => {
     const { reader, got } = collect();
     const f = frame({ header: { a: 'b' }, body: new Uint8Array(100) });
     reader.push(Buffer.concat([PREFACE, f.subarray(0, 50)]));
-    expect(reader.partialSince).toBeGreaterThan(0);
+    expect(reader.partial).toBe(true);
     reader.push(f.subarray(50));
-    expect(reader.partialSince).toBe(0);
+    expect(reader.partial).toBe(false);
     expect(got).toHaveLength(1);
+  });
+
+  it('reassembles a message sent as interleaved parts, and refuses parts that break the rules', () => {
+    const content = (m: Message) => frame(m).subarray(5);
+    const part = (type: number, sid: number, bytes: Buffer, total?: number) => {
+      const head = Buffer.alloc(total === undefined ? 9 : 13);
+      head.writeUInt32BE(head.length - 4 + bytes.length, 0);
+      head[4] = type;
+      head.writeUInt32BE(sid, 5);
+      if (total !== undefined) head.writeUInt32BE(total, 9);
+      return Buffer.concat([head, bytes]);
+    };
+    const a = content({ header: { 'Micro-Id': '1' }, body: Buffer.alloc(5000, 7) });
+    const b = content({ header: { 'Micro-Id': '2' }, body: Buffer.alloc(3000, 9) });
+    const { reader, got, grants, errors } = collect();
+    reader.push(
+      Buffer.concat([
+        PREFACE,
+        part(FrameType.first, 1, a.subarray(0, 2000), a.length),
+        part(FrameType.first, 2, b.subarray(0, 1000), b.length),
+        frame({ header: { 'Micro-Id': '3' }, body: Buffer.from('small') }),
+        part(FrameType.more, 1, a.subarray(2000)),
+        part(FrameType.more, 2, b.subarray(1000)),
+        Buffer.from([0, 0, 0, 5, FrameType.window, 0, 1, 0, 0]),
+      ]),
+    );
+    expect(errors).toEqual([]);
+    expect(got.map((m) => [m.header['Micro-Id'], m.body.length])).toEqual([
+      ['3', 5],
+      ['1', 5000],
+      ['2', 3000],
+    ]);
+    expect(grants).toEqual([65536]);
+    expect(reader.partial).toBe(false);
+
+    const bad = (bytes: Buffer, max?: number) => {
+      const r = collect(max);
+      r.reader.push(Buffer.concat([PREFACE, bytes]));
+      return r.errors[0];
+    };
+    expect(bad(part(FrameType.more, 5, Buffer.alloc(10)))?.detail).toContain('unknown message 5');
+    expect(bad(part(FrameType.first, 1, Buffer.alloc(10), 4))?.detail).toContain('more bytes than announced');
+    expect(bad(part(FrameType.first, 1, Buffer.alloc(10), 5000), 1000)?.code).toBe(413);
+    const twice = Buffer.concat([part(FrameType.first, 1, Buffer.alloc(1), 9), part(FrameType.first, 1, Buffer.alloc(1), 9)]);
+    expect(bad(twice)?.detail).toContain('reused part stream 1');
+  });
+
+  it('refuses a peer that sends past the connection window', () => {
+    const { reader, errors } = collect();
+    const f = frame({ header: {}, body: Buffer.alloc(40_000) });
+    reader.push(Buffer.concat([PREFACE, f, f]));
+    expect(errors).toEqual([]);
+    reader.push(f);
+    expect(errors[0]?.detail).toContain('beyond the connection window');
   });
 });

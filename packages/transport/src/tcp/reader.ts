@@ -1,13 +1,18 @@
 import { badRequest, type MicroError, payloadTooLarge } from '@tsmicro/core';
 import type { Message } from '../transport.js';
-import { OversizeFrame } from './oversize.js';
-import { FrameType, HeaderReader, MAGIC, PREFACE, VERSION } from './wire.js';
+import { OversizeFrame, skippedMessage } from './oversize.js';
+import { type Incoming, MAX_PARTIAL } from './parts.js';
+import { FrameType, HeaderReader, INITIAL_CONNECTION_WINDOW, MAGIC, PREFACE, VERSION } from './wire.js';
 
 /** What the reader reports to its socket. */
 export interface ReaderEvents {
   preface(): void;
   message(m: Message): void;
   ping(payload: Buffer): void;
+  /** The peer granted `n` more bytes of connection credit. */
+  window(n: number): void;
+  /** A message, first or more frame of `len` bytes (its length field) arrived: credit this side may grant back. */
+  counted(len: number): void;
   /** A protocol violation: the socket must close with this error. */
   fail(e: MicroError): void;
 }
@@ -24,10 +29,12 @@ export class FrameReader {
   private frame: Buffer | undefined;
   private frameHave = 0;
   private readonly headers = new HeaderReader();
-  /** A frame over the limit whose body is being skipped (docs/protocol.md, "Limits"). */
+  /** Large messages half received, by part stream id; a number: bytes of a refused one still to skip. */
+  private readonly partials = new Map<number, Incoming | number>();
+  /** A single frame over the limit whose body is being skipped (docs/protocol.md, "Limits"). */
   private oversize: OversizeFrame | undefined;
-  /** Epoch ms when the frame now in progress started, or 0 when between frames. */
-  partialSince = 0;
+  /** Credit the peer still has, bytes: what this side granted minus what arrived. */
+  private avail = INITIAL_CONNECTION_WINDOW;
 
   constructor(
     private readonly maxMessageSize: number,
@@ -36,6 +43,25 @@ export class FrameReader {
 
   get handshaken(): boolean {
     return this.prefaceSeen === PREFACE.length;
+  }
+
+  /** True while a frame or a large message has started and not finished arriving. */
+  get partial(): boolean {
+    return this.frame !== undefined || this.lenHave > 0 || this.oversize !== undefined || this.partials.size !== 0;
+  }
+
+  /** Bytes still missing to complete the frame and the large messages in progress. */
+  missing(): number {
+    let n = this.lenHave > 0 ? 4 - this.lenHave : 0;
+    if (this.frame !== undefined) n += this.frame.length - this.frameHave;
+    if (this.oversize) n += this.oversize.left;
+    for (const p of this.partials.values()) n += typeof p === 'number' ? p : p.buf.length - p.have;
+    return n;
+  }
+
+  /** This side granted the peer `n` more bytes. */
+  credit(n: number): void {
+    this.avail += n;
   }
 
   push(chunk: Buffer): void {
@@ -57,7 +83,6 @@ export class FrameReader {
       if (end - off < 4) {
         chunk.copy(this.lenBuf, 0, off, end);
         this.lenHave = end - off;
-        this.markPartial();
         return;
       }
       const len = chunk.readUInt32BE(off);
@@ -74,11 +99,9 @@ export class FrameReader {
       } else {
         this.frame = Buffer.allocUnsafe(len);
         this.frameHave = chunk.copy(this.frame, 0, off, end);
-        this.markPartial();
         return;
       }
     }
-    this.partialSince = 0;
   }
 
   /** Consumes preface bytes; returns the offset after them, or -1 when the chunk is used up or the peer failed. */
@@ -92,7 +115,12 @@ export class FrameReader {
         return -1;
       }
       if (at === MAGIC.length && b !== VERSION) {
-        this.on.fail(badRequest(`peer speaks tsmicro protocol version ${b}, this side speaks version ${VERSION}`));
+        const old = b < VERSION ? ' (version 1 sends each message as one frame, with no byte windows)' : '';
+        this.on.fail(
+          badRequest(
+            `peer speaks tsmicro protocol version ${b}, this side speaks version ${VERSION}${old}: run the same tsmicro major version on both ends`,
+          ),
+        );
         return -1;
       }
       this.prefaceSeen++;
@@ -123,17 +151,18 @@ export class FrameReader {
     off += n;
     if (this.frameHave < frame.length) return -1;
     this.frame = undefined;
-    this.partialSince = 0;
     return this.dispatch(frame, 0, frame.length) ? off : -1;
   }
 
   /**
-   * A message frame over the limit but within 64 × the limit is refused without closing: its header
-   * is read, its body skipped unread, and the header goes up flagged with its size, so only its call
-   * fails (413). Anything larger still closes the connection (see {@link checkLength}).
+   * A single frame over the limit but within 64 × the limit (possible when maxMessageSize is under
+   * the size that travels as parts) is refused without closing: it counts against the connection
+   * window as any frame does, its header is read, its body skipped unread, and the header goes up
+   * flagged with its size, so only its call fails (413). Anything larger closes the connection.
    */
   private refuses(len: number): boolean {
     if (len <= this.maxMessageSize + 1 || len > this.maxMessageSize * 64) return false;
+    if (!this.charge(len)) return false;
     this.oversize = new OversizeFrame(len, this.maxMessageSize);
     return true;
   }
@@ -152,14 +181,17 @@ export class FrameReader {
         this.on.fail(e as MicroError);
       },
     );
-    if (failed) return -1;
-    if (next < 0) {
-      this.markPartial();
-      return -1;
-    }
+    if (failed || next < 0) return -1;
     this.oversize = undefined;
-    this.partialSince = 0;
     return next;
+  }
+
+  /** Counts a message frame of `len` bytes against the peer's connection credit; false (and failed) past it. */
+  private charge(len: number): boolean {
+    if (this.avail <= 0) return this.refuse(badRequest('peer sent beyond the connection window it was granted'));
+    this.avail -= len;
+    this.on.counted(len);
+    return true;
   }
 
   private checkLength(len: number): boolean {
@@ -174,30 +206,99 @@ export class FrameReader {
     return true;
   }
 
-  private markPartial(): void {
-    if (this.partialSince === 0) this.partialSince = Date.now();
-  }
-
   /** Handles one frame in `buf[start, end)`; false when the socket failed. */
   private dispatch(buf: Buffer, start: number, end: number): boolean {
     const type = buf[start];
-    if (type === FrameType.message) {
-      let header: Record<string, string>;
-      try {
-        header = this.headers.read(buf, start + 1, end);
-      } catch (e) {
-        this.on.fail(badRequest(`malformed frame from peer: ${(e as Error).message}`));
-        return false;
-      }
-      this.on.message({ header, body: buf.subarray(this.headers.pos, end) });
-      return true;
+    if (type === FrameType.message || type === FrameType.first || type === FrameType.more) {
+      if (!this.charge(end - start)) return false;
+      if (type === FrameType.message) return this.emit(buf, start + 1, end);
+      return type === FrameType.first ? this.first(buf, start, end) : this.more(buf, start, end);
     }
     if (type === FrameType.ping) {
       this.on.ping(buf.subarray(start + 1, end));
       return true;
     }
     if (type === FrameType.pong) return true;
-    this.on.fail(badRequest(`peer sent unknown frame type ${type}`));
+    if (type === FrameType.window) {
+      const n = end - start === 5 ? buf.readUInt32BE(start + 1) : 0;
+      if (n === 0) return this.refuse(badRequest('peer sent a malformed connection window grant'));
+      this.on.window(n);
+      return true;
+    }
+    return this.refuse(badRequest(`peer sent unknown frame type ${type}`));
+  }
+
+  /** A first part: `sid: u32, total: u32`, then the first content bytes. */
+  private first(buf: Buffer, start: number, end: number): boolean {
+    if (end - start < 9) return this.refuse(badRequest('peer sent a truncated first part'));
+    const sid = buf.readUInt32BE(start + 1);
+    const total = buf.readUInt32BE(start + 5);
+    if (total > this.maxMessageSize * 64)
+      return this.refuse(payloadTooLarge(`peer announced a message of ${total} bytes, over maxMessageSize ${this.maxMessageSize}`));
+    if (this.partials.has(sid)) return this.refuse(badRequest(`peer reused part stream ${sid} before finishing it`));
+    if (this.partials.size >= MAX_PARTIAL) return this.refuse(badRequest(`peer has more than ${MAX_PARTIAL} messages half sent`));
+    if (total > this.maxMessageSize) return this.refuseParts(sid, total, buf, start + 9, end);
+    const p: Incoming = { buf: Buffer.allocUnsafe(total), have: 0 };
+    this.partials.set(sid, p);
+    return this.fill(sid, p, buf, start + 9, end);
+  }
+
+  /** A further part: `sid: u32`, then the next content bytes. */
+  private more(buf: Buffer, start: number, end: number): boolean {
+    if (end - start < 5) return this.refuse(badRequest('peer sent a truncated part'));
+    const sid = buf.readUInt32BE(start + 1);
+    const p = this.partials.get(sid);
+    if (p === undefined) return this.refuse(badRequest(`peer sent a part of unknown message ${sid}`));
+    if (typeof p !== 'number') return this.fill(sid, p, buf, start + 5, end);
+    // A refused message: its parts are counted and dropped unread.
+    const left = p - (end - start - 5);
+    if (left < 0) return this.refuse(badRequest(`peer sent more bytes than announced for message ${sid}`));
+    if (left === 0) this.partials.delete(sid);
+    else this.partials.set(sid, left);
+    return true;
+  }
+
+  /**
+   * A message announced over maxMessageSize (within 64 ×) is refused without closing: its header is
+   * read from the first part and goes up flagged with its size, so only its call fails (413); its
+   * later parts are dropped unread. A header that does not fit in the first part closes the connection.
+   */
+  private refuseParts(sid: number, total: number, buf: Buffer, from: number, end: number): boolean {
+    const m = skippedMessage(
+      this.headers,
+      buf.subarray(from, end),
+      total,
+      `peer announced a message of ${total} bytes, over maxMessageSize`,
+    );
+    if (m instanceof Error) return this.refuse(m as MicroError);
+    const left = total - (end - from);
+    if (left > 0) this.partials.set(sid, left);
+    this.on.message(m);
+    return true;
+  }
+
+  private fill(sid: number, p: Incoming, buf: Buffer, from: number, end: number): boolean {
+    if (p.have + end - from > p.buf.length) return this.refuse(badRequest(`peer sent more bytes than announced for message ${sid}`));
+    p.have += buf.copy(p.buf, p.have, from, end);
+    if (p.have < p.buf.length) return true;
+    this.partials.delete(sid);
+    return this.emit(p.buf, 0, p.buf.length);
+  }
+
+  /** Decodes a header block and body in `buf[start, end)` into a message. */
+  private emit(buf: Buffer, start: number, end: number): boolean {
+    let header: Record<string, string>;
+    try {
+      header = this.headers.read(buf, start, end);
+    } catch (e) {
+      return this.refuse(badRequest(`malformed frame from peer: ${(e as Error).message}`));
+    }
+    this.on.message({ header, body: buf.subarray(this.headers.pos, end) });
+    return true;
+  }
+
+  private refuse(e: MicroError): false {
+    this.on.fail(e);
     return false;
   }
 }

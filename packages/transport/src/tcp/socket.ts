@@ -4,15 +4,16 @@ import { closedError, Inbox } from '../inbox.js';
 import type { Message, Socket } from '../transport.js';
 import type { ResolvedOptions } from './options.js';
 import { FrameReader } from './reader.js';
-import { FrameType, PREFACE } from './wire.js';
+import { FrameType, INITIAL_CONNECTION_WINDOW, MAX_CONNECTION_WINDOW, PREFACE } from './wire.js';
 import { FrameWriter } from './writer.js';
 
 const PING = Buffer.alloc(8);
 
 /**
  * One tcp (or tls, or unix) connection as a message socket: sends the preface, parses frames,
- * answers pings, pings an idle peer, stops reading while the app is behind (so the peer's sends
- * wait), and closes on protocol errors, slow handshakes and slow frames.
+ * answers pings, pings an idle peer, grants the peer connection credit as the app reads (so the
+ * peer's sends wait while the app is behind, and pings still flow), and closes on protocol errors,
+ * slow handshakes and stalled frames.
  */
 export class TcpSocket implements Socket {
   readonly closed: Promise<Error | undefined>;
@@ -26,7 +27,14 @@ export class TcpSocket implements Socket {
   private error: Error | undefined;
   private isClosed = false;
   private closing = false;
-  private paused = false;
+  /** The app is behind (inbox full): credit is held back until it catches up. */
+  private holding = false;
+  /** Bytes received and not yet granted back. */
+  private ungranted = 0;
+  /** The connection window this side offers: its high-water mark in bytes. */
+  private readonly window: number;
+  /** Bytes received before they are granted back: a quarter window, at most 64 KiB. */
+  private readonly grantAt: number;
   private lastRead = Date.now();
   private pingSentAt = 0;
   private timers: Partial<Record<'handshake' | 'keepalive' | 'frame' | 'close', NodeJS.Timeout | undefined>> = {};
@@ -50,8 +58,14 @@ export class TcpSocket implements Socket {
       preface: () => this.onPreface(),
       message: (m) => this.onMessage(m),
       ping: (payload) => this.writer.control(FrameType.pong, payload),
+      window: (n) => this.writer.grant(n),
+      counted: (len) => {
+        this.ungranted += len;
+      },
       fail: (e) => this.fail(e),
     });
+    this.window = Math.min(MAX_CONNECTION_WINDOW, Math.max(INITIAL_CONNECTION_WINDOW, o.highWaterBytes));
+    this.grantAt = Math.min(this.window / 4, 64 * 1024);
     sock.setNoDelay(true);
     sock.on('data', (chunk: Buffer) => this.onData(chunk));
     sock.on('end', () => {
@@ -66,6 +80,7 @@ export class TcpSocket implements Socket {
       o.handshakeTimeout,
     ).unref();
     sock.write(PREFACE);
+    if (this.window > INITIAL_CONNECTION_WINDOW) this.sendGrant(this.window - INITIAL_CONNECTION_WINDOW);
   }
 
   send(m: Message): Promise<void> {
@@ -96,9 +111,6 @@ export class TcpSocket implements Socket {
       this.inbox.discard();
       this.writer.flush();
       this.sock.end();
-      // Keep reading (into the discarded inbox) so the peer's FIN is seen even if we had paused.
-      this.paused = false;
-      this.sock.resume();
       this.timers.close = setTimeout(() => this.sock.destroy(), this.o.closeTimeout);
     }
     return this.closed.then(() => undefined);
@@ -117,8 +129,18 @@ export class TcpSocket implements Socket {
   private onData(chunk: Buffer): void {
     this.lastRead = Date.now();
     this.reader.push(chunk);
-    if (this.reader.partialSince !== 0 && this.timers.frame === undefined && this.reader.handshaken)
-      this.armFrameTimer(this.o.frameTimeout);
+    // Granted in batches (a grant per frame would double the frames on the wire), small enough that a
+    // sender of a large message learns soon what arrived (it keeps little unacknowledged: see the writer).
+    if (!this.holding && this.ungranted >= this.grantAt && !this.isClosed) this.sendGrant(this.ungranted);
+    if (this.timers.frame === undefined && this.reader.partial && this.reader.handshaken) this.armProgressTimer(this.o.frameTimeout);
+  }
+
+  private sendGrant(n: number): void {
+    this.ungranted = 0;
+    this.reader.credit(n);
+    const b = Buffer.allocUnsafe(4);
+    b.writeUInt32BE(n, 0);
+    this.writer.control(FrameType.window, b);
   }
 
   private onPreface(): void {
@@ -129,27 +151,34 @@ export class TcpSocket implements Socket {
 
   private onMessage(m: Message): void {
     this.inbox.push(m);
-    if (this.inbox.full && !this.paused && !this.isClosed) {
-      this.paused = true;
-      this.sock.pause();
-    }
+    if (this.inbox.full) this.holding = true;
   }
 
+  /** The app caught up: the credit held back goes to the peer. */
   private resumeReading(): void {
-    if (!this.paused || this.isClosed) return;
-    this.paused = false;
+    if (!this.holding || this.isClosed) return;
+    this.holding = false;
     this.lastRead = Date.now();
-    this.sock.resume();
+    if (this.ungranted > 0) this.sendGrant(this.ungranted);
   }
 
-  private armFrameTimer(ms: number): void {
+  /**
+   * Progress timeout: while a frame or a large message is unfinished, each `frameTimeout` ms must bring
+   * some bytes, and at least `minReceiveRate` bytes/s worth of them (or all that was missing). A slow link
+   * that keeps delivering is never cut, however long the message; a stalled or dripping peer is. While
+   * credit is held back, the peer's silence is this side's doing and does not count.
+   */
+  private armProgressTimer(ms: number): void {
+    const startBytes = this.sock.bytesRead;
+    const missing = this.reader.missing();
     this.timers.frame = setTimeout(() => {
       this.timers.frame = undefined;
-      const since = this.reader.partialSince;
-      if (since === 0) return;
-      const left = since + this.o.frameTimeout - Date.now();
-      if (left > 0) this.armFrameTimer(left);
-      else this.fail(timeout(`peer ${this.remote} started a frame and did not finish it within ${this.o.frameTimeout} ms`));
+      if (!this.reader.partial) return;
+      const got = this.sock.bytesRead - startBytes;
+      const need = Math.min(missing, Math.ceil((this.o.minReceiveRate * ms) / 1000));
+      if (this.holding || (got > 0 && got >= need)) return this.armProgressTimer(this.o.frameTimeout);
+      const what = got === 0 ? 'sent nothing' : `sent only ${got} bytes (minReceiveRate ${this.o.minReceiveRate} bytes/s)`;
+      this.fail(timeout(`peer ${this.remote} left a frame unfinished and ${what} for ${ms} ms`));
     }, ms).unref();
   }
 
@@ -157,11 +186,6 @@ export class TcpSocket implements Socket {
   private armKeepalive(ms: number): void {
     this.timers.keepalive = setTimeout(() => {
       const now = Date.now();
-      if (this.paused) {
-        // The app is behind and we stopped reading on purpose: the peer's silence proves nothing.
-        this.pingSentAt = 0;
-        return this.armKeepalive(this.o.keepaliveInterval);
-      }
       if (this.pingSentAt !== 0) {
         if (this.lastRead < this.pingSentAt) {
           return this.fail(serviceUnavailable(`peer ${this.remote} did not answer a keepalive ping within ${this.o.keepaliveTimeout} ms`));

@@ -6,14 +6,25 @@ import { badRequest } from '@tsmicro/core';
  * {@link STATIC_TABLE} cost one byte and decode without allocating.
  */
 
-/** Protocol version carried in the preface. */
-export const VERSION = 1;
+/**
+ * Protocol version carried in the preface. 2: large messages travel as interleaved parts and the
+ * connection has a byte window (version 1 sent every message as one frame, with no window).
+ */
+export const VERSION = 2;
 /** `TSMICRO` followed by the version byte. */
 export const MAGIC = Buffer.from('TSMICRO', 'latin1');
 export const PREFACE = Buffer.concat([MAGIC, Buffer.from([VERSION])]);
 
-/** Frame types (the byte after the length). */
-export const FrameType = { message: 0, ping: 1, pong: 2 } as const;
+/**
+ * Frame types (the byte after the length): a whole message, ping and pong, the first part and a
+ * further part of a message split into parts, and a connection window grant.
+ */
+export const FrameType = { message: 0, ping: 1, pong: 2, first: 3, more: 4, window: 5 } as const;
+
+/** Connection window (bytes of message, first and more frames, counted by their length field) before the peer's first grant. */
+export const INITIAL_CONNECTION_WINDOW = 64 * 1024;
+/** A connection window never exceeds this (a grant that would push it past is a protocol error). */
+export const MAX_CONNECTION_WINDOW = 0x7fffffff;
 
 /** Bytes of the length prefix plus the type byte. */
 export const FRAME_HEAD = 5;
@@ -49,6 +60,15 @@ export const STATIC_TABLE: readonly string[] = [
   '',
   '0',
   '1',
+  // Version 2: compression (docs/protocol.md, "Compression").
+  'Micro-Encoding',
+  'Micro-Accept-Encoding',
+  'gzip',
+  'deflate',
+  'br',
+  'zstd',
+  'br,gzip,deflate',
+  'zstd,br,gzip,deflate',
 ];
 
 const STATIC_INDEX = new Map(STATIC_TABLE.map((s, i) => [s, i]));

@@ -43,6 +43,8 @@ export function traceReader(stream: Buffer, cuts: readonly number[], maxMessageS
       preface: () => events.push('preface'),
       message: (m) => events.push(`m ${JSON.stringify(Object.entries(m.header))} ${Buffer.from(m.body).toString('hex')}`),
       ping: (p) => events.push(`ping ${p.toString('hex')}`),
+      window: (n) => events.push(`window ${n}`),
+      counted: () => undefined,
       fail: (e) => {
         if (failed) throw new FuzzFailure(`fail() called twice: ${e.detail}`);
         failed = true;
@@ -56,7 +58,7 @@ export function traceReader(stream: Buffer, cuts: readonly number[], maxMessageS
       reader.push(stream.subarray(off, off + n));
       off += n;
     }
-    if (!failed && reader.partialSince === 0 && reader.handshaken && !endsOnFrameBoundary(stream))
+    if (!failed && !reader.partial && reader.handshaken && !endsOnFrameBoundary(stream))
       throw new FuzzFailure('reader is between frames although the stream ended inside one');
   } finally {
     Buffer.allocUnsafe = realAllocUnsafe;
