@@ -1,5 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
-import { tooManyRequests } from '@tsmicro/core';
+import { notFound, tooManyRequests } from '@tsmicro/core';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { dashboardFiles } from './dashboard-route.js';
@@ -54,6 +54,10 @@ export function createApp(d: GatewayDeps): Hono<Env> {
   if (o.publish) {
     app.post('/events/:topic', (c) => publishRoute(d, c.req.raw, c.req.param('topic')));
     app.get('/events/:topic', (c) => tailRoute(d, c.req.raw, c.req.param('topic')));
+  } else {
+    app.all('/events/*', () => {
+      throw notFound('publishing through this gateway is off; createGateway({ publish: true, broker }) turns it on', { id: GATEWAY_ID });
+    });
   }
   if (o.dashboard) {
     const file = dashboardFiles();

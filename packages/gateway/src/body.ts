@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { brotliDecompress, inflate, gunzip } from 'node:zlib';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { badRequest, payloadTooLarge } from '@tsmicro/core';
 import { GATEWAY_ID } from './http-error.js';
 

@@ -1,8 +1,10 @@
 import { createClient } from '@tsmicro/client';
+import { serviceUnavailable } from '@tsmicro/core';
 import { cacheRegistry } from '@tsmicro/registry';
 import { tcpTransport } from '@tsmicro/transport';
 import { createApp } from './app.js';
 import type { Gateway, GatewayOptions } from './gateway.js';
+import { GATEWAY_ID } from './http-error.js';
 import { type Listening, listenHttp } from './listen.js';
 import { resolveOptions } from './options.js';
 import { passthroughJson } from './passthrough-codec.js';
@@ -35,7 +37,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     fetch: async (req) => app.fetch(req),
     async listen(l = {}) {
-      if (closing.signal.aborted) throw new Error('gateway is closed');
+      if (closing.signal.aborted) throw serviceUnavailable('this gateway is closed; create a new one to listen again', { id: GATEWAY_ID });
       const s = await listenHttp((req, env) => Promise.resolve(app.fetch(req, env)), {
         port: l.port ?? 0,
         host: l.host ?? '127.0.0.1',

@@ -10,7 +10,10 @@ export async function readiness(d: GatewayDeps): Promise<Response> {
   if (d.closing.aborted) throw serviceUnavailable('the gateway is closing', { id: GATEWAY_ID });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(serviceUnavailable(`the ${d.source.name} registry did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(serviceUnavailable(`the ${d.source.name} registry did not answer within ${READY_TIMEOUT_MS} ms`)),
+      READY_TIMEOUT_MS,
+    );
   });
   try {
     const services = await Promise.race([d.source.listServices(), late]);

@@ -1,6 +1,6 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
-import type { Server } from 'node:http';
 import type { GatewayAddress } from './gateway.js';
 
 /** Ms in-flight requests get to finish on close before their connections are cut. */
@@ -21,7 +21,13 @@ export async function listenHttp(
   const server = createAdaptorServer({
     fetch: (req, env) => fetch(req, env as HttpBindings),
     // headersTimeout / requestTimeout cut clients that trickle headers or a body (slowloris).
-    serverOptions: { headersTimeout: o.headersTimeoutMs, requestTimeout: o.requestTimeoutMs, keepAliveTimeout: 5000 },
+    // Node checks those every connectionsCheckingInterval (default 30 s): check each second so the limits hold.
+    serverOptions: {
+      headersTimeout: o.headersTimeoutMs,
+      requestTimeout: o.requestTimeoutMs,
+      keepAliveTimeout: 5000,
+      connectionsCheckingInterval: 1000,
+    },
   }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -36,9 +42,13 @@ export async function listenHttp(
     address: { url: `http://${host}:${port}`, port },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A connection turns idle when its last response ends (event streams end as the gateway
+      // closes): drop each then, rather than wait for the keep-alive timeout.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 20);
       const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
       await closed;
+      clearInterval(idle);
       clearTimeout(grace);
     },
   };

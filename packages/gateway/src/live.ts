@@ -18,7 +18,11 @@ export function aborted(signal: AbortSignal): Promise<void> {
  * Merges a source of values with a periodic keep-alive tick (so proxies and browsers keep an idle
  * event stream open) until `signal` aborts. Yields `undefined` for a tick.
  */
-export async function* withKeepAlive<T>(next: () => Promise<IteratorResult<T>>, signal: AbortSignal, everyMs: number): AsyncGenerator<T | undefined, void> {
+export async function* withKeepAlive<T>(
+  next: () => Promise<IteratorResult<T>>,
+  signal: AbortSignal,
+  everyMs: number,
+): AsyncGenerator<T | undefined, void> {
   const stop = aborted(signal).then(() => 'stop' as const);
   let pending = next();
   while (!signal.aborted) {

@@ -18,7 +18,10 @@ const Hello = z.object({ name: z.string().min(1) });
 
 /** One handler of each shape, plus ones that fail and echo what they got. */
 export const greeter = {
-  hello: validated({ request: Hello }, async (req: z.infer<typeof Hello>, ctx: Context) => ({ msg: `Hello ${req.name}`, node: ctx.service })),
+  hello: validated({ request: Hello }, async (req: z.infer<typeof Hello>, ctx: Context) => ({
+    msg: `Hello ${req.name}`,
+    node: ctx.service,
+  })),
   echo: async (req: unknown, ctx: Context) => ({ req, metadata: { ...ctx.metadata }, deadline: ctx.deadline ?? null }),
   fail: async (req: { code?: number }) => {
     if (req.code === 401) throw unauthorized('no entry');

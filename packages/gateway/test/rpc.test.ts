@@ -38,7 +38,11 @@ describe('gateway RPC routes against real greeter nodes (mDNS on loopback)', () 
     expect(await crash.json()).toMatchObject({ id: bed.name, code: 500 });
     const unknown = await post(`${url}/${bed.name}/Greeter.nope`, {});
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ id: 'gateway', code: 404, detail: `service '${bed.name}' has no endpoint 'Greeter.nope'` });
+    expect(await unknown.json()).toMatchObject({
+      id: 'gateway',
+      code: 404,
+      detail: `service '${bed.name}' has no endpoint 'Greeter.nope'`,
+    });
     const noService = await post(`${url}/nobody-${bed.name}/Greeter.hello`, {});
     expect(noService.status).toBe(404);
   });
@@ -59,9 +63,17 @@ describe('gateway RPC routes against real greeter nodes (mDNS on loopback)', () 
   it('streams a server stream as NDJSON, one line per message as it comes, and an error as a last line', async () => {
     const r = await post(`${url}/${bed.name}/Greeter.countdown`, { from: 3 });
     expect(r.headers.get('content-type')).toBe('application/x-ndjson');
-    expect((await r.text()).trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ n: 3 }, { n: 2 }, { n: 1 }]);
+    expect(
+      (await r.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ n: 3 }, { n: 2 }, { n: 1 }]);
     const failing = await post(`${url}/${bed.name}/Greeter.countdown`, { from: 3, failAt: 2 });
-    const lines = (await failing.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await failing.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ n: 3 });
     expect(lines[1]).toMatchObject({ error: { code: 500, id: bed.name } });
   });
