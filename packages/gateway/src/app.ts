@@ -62,6 +62,7 @@ export function createApp(d: GatewayDeps): Hono<Env> {
   if (o.dashboard) {
     const file = dashboardFiles();
     app.get('/', () => file('index.html'));
+    app.get('/api/info', (c) => c.json({ registry: d.source.name, publish: o.publish }));
     app.get('/dashboard/:file', (c) => file(c.req.param('file')));
     app.get('/api/services/:name/nodes/:node/:probe', async (c) => {
       const body = await probeNode(d, c.req.param('name'), c.req.param('node'), c.req.param('probe'));

@@ -7,7 +7,12 @@ const ROOT = new URL('../dashboard/', import.meta.url);
 const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'call.js': 'text/javascript; charset=utf-8',
   'chart.js': 'text/javascript; charset=utf-8',
+  'events.js': 'text/javascript; charset=utf-8',
+  'nodes.js': 'text/javascript; charset=utf-8',
+  'schema.js': 'text/javascript; charset=utf-8',
+  'util.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 };
 
