@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.js';
 import { formatDiscovery, runDiscoveryBench } from './discovery/index.js';
 import { runRow } from './execute.js';
+import { formatGateway, runGatewayBench } from './gateway/index.js';
 import { createProcessGroup } from './procs.js';
 import { formatMarkdown, formatTable, machineInfo } from './report.js';
 import { benchSkewedNodes, formatSkewedNodes } from './resilience/index.js';
@@ -14,11 +15,12 @@ import { ceilingOf, planRows, type Row, type RowResult } from './rows.js';
  * `pnpm bench [W1 W2 W3 W4 DISCOVERY SKEW] [--quick] [--soak]` — runs the selected workloads (all but
  * the soak by default), prints tables and writes bench/RESULTS.md. Env `BENCH_SECONDS` sets the
  * measured window (default 5, `--quick` 1). DISCOVERY: registry watch latency, cache lookups and
- * selector overhead; SKEW: leastLoaded versus roundRobin with one node 10x slower.
+ * selector overhead; SKEW: leastLoaded versus roundRobin with one node 10x slower; GW: W1 over HTTP
+ * through the gateway versus bare hono and fastify echoes (autocannon, c=64).
  */
 
 /** Suites with their own tables, beside the W rows. */
-const EXTRAS = ['DISCOVERY', 'SKEW'] as const;
+const EXTRAS = ['DISCOVERY', 'SKEW', 'GW'] as const;
 type Extra = (typeof EXTRAS)[number];
 const isExtra = (a: string): a is Extra => (EXTRAS as readonly string[]).includes(a.toUpperCase());
 
@@ -101,6 +103,12 @@ async function main(): Promise<void> {
     const rows = await benchSkewedNodes({ measureMs: settings.measureMs, warmupMs: settings.warmupMs, progress: (p) => out(`… ${p}`) });
     out(`\n${formatSkewedNodes(rows)}`);
     sections.push(`## One node 10x slower (W1 c=64, 3 server processes)\n\n${formatSkewedNodes(rows, { markdown: true })}`);
+  }
+  if (extras.has('GW')) {
+    const rounds = settings.measureMs < 5000 ? 1 : 3;
+    const rows = await runGatewayBench({ warmupMs: settings.warmupMs, measureMs: settings.measureMs, rounds, progress: (p) => out(`… ${p}`) });
+    out(`\n${formatGateway(rows)}`);
+    sections.push(`## HTTP gateway (W1 c=64 over HTTP, autocannon, ${rounds} interleaved rounds)\n\n${formatGateway(rows, { markdown: true })}`);
   }
   m.loadEnd = loadavg()[0] ?? 0;
   if (results.length > 0) out(`\n${formatTable(results)}\n`);

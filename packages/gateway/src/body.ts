@@ -53,7 +53,12 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
     throw badRequest(`Content-Encoding '${enc}' is not supported; send gzip, deflate, br or none`, { id: GATEWAY_ID });
   }
   if (declared > limit) throw tooLarge(limit, `(Content-Length ${declared})`);
-  if (!req.body) return new Uint8Array(0);
-  const raw = await readLimited(req.body, limit);
+  // A declared length is enforced by the HTTP parser, so the body can be read whole (node-server's
+  // fast path, no web stream); a chunked body is counted as it streams in.
+  const raw = req.headers.has('content-length')
+    ? new Uint8Array(await req.arrayBuffer())
+    : req.body
+      ? await readLimited(req.body, limit)
+      : new Uint8Array(0);
   return enc === 'identity' ? raw : decompress(raw, enc as Encoding, limit);
 }

@@ -22,16 +22,17 @@ export function pickEncoding(acceptEncoding: string | null): Encoding | undefine
 }
 
 /**
- * A complete body, compressed when it is larger than `above` bytes and the caller accepts an
- * encoding; sets `content-encoding` and `vary` on `headers`. Streams are never compressed here
- * (each message must reach the caller when it is sent).
- * @example const body = await maybeCompress(bytes, req.headers.get('accept-encoding'), 1024, headers)
+ * A complete body as a response: compressed when it is larger than `above` bytes and the caller
+ * accepts an encoding. Streams are never compressed here (each message must reach the caller when sent).
+ * @example return replyWith(bytes, req.headers.get('accept-encoding'), 1024, { 'content-type': 'application/json' })
  */
-export async function maybeCompress(body: Uint8Array, acceptEncoding: string | null, above: number, headers: Headers): Promise<Uint8Array> {
-  headers.append('vary', 'accept-encoding');
-  if (body.byteLength <= above) return body;
-  const enc = pickEncoding(acceptEncoding);
-  if (!enc) return body;
-  headers.set('content-encoding', enc);
-  return encoders[enc](body);
+export async function replyWith(
+  body: Uint8Array,
+  acceptEncoding: string | null,
+  above: number,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const enc = body.byteLength > above ? pickEncoding(acceptEncoding) : undefined;
+  if (!enc) return new Response(body, { headers: { ...headers, vary: 'accept-encoding' } });
+  return new Response(await encoders[enc](body), { headers: { ...headers, vary: 'accept-encoding', 'content-encoding': enc } });
 }

@@ -1,7 +1,7 @@
 import type { Stream } from '@tsmicro/client';
 import { toMicroError } from '@tsmicro/core';
 import type { HandlerKind } from '@tsmicro/transport/rpc';
-import { maybeCompress } from './compress.js';
+import { replyWith } from './compress.js';
 import { errorResponse, GATEWAY_ID } from './http-error.js';
 import { SSE_HEADERS, sseEvent, streamBody, wantsSse } from './stream-body.js';
 
@@ -34,9 +34,8 @@ export async function streamedReply(
   }
   if (kind === 'client-stream') {
     await s.close();
-    const headers = new Headers({ 'content-type': 'application/json', ...echo });
     const body = first.done ? new Uint8Array(0) : first.value;
-    return new Response(await maybeCompress(body, h.get('accept-encoding'), compressAbove, headers), { headers });
+    return replyWith(body, h.get('accept-encoding'), compressAbove, { 'content-type': 'application/json', ...echo });
   }
   const sse = wantsSse(h);
   async function* messages(): AsyncGenerator<string | Uint8Array, void> {
