@@ -106,9 +106,16 @@ async function main(): Promise<void> {
   }
   if (extras.has('GW')) {
     const rounds = settings.measureMs < 5000 ? 1 : 3;
-    const rows = await runGatewayBench({ warmupMs: settings.warmupMs, measureMs: settings.measureMs, rounds, progress: (p) => out(`… ${p}`) });
+    const rows = await runGatewayBench({
+      warmupMs: settings.warmupMs,
+      measureMs: settings.measureMs,
+      rounds,
+      progress: (p) => out(`… ${p}`),
+    });
     out(`\n${formatGateway(rows)}`);
-    sections.push(`## HTTP gateway (W1 c=64 over HTTP, autocannon, ${rounds} interleaved rounds)\n\n${formatGateway(rows, { markdown: true })}`);
+    sections.push(
+      `## HTTP gateway (W1 c=64 over HTTP, autocannon, ${rounds} interleaved rounds)\n\n${formatGateway(rows, { markdown: true })}`,
+    );
   }
   m.loadEnd = loadavg()[0] ?? 0;
   if (results.length > 0) out(`\n${formatTable(results)}\n`);

@@ -59,7 +59,9 @@ describe('gateway parts', () => {
     const registry = memoryRegistry();
     const gw = createGateway({ registry });
     expect(await (await gw.fetch(new Request('http://gw/healthz'))).json()).toEqual({ status: 'ok' });
-    const missing = await gw.fetch(new Request('http://gw/nobody/Greeter.hello', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }));
+    const missing = await gw.fetch(
+      new Request('http://gw/nobody/Greeter.hello', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }),
+    );
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ id: 'gateway', code: 404, detail: "service 'nobody' is not registered", status: 'Not Found' });
     await gw.close();
