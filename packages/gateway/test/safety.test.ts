@@ -23,10 +23,10 @@ describe('gateway limits and safety', () => {
     const forged = await post(
       `${url}/${secureName}/Greeter.hello`,
       { name: 'Ada' },
-      { authorization: `Bearer ${signJwt({ sub: 'x' }, 'wrong-key')}` },
+      { authorization: `Bearer ${await signJwt({ sub: 'x' }, 'wrong-key')}` },
     );
     expect(forged.status).toBe(401);
-    const token = signJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 60 }, JWT_KEY);
+    const token = await signJwt({ sub: 'ada', exp: Math.floor(Date.now() / 1000) + 60 }, JWT_KEY);
     const ok = await post(`${url}/${secureName}/Greeter.hello`, { name: 'Ada' }, { authorization: `Bearer ${token}` });
     expect(ok.status).toBe(200);
     const echo = await post(
