@@ -1,3 +1,4 @@
+import { trackHandles, waitFor } from '@tsmicro/registry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../src/index.js';
 import { type Bed, post, testBed } from './fixture.js';
@@ -126,12 +127,24 @@ describe('gateway registry, health, events, CORS and rate-limit routes', () => {
     expect((await fetch(`${limited}/healthz`)).status).toBe(200);
   });
 
-  it('close() ends open event streams and leaves the port closed', async () => {
+  it('close() ends open event streams and tails, and leaves no timer or socket of its own behind', async () => {
+    // The tail's broker is the caller's (its listener and heartbeat stay): check the tail ends, then
+    // count handles on a gateway without one.
+    const { gw: withTail, url: t } = await bed.gateway({ publish: true });
+    const tail = (await fetch(`${t}/events/${bed.name}.closing`)).text();
+    await withTail.close();
+    expect(await tail).toContain('event: subscribed');
+
+    const handles = trackHandles();
     const { gw, url: u } = await bed.gateway();
-    const watching = await fetch(`${u}/api/watch`);
-    const body = watching.text();
+    expect((await post(`${u}/${bed.name}/Greeter.hello`, { name: 'x' })).status).toBe(200);
+    const watching = (await fetch(`${u}/api/watch`)).text();
     await gw.close();
-    await expect(body).resolves.toContain('event: services');
+    expect(await watching).toContain('event: services');
     await expect(fetch(`${u}/healthz`)).rejects.toThrow();
+    handles.freeze();
+    await waitFor(() => handles.alive().length === 0, { timeout: 5000 }).catch(() => {});
+    handles.stop();
+    expect(handles.alive()).toEqual([]);
   });
 });
