@@ -62,8 +62,9 @@ export interface GatewayOptions {
   rateLimit?: GatewayRateLimitOptions;
   /** Compress responses larger than this many bytes when the caller accepts gzip, br or deflate. Default 1024; `false` disables. */
   compressAbove?: number | false;
-  /** Ms a client may take to send request headers, and the whole request; slower ones are cut. Default 10_000 / 30_000. */
+  /** Ms a client may take to send its request headers; a slower one is cut with a 408. Default 10_000. */
   headersTimeoutMs?: number;
+  /** Ms a client may take to send its whole request (headers and body); a slower one is cut. Default 30_000. */
   requestTimeoutMs?: number;
   /** Default: silent. */
   logger?: Logger;
