@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './args.js';
 import { formatDiscovery, runDiscoveryBench } from './discovery/index.js';
 import { runRow } from './execute.js';
+import { formatGateway, runGatewayBench } from './gateway/index.js';
 import { createProcessGroup } from './procs.js';
 import { formatMarkdown, formatTable, machineInfo } from './report.js';
 import { benchSkewedNodes, formatSkewedNodes } from './resilience/index.js';
@@ -19,11 +20,12 @@ import { benchCompression, formatCompression } from './wire/compression.js';
  * selector overhead; SKEW: leastLoaded versus roundRobin with one node 10x slower; BIG: latency of a
  * small call while a 4 MB message is in flight on the same connection; ZIP: 64 KiB JSON responses at
  * c=16 with compression off, gzip, brotli (zstd), on loopback and on loopback shaped to 100 Mbit/s
- * (a network namespace made for the run; needs root).
+ * (a network namespace made for the run; needs root); GW: W1 over HTTP through the gateway versus
+ * bare hono and fastify echoes (autocannon, c=64).
  */
 
 /** Suites with their own tables, beside the W rows. */
-const EXTRAS = ['DISCOVERY', 'SKEW', 'BIG', 'ZIP'] as const;
+const EXTRAS = ['DISCOVERY', 'SKEW', 'BIG', 'ZIP', 'GW'] as const;
 type Extra = (typeof EXTRAS)[number];
 const isExtra = (a: string): a is Extra => (EXTRAS as readonly string[]).includes(a.toUpperCase());
 
@@ -145,6 +147,19 @@ async function main(): Promise<void> {
         out(`compression (${title}) not measured: ${(e as Error).message}`);
       }
     }
+  }
+  if (extras.has('GW')) {
+    const rounds = settings.measureMs < 5000 ? 1 : 3;
+    const rows = await runGatewayBench({
+      warmupMs: settings.warmupMs,
+      measureMs: settings.measureMs,
+      rounds,
+      progress: (p) => out(`… ${p}`),
+    });
+    out(`\n${formatGateway(rows)}`);
+    sections.push(
+      `## HTTP gateway (W1 c=64 over HTTP, autocannon, ${rounds} interleaved rounds)\n\n${formatGateway(rows, { markdown: true })}`,
+    );
   }
   m.loadEnd = loadavg()[0] ?? 0;
   if (results.length > 0) out(`\n${formatTable(results)}\n`);

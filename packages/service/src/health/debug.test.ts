@@ -44,9 +44,10 @@ describe('debugHandler on a plain server: Debug.health and Debug.stats over RPC'
       const waiting = p.client.call('greeter', 'G.wait', {});
       await until(async () => (await p.client.call<StatsReport>('greeter', 'Debug.stats', {})).inFlight === 2);
       const stats = await p.client.call<StatsReport>('greeter', 'Debug.stats', {});
-      expect(stats.endpoints['G.ok']).toEqual({ calls: 2, errors: 0, inFlight: 0 });
-      expect(stats.endpoints['G.missing']).toEqual({ calls: 1, errors: 1, inFlight: 0 });
-      expect(stats.endpoints['G.ticks']).toEqual({ calls: 1, errors: 0, inFlight: 0 });
+      expect(stats.endpoints['G.ok']).toMatchObject({ calls: 2, errors: 0, inFlight: 0 });
+      expect(stats.endpoints['G.missing']).toMatchObject({ calls: 1, errors: 1, inFlight: 0 });
+      expect(stats.endpoints['G.ticks']).toMatchObject({ calls: 1, errors: 0, inFlight: 0 });
+      // Nothing finished yet: no handling time to report.
       expect(stats.endpoints['G.wait']).toEqual({ calls: 1, errors: 0, inFlight: 1 });
       // The stats call itself is in flight while it answers.
       expect(stats.inFlight).toBe(2);
@@ -56,6 +57,24 @@ describe('debugHandler on a plain server: Debug.health and Debug.stats over RPC'
       await waiting;
     } finally {
       release();
+      await p.close();
+    }
+  });
+
+  it('reports p50/p99 handling times of the latest calls per endpoint', async () => {
+    const debug = debugHandler();
+    const sleeps = [...Array.from({ length: 9 }, () => 5), 60];
+    const p = await pair({
+      handlers: { Debug: debug, G: { nap: async (ms: number) => new Promise((r) => setTimeout(r, ms)) } },
+      server: { wrappers: { handler: [debug.wrapper] } },
+    });
+    try {
+      for (const ms of sleeps) await p.client.call('greeter', 'G.nap', ms);
+      const s = (await p.client.call<StatsReport>('greeter', 'Debug.stats', {})).endpoints['G.nap']!;
+      expect(s.p50Ms).toBeGreaterThanOrEqual(4);
+      expect(s.p50Ms).toBeLessThan(50);
+      expect(s.p99Ms).toBeGreaterThanOrEqual(59);
+    } finally {
       await p.close();
     }
   });

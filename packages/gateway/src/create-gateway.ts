@@ -1,0 +1,61 @@
+import { createClient } from '@tsmicro/client';
+import { serviceUnavailable } from '@tsmicro/core';
+import { cacheRegistry } from '@tsmicro/registry';
+import { tcpTransport } from '@tsmicro/transport';
+import { createApp } from './app.js';
+import type { Gateway, GatewayOptions } from './gateway.js';
+import { GATEWAY_ID } from './http-error.js';
+import { type Listening, listenHttp } from './listen.js';
+import { resolveOptions } from './options.js';
+import { passthroughJson } from './passthrough-codec.js';
+
+/**
+ * An HTTP gateway (and web dashboard) in front of the services of a registry: every exposed
+ * endpoint is `POST /{service}/{Handler.method}`, called through a normal tsmicro client
+ * (discovery, load balancing, retries, deadlines). The registry and broker stay the caller's:
+ * `close()` stops what the gateway started (server, streams, watches, client), not them.
+ * @example
+ * const gw = createGateway({ registry: mdnsRegistry() });
+ * const { url } = await gw.listen({ port: 8080 }); // http://127.0.0.1:8080
+ * // curl -H 'content-type: application/json' -d '{"name":"Ada"}' $url/greeter/Greeter.hello
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const o = resolveOptions(options);
+  const closing = new AbortController();
+  const registry = cacheRegistry(options.registry, { logger: o.logger });
+  const client = createClient({
+    transport: tcpTransport(),
+    logger: o.logger,
+    ...options.client,
+    registry: options.registry,
+    ...(options.broker && { broker: options.broker }),
+    codecs: [passthroughJson],
+    contentType: passthroughJson.contentType,
+  });
+  const app = createApp({ o, client, registry, source: options.registry, broker: options.broker, closing: closing.signal });
+  const servers = new Set<Listening>();
+  return {
+    fetch: async (req) => app.fetch(req),
+    async listen(l = {}) {
+      if (closing.signal.aborted) throw serviceUnavailable('this gateway is closed; create a new one to listen again', { id: GATEWAY_ID });
+      const s = await listenHttp((req, env) => Promise.resolve(app.fetch(req, env)), {
+        port: l.port ?? 0,
+        host: l.host ?? '127.0.0.1',
+        headersTimeoutMs: o.headersTimeoutMs,
+        requestTimeoutMs: o.requestTimeoutMs,
+      });
+      servers.add(s);
+      o.logger.info({ url: s.address.url }, 'gateway listening');
+      return s.address;
+    },
+    async close() {
+      if (closing.signal.aborted) return;
+      // Event streams end first, so the servers' close is not held open by them.
+      closing.abort();
+      await Promise.all([...servers].map((s) => s.close()));
+      servers.clear();
+      await client.close();
+      await registry.close();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { notFound } from '@tsmicro/core';
+import type { Registry } from '@tsmicro/registry';
+import { EndpointKeys, type HandlerKind } from '@tsmicro/transport/rpc';
+import { GATEWAY_ID } from './http-error.js';
+
+const kinds: ReadonlySet<string> = new Set<HandlerKind>(['unary', 'server-stream', 'client-stream', 'bidi-stream']);
+
+/**
+ * The call shape of `service`'s `endpoint` as its nodes registered it. 404 when the service has
+ * no node, or when its records list endpoints and this is not one of them; `'unary'` when a record
+ * lists no kind (an older or foreign server).
+ */
+export async function endpointKind(registry: Registry, service: string, endpoint: string): Promise<HandlerKind> {
+  const records = await registry.getService(service);
+  if (records.length === 0) throw notFound(`service '${service}' is not registered`, { id: GATEWAY_ID });
+  let listsEndpoints = false;
+  for (const r of records) {
+    listsEndpoints ||= r.endpoints.length > 0;
+    const e = r.endpoints.find((x) => x.name === endpoint);
+    const k = e?.metadata[EndpointKeys.kind];
+    if (e) return k !== undefined && kinds.has(k) ? (k as HandlerKind) : 'unary';
+  }
+  if (listsEndpoints) throw notFound(`service '${service}' has no endpoint '${endpoint}'`, { id: GATEWAY_ID });
+  return 'unary';
+}

@@ -1,0 +1,11 @@
+export { type AccessRules, accessRules } from './access.js';
+export { createGateway } from './create-gateway.js';
+export type {
+  Gateway,
+  GatewayAddress,
+  GatewayClientOptions,
+  GatewayCorsOptions,
+  GatewayOptions,
+  GatewayRateLimitOptions,
+} from './gateway.js';
+export { errorResponse, httpStatus } from './http-error.js';

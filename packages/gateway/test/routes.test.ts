@@ -1,0 +1,150 @@
+import { trackHandles, waitFor } from '@tsmicro/registry/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../src/index.js';
+import { type Bed, post, testBed } from './fixture.js';
+
+interface Described {
+  name: string;
+  nodes: { id: string }[];
+  endpoints: { name: string; kind: string; requestSchema?: { properties?: object } }[];
+}
+
+/** Reads server-sent events until `done` says stop, then cancels the stream. */
+async function readEvents(r: Response, done: (events: { event: string; data: string }[]) => boolean) {
+  const reader = r.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const events: { event: string; data: string }[] = [];
+  let buf = '';
+  while (!done(events)) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    buf += value;
+    for (let i = buf.indexOf('\n\n'); i !== -1; i = buf.indexOf('\n\n')) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      if (block.startsWith(':')) continue;
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+      events.push({ event, data: block.replace(/^event: .*\n/m, '').replace(/^data: /gm, '') });
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+describe('gateway registry, health, events, CORS and rate-limit routes', () => {
+  let bed: Bed;
+  let url: string;
+  beforeAll(async () => {
+    bed = await testBed();
+    await bed.startGreeter();
+    ({ url } = await bed.gateway({ publish: true, cors: { origin: ['https://app.example'] } }));
+  });
+  afterAll(() => bed?.close());
+
+  it('GET /api/services and /api/services/{name} describe nodes, endpoints, kinds and schemas; Debug is hidden', async () => {
+    const all = (await (await fetch(`${url}/api/services`)).json()) as Described[];
+    const mine = all.find((s) => s.name === bed.name)!;
+    expect(mine.nodes).toHaveLength(1);
+    const byName = Object.fromEntries(mine.endpoints.map((e) => [e.name, e]));
+    expect(byName['Greeter.countdown']?.kind).toBe('server-stream');
+    expect(byName['Greeter.hello']?.requestSchema?.properties).toHaveProperty('name');
+    expect(byName['Debug.stats']).toBeUndefined();
+    const one = (await (await fetch(`${url}/api/services/${bed.name}`)).json()) as Described[];
+    expect(one.map((s) => s.name)).toEqual([bed.name]);
+    expect((await fetch(`${url}/api/services/nobody-${bed.name}`)).status).toBe(404);
+  });
+
+  it('GET /api/watch sends the service list, then a new one when a node joins', async () => {
+    const r = await fetch(`${url}/api/watch`);
+    const nodes = (e: { data: string }) => (JSON.parse(e.data) as Described[]).find((s) => s.name === bed.name)?.nodes.length;
+    let started = false;
+    const events = await readEvents(r, (evs) => {
+      if (evs.length === 1 && !started) {
+        started = true;
+        void bed.startGreeter();
+      }
+      return evs.some((e) => nodes(e) === 2);
+    });
+    expect(events[0]?.event).toBe('services');
+    expect(nodes(events[0]!)).toBe(1);
+  });
+
+  it('GET /healthz and /readyz answer; node probes return Debug.health and Debug.stats for the dashboard', async () => {
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready' });
+    const [svc] = (await (await fetch(`${url}/api/services/${bed.name}`)).json()) as Described[];
+    // The watch test above started a second node: the call lands on one of them.
+    await post(`${url}/${bed.name}/Greeter.hello`, { name: 'x' });
+    const stats = await Promise.all(
+      svc!.nodes.map(
+        async (n) => (await (await fetch(`${url}/api/services/${bed.name}/nodes/${n.id}/stats`)).json()) as { endpoints: object },
+      ),
+    );
+    expect(stats.some((s) => 'Greeter.hello' in s.endpoints)).toBe(true);
+    const node = svc!.nodes[0]!.id;
+    expect(await (await fetch(`${url}/api/services/${bed.name}/nodes/${node}/health`)).json()).toMatchObject({ status: 'ok' });
+    expect((await fetch(`${url}/api/services/${bed.name}/nodes/${node}/env`)).status).toBe(400);
+  });
+
+  it('POST /events/{topic} publishes; GET /events/{topic} tails it live as server-sent events', async () => {
+    const topic = `${bed.name}.greeted`;
+    const tail = await fetch(`${url}/events/${topic}`);
+    const events = readEvents(tail, (evs) => evs.some((e) => e.event === 'message'));
+    await new Promise((r) => setTimeout(r, 300)); // the http broker's subscriber registers first
+    const pub = await post(`${url}/events/${topic}`, { who: 'Ada' });
+    expect(pub.status).toBe(202);
+    const got = (await events).find((e) => e.event === 'message')!;
+    expect(JSON.parse(got.data)).toMatchObject({ topic, payload: { who: 'Ada' } });
+    expect((await post(`${url}/events/${topic}`, '{nope')).status).toBe(400);
+    expect((await post(`${url}/events/a.*`, {})).status).toBe(400);
+  });
+
+  it('publishing is off by default', async () => {
+    const { url: plain } = await bed.gateway();
+    expect((await post(`${plain}/events/${bed.name}.x`, {})).status).toBe(404);
+    expect(() => createGateway({ registry: bed.registry, publish: true })).toThrow(/needs a broker/);
+  });
+
+  it('answers CORS preflights for allowed origins only', async () => {
+    const pre = (origin: string) =>
+      fetch(`${url}/${bed.name}/Greeter.hello`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
+    const ok = await pre('https://app.example');
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(ok.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('rate-limits per client with 429 and Retry-After, but never the health probes', async () => {
+    const { url: limited } = await bed.gateway({ rateLimit: { rps: 1, burst: 2 } });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await post(`${limited}/${bed.name}/Greeter.hello`, { name: 'x' })).status);
+    expect(codes).toEqual([200, 200, 429, 429]);
+    const r = await post(`${limited}/${bed.name}/Greeter.hello`, { name: 'x' });
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect(await r.json()).toMatchObject({ code: 429, id: 'gateway' });
+    expect((await fetch(`${limited}/healthz`)).status).toBe(200);
+  });
+
+  it('close() ends open event streams and tails, and leaves no timer or socket of its own behind', async () => {
+    // The tail's broker is the caller's (its listener and heartbeat stay): check the tail ends, then
+    // count handles on a gateway without one.
+    const { gw: withTail, url: t } = await bed.gateway({ publish: true });
+    const tail = (await fetch(`${t}/events/${bed.name}.closing`)).text();
+    await withTail.close();
+    expect(await tail).toContain('event: subscribed');
+
+    const handles = trackHandles();
+    const { gw, url: u } = await bed.gateway();
+    expect((await post(`${u}/${bed.name}/Greeter.hello`, { name: 'x' })).status).toBe(200);
+    const watching = (await fetch(`${u}/api/watch`)).text();
+    await gw.close();
+    expect(await watching).toContain('event: services');
+    await expect(fetch(`${u}/healthz`)).rejects.toThrow();
+    handles.freeze();
+    await waitFor(() => handles.alive().length === 0, { timeout: 5000 }).catch(() => {});
+    handles.stop();
+    expect(handles.alive()).toEqual([]);
+  });
+});
