@@ -1,5 +1,6 @@
 import { brokerKinds, PluginEnv, registryKinds } from '@tsmicro/service/plugins';
 import { Command, Option } from 'commander';
+import { apiCommand } from './commands/api.js';
 import { callCommand } from './commands/call.js';
 import { describeCommand } from './commands/describe.js';
 import { healthCommand } from './commands/health.js';
@@ -20,6 +21,7 @@ const commands = [
   subscribeCommand,
   watchCommand,
   healthCommand,
+  apiCommand,
 ];
 
 /**
@@ -29,7 +31,9 @@ const commands = [
  */
 export function createProgram(): Command {
   const program = new Command('tsmicro')
-    .description('see and poke a running tsmicro system: list, describe, call, stream, publish, subscribe, watch, health')
+    .description(
+      'see and poke a running tsmicro system: list, describe, call, stream, publish, subscribe, watch, health, api (HTTP gateway)',
+    )
     .version('0.1.0')
     .addOption(new Option('-r, --registry <kind>', `registry to ask (env ${PluginEnv.registry}; default mdns)`).choices(registryKinds))
     .option('--registry-address <address>', `etcd: host:port[,host:port]; consul: agent URL (env ${PluginEnv.registryAddress})`)

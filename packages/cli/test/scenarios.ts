@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type Running, startCli, startService, stopService, uniqueName } from './harness.js';
 
@@ -18,6 +19,18 @@ export interface Backend {
 }
 
 const json = <T>(s: string): T => JSON.parse(s) as T;
+
+/** A port nothing listens on right now (the gateway is told one, as a user would). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * Every CLI command as a child process against real services (child processes too) on `b`: results on
@@ -163,6 +176,31 @@ export function cliScenarios(b: Backend): void {
       expect(verbose.stdout[0]).toMatch(new RegExp(`^${name}\\.(ping|pong) headers \\{"Content-Type":"application/json"`));
       expect(verbose.stdout[1]).toMatch(new RegExp(`^${name}\\.(ping|pong) \\{"n":7\\}$`));
       expect(verbose.stderr.join('\n')).toContain(`broker: ${b.broker} (`);
+    }, 60_000);
+
+    it('api: the HTTP gateway calls the service by name and serves the dashboard; Ctrl-C stops it with exit 0', async () => {
+      const port = await freePort();
+      const api = startCli(['api', '--port', String(port), '--json'], b.env);
+      extra.push(api);
+      const { url } = json<{ url: string }>(await api.line(/^\{"url"/, 20_000));
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      const hello = await fetch(`${url}/${name}/Test.hello`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"Ada"}',
+      });
+      expect(hello.status).toBe(200);
+      expect(JSON.stringify(await hello.json())).toContain('Ada');
+      const missing = await fetch(`${url}/${name}/Test.nope`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ code: 404 });
+      expect((await fetch(`${url}/`)).headers.get('content-type')).toMatch(/text\/html/);
+      api.proc.kill('SIGINT');
+      expect(await api.exited).toBe(0);
     }, 60_000);
 
     it('watch shows a second node arrive; health asks both; after one is killed (SIGKILL) health fails on it and calls still work', async () => {
