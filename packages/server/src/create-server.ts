@@ -95,7 +95,7 @@ export function createServer(options: ServerOptions): Server {
     version: o.version,
     metadata: o.metadata,
     endpoints: [...routes.values()].map((r) => ({ name: r.name, metadata: { ...r.metadata } })),
-    nodes: [{ id: nodeId, address, metadata: { transport: o.transport.name } }],
+    nodes: [{ id: nodeId, address, metadata: { transport: o.transport.name, ...listener?.metadata } }],
   });
 
   /** Waits for in-flight calls up to the grace period, then aborts the rest and waits for them to answer. */
