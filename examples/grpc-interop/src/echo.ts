@@ -3,7 +3,7 @@ import { type Context, MicroError } from '@tsmicro/core';
 import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
 import { type EchoReply, EchoReplySchema } from './gen/interop_pb.js';
 
-/** The fields of a request the handlers read: a generated EchoRequest, or the same object as JSON. */
+/** The fields of a request the handlers read: a generated EchoRequest, or the same object as JSON. `say` repeats `text` `count` times. */
 export interface EchoInput {
   text?: string;
   count?: number;
@@ -38,7 +38,7 @@ function echoHandlers<R>(make: (r: Reply) => R) {
   return {
     async say(req: EchoInput, ctx: Context): Promise<R> {
       await check(req, ctx);
-      return make({ text: req.text ?? '', metadata: seen(ctx) });
+      return make({ text: (req.text ?? '').repeat(Math.max(1, req.count ?? 1)), metadata: seen(ctx) });
     },
     count: serverStream(async function* (req: EchoInput, ctx: Context): AsyncGenerator<R> {
       for (let n = 1; n <= (req.count ?? 0); n++) {
