@@ -3,11 +3,9 @@ import * as grpc from '@grpc/grpc-js';
 import type { HandlerWrapper } from '@tsmicro/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { echoServer } from './fixtures.js';
-import { collect, echoConstructor, unary } from './peers.js';
+import { collect, echoClient, failure, type Reply, unary } from './peers.js';
 import { jsonCall, rawRequest } from './raw-h2.js';
 
-type Reply = { text: string; metadata: string[]; n: number };
-type Client = grpc.Client & Record<string, Function>;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -16,8 +14,7 @@ afterEach(async () => {
 
 async function setup(o: Parameters<typeof echoServer>[0] = {}) {
   const server = await echoServer(o);
-  const Echo = echoConstructor();
-  const client = new Echo(server.hostPort, grpc.credentials.createInsecure()) as Client;
+  const client = echoClient(server.hostPort);
   cleanups.push(() => server.stop(), () => client.close());
   return { server, client };
 }
@@ -28,7 +25,7 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
     const md = new grpc.Metadata();
     md.set('x-user', 'alice');
     md.set('x-trace-bin', Buffer.from([1, 2, 3]));
-    const r = await unary<Reply>(client, 'say', { text: 'hi' }, md);
+    const r = await unary(client, 'say', { text: 'hi' }, md);
     expect(r.text).toBe('hi');
     expect(r.metadata).toContain('x-user=alice');
     expect(r.metadata).toContain(`x-trace-bin=${Buffer.from([1, 2, 3]).toString('base64').replace(/=+$/, '')}`);
@@ -37,7 +34,7 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
     expect(ticks.map((t) => t.n)).toEqual([1, 2, 3]);
 
     const joined = await new Promise<Reply>((resolve, reject) => {
-      const call = client.join((e: grpc.ServiceError | null, v: Reply) => (e ? reject(e) : resolve(v)));
+      const call = client.join((e, v) => (e ? reject(e) : resolve(v)));
       for (const text of ['a', 'b', 'c']) call.write({ text });
       call.end();
     });
@@ -76,7 +73,7 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
       return next(req, ctx);
     };
     const { client } = await setup({ wrappers: [spy] });
-    const err = await unary(client, 'say', { text: 'slow', delayMs: 5000 }, new grpc.Metadata(), { deadline: Date.now() + 150 }).catch((e) => e);
+    const err = await failure(unary(client, 'say', { text: 'slow', delayMs: 5000 }, new grpc.Metadata(), { deadline: Date.now() + 150 }));
     expect(err.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     await expect.poll(() => aborted).toMatchObject({ code: 408 });
   });
@@ -112,7 +109,7 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
     [418, grpc.status.UNKNOWN],
   ])('MicroError %i reaches the grpc-js client as status %i with its detail', async (code, status) => {
     const { client } = await setup();
-    const err = await unary(client, 'say', { failCode: code }).catch((e) => e);
+    const err = await failure(unary(client, 'say', { failCode: code }));
     expect(err.code).toBe(status);
     expect(err.details).toBe(`asked to fail with ${code}`);
   });
@@ -133,9 +130,9 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
       { nope: { path: '/tsmicro.interop.v1.Echo/Nope', requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
       'Generic',
     );
-    const g = new Generic(server.hostPort, grpc.credentials.createInsecure()) as Client;
+    const g = new Generic(server.hostPort, grpc.credentials.createInsecure());
     cleanups.push(() => g.close());
-    const err = await unary(g, 'nope', Buffer.alloc(0)).catch((e) => e);
+    const err = await failure(unary(g, 'nope', Buffer.alloc(0)));
     expect(err.code).toBe(grpc.status.UNIMPLEMENTED);
     const j = await jsonCall(server.hostPort, '/x.Nope/Say', {});
     expect(j.grpcStatus).toBe(grpc.status.UNIMPLEMENTED);
@@ -152,10 +149,10 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
 
   it('oversize messages are refused with RESOURCE_EXHAUSTED both ways, and the server keeps serving', async () => {
     const { client } = await setup({ maxMessageSize: 1024 });
-    const big = await unary(client, 'say', { text: 'x'.repeat(5000) }).catch((e) => e);
+    const big = await failure(unary(client, 'say', { text: 'x'.repeat(5000) }));
     expect(big.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     // A reply over the limit (the text repeated 20 times) cannot be sent: the caller is told so.
-    const reply = await unary(client, 'say', { text: 'y'.repeat(100), count: 20 }).catch((e) => e);
+    const reply = await failure(unary(client, 'say', { text: 'y'.repeat(100), count: 20 }));
     expect(reply.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(reply.details).toContain('larger than max');
     expect((await unary<Reply>(client, 'say', { text: 'ok' })).text).toBe('ok');
@@ -182,8 +179,7 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
 
   it('gzip: a compressed request is read and, when the server compresses, the reply is gzip', async () => {
     const { server } = await setup({ compression: 'gzip' });
-    const Echo = echoConstructor();
-    const gz = new Echo(server.hostPort, grpc.credentials.createInsecure(), { 'grpc.default_compression_algorithm': 2 }) as Client;
+    const gz = echoClient(server.hostPort, { 'grpc.default_compression_algorithm': 2 });
     cleanups.push(() => gz.close());
     expect((await unary<Reply>(gz, 'say', { text: 'z'.repeat(2000) })).text).toBe('z'.repeat(2000));
     const j = await jsonCall(server.hostPort, '/p.Plain/Say', { text: 'q' }, { 'grpc-accept-encoding': 'gzip' });

@@ -91,9 +91,11 @@ export function createService(o: ServiceOptions): Service {
       await runHooks(hooks?.beforeStart);
       await d.broker.connect();
       await server.start();
+      d.grpcHealth?.set('SERVING');
       await runHooks(hooks?.afterStart);
     },
     async stop() {
+      d.grpcHealth?.set('NOT_SERVING');
       await runHooks(hooks?.beforeStop);
       await server.stop();
       await client.close();

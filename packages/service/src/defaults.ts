@@ -1,7 +1,8 @@
 import { httpBroker } from '@tsmicro/broker/http';
-import { createLogger } from '@tsmicro/core';
 import { mdnsRegistry } from '@tsmicro/registry/mdns';
+import { badRequest, createLogger } from '@tsmicro/core';
 import { tcpTransport } from '@tsmicro/transport';
+import { grpcHealth, tcpWithGrpc, withGrpc } from '@tsmicro/transport/grpc';
 import { serviceDebug } from './health/service-debug.js';
 import type { ServiceOptions } from './service.js';
 
@@ -17,8 +18,14 @@ export function resolveDefaults(o: ServiceOptions) {
   const logger = o.logger ?? createLogger({ name: o.name });
   const registry = o.registry ?? mdnsRegistry({ logger: logger.child({ component: 'registry' }) });
   const broker = o.broker ?? httpBroker({ registry, logger: logger.child({ component: 'broker' }) });
+  if (o.grpc && o.transport) throw badRequest(`${o.name}: pass either grpc or transport (a transport given serves gRPC only if it is one)`);
+  // The gRPC health state follows the service (see ServiceOptions.grpc), so the service owns it.
+  const health = o.grpc ? grpcHealth({ status: 'NOT_SERVING' }) : undefined;
+  health?.addService(o.name);
+  const grpc = o.grpc === true ? {} : o.grpc;
   return {
-    transport: o.transport ?? tcpTransport(),
+    transport: o.transport ?? (grpc && health ? tcpWithGrpc({ grpc: { logger, ...grpc, health } }) : withGrpc(tcpTransport())),
+    grpcHealth: health,
     registry,
     broker,
     logger,

@@ -26,12 +26,11 @@ export interface GrpcTransport extends Transport {
  */
 export function grpcTransport(options: GrpcTransportOptions = {}): GrpcTransport {
   const o = resolveGrpcOptions(options);
-  const ownsHealth = options.health === undefined;
   return {
     name: 'grpc',
     health: o.health,
     dial: (address, d) => dialGrpc(address, o, d),
-    listen: (address) => listenGrpc(address, o, ownsHealth),
+    listen: (address) => listenGrpc(address, o),
   };
 }
 
@@ -52,3 +51,5 @@ export function withGrpc(base: Transport, options: GrpcTransportOptions = {}): T
     },
   };
 }
+
+export { tcpWithGrpc } from './one-port.js';

@@ -22,7 +22,6 @@ export class GrpcListener implements Listener {
   constructor(
     readonly server: Http2Server,
     private readonly o: ResolvedGrpcOptions,
-    private readonly ownsHealth: boolean,
     reflection: Awaited<ReturnType<typeof reflectionIndex>> | undefined,
   ) {
     server.on('session', (session: ServerHttp2Session) => this.adopt(session, reflection));
@@ -49,7 +48,7 @@ export class GrpcListener implements Listener {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.ownsHealth) this.o.health.set('NOT_SERVING');
+      if (this.o.ownsHealth) this.o.health.set('NOT_SERVING');
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       await Promise.allSettled([...this.sockets].map((s) => s.close()));
       await stopped;
@@ -59,11 +58,11 @@ export class GrpcListener implements Listener {
 }
 
 /** Binds `address` (`grpc://host:port` or `host:port`) with an HTTP/2 (h2c) server. */
-export async function listenGrpc(address: string, o: ResolvedGrpcOptions, ownsHealth: boolean): Promise<GrpcListener> {
+export async function listenGrpc(address: string, o: ResolvedGrpcOptions): Promise<GrpcListener> {
   const { host, port } = parseGrpcAddress(address);
   const reflection = o.reflection && o.schema ? await reflectionIndex(o.schema.files) : undefined;
   const server = createServer({ settings: { initialWindowSize: o.window } });
-  const l = new GrpcListener(server, o, ownsHealth, reflection);
+  const l = new GrpcListener(server, o, reflection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {
@@ -78,6 +77,6 @@ export async function listenGrpc(address: string, o: ResolvedGrpcOptions, ownsHe
   server.on('error', (e) => o.logger.error({ err: e.message }, 'tsmicro grpc: listener error'));
   const bound = server.address() as AddressInfo;
   l.address = formatGrpcAddress(bound.address, bound.port);
-  if (ownsHealth) o.health.set('SERVING');
+  if (o.ownsHealth) o.health.set('SERVING');
   return l;
 }

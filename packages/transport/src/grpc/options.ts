@@ -40,6 +40,8 @@ export interface ResolvedGrpcOptions {
   dialTimeout: number;
   closeTimeout: number;
   health: GrpcHealth;
+  /** True when the transport made its health state: it then flips it itself (SERVING on listen, NOT_SERVING on close). */
+  ownsHealth: boolean;
   reflection: boolean;
   window: number;
   logger: Logger;
@@ -55,6 +57,7 @@ export function resolveGrpcOptions(o: GrpcTransportOptions = {}): ResolvedGrpcOp
     dialTimeout: o.dialTimeout ?? 5000,
     closeTimeout: o.closeTimeout ?? 2000,
     health: o.health ?? grpcHealth(),
+    ownsHealth: o.health === undefined,
     reflection: o.reflection ?? true,
     window: o.window ?? 1024 * 1024,
     logger: o.logger ?? silentLogger(),

@@ -98,6 +98,8 @@ export class GrpcServerSocket implements Socket, CallHost {
   /** Ends health watches, lets calls in flight finish (up to `closeTimeout`), then destroys the connection. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Watchers hear NOT_SERVING before their stream ends (a service flips it earlier, when its stop begins).
+      if (this.o.ownsHealth) this.o.health.set('NOT_SERVING');
       for (const c of this.std) c.finish(GrpcStatus.UNAVAILABLE, 'the server is stopping');
       if (!this.session.destroyed) {
         const t = setTimeout(() => this.session.destroy(), this.o.closeTimeout);
