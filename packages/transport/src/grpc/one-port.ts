@@ -45,13 +45,16 @@ class OnePortListener implements Listener {
     this.net.on('connection', (sock: NetSocket) => {
       this.raw.add(sock);
       sock.once('close', () => this.raw.delete(sock));
-      sock.once('data', (first: Buffer) => {
-        sock.pause();
-        sock.unshift(first);
+      sock.on('error', () => {});
+      // One byte tells them apart; it goes back (unshift) so either protocol reads its whole preface.
+      // Read in paused mode: http2 takes over the socket's handle, and data a 'data' listener saw would be lost.
+      sock.once('readable', () => {
+        const first = sock.read(1) as Buffer | null;
         this.raw.delete(sock);
+        if (first === null) return void sock.destroy();
+        sock.unshift(first);
         if (first[0] === MAGIC[0]) this.adoptTcp(sock);
         else h2.emit('connection', sock);
-        sock.resume();
       });
     });
   }
