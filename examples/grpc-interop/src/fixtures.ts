@@ -13,7 +13,13 @@ export const interopCodecs = () => [protobuf({ types: [file_interop] }), json];
 export async function echoServer(o: GrpcTransportOptions & { wrappers?: HandlerWrapper[] } = {}): Promise<Server & { hostPort: string }> {
   const { wrappers, ...to } = o;
   const transport = grpcTransport({ schemas: [file_interop], ...to });
-  const server = createServer({ name: `interop-${randomUUID().slice(0, 8)}`, transport, codecs: interopCodecs(), gracePeriod: 2000, ...(wrappers ? { wrappers: { handler: wrappers } } : {}) });
+  const server = createServer({
+    name: `interop-${randomUUID().slice(0, 8)}`,
+    transport,
+    codecs: interopCodecs(),
+    gracePeriod: 2000,
+    ...(wrappers ? { wrappers: { handler: wrappers } } : {}),
+  });
   server.handle('Echo', protoEcho);
   server.handle('Plain', jsonEcho);
   await server.start();

@@ -25,7 +25,10 @@ async function setup() {
     contentType: 'application/protobuf',
     logger: silentLogger(),
   });
-  cleanups.push(() => peer.close(), () => client.close());
+  cleanups.push(
+    () => peer.close(),
+    () => client.close(),
+  );
   return { peer, client, at: { address: peer.address } };
 }
 
@@ -67,14 +70,19 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
 
   it('metadata reaches the grpc-js server, -bin values as bytes', async () => {
     const { client, peer, at } = await setup();
-    await client.call(SVC, 'Echo.say', req({ text: 'm' }), { ...at, metadata: { 'x-user': 'alice', 'x-trace-bin': Buffer.from([1, 2, 3]).toString('base64') } });
+    await client.call(SVC, 'Echo.say', req({ text: 'm' }), {
+      ...at,
+      metadata: { 'x-user': 'alice', 'x-trace-bin': Buffer.from([1, 2, 3]).toString('base64') },
+    });
     expect(peer.seen.metadata?.get('x-user')).toEqual(['alice']);
     expect(peer.seen.metadata?.get('x-trace-bin')).toEqual([Buffer.from([1, 2, 3])]);
   });
 
   it('the call deadline becomes grpc-timeout: a slow answer is a 408, and the grpc-js server sees the call cancelled', async () => {
     const { client, peer, at } = await setup();
-    const e = await client.call(SVC, 'Echo.say', req({ text: 's', delayMs: 3000 }), { ...at, timeout: 200, retries: 0 }).catch((x: MicroError) => x);
+    const e = await client
+      .call(SVC, 'Echo.say', req({ text: 's', delayMs: 3000 }), { ...at, timeout: 200, retries: 0 })
+      .catch((x: MicroError) => x);
     expect((e as MicroError).code).toBe(408);
     await expect.poll(() => peer.seen.cancelled).toBe(1);
   });
@@ -85,7 +93,7 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
     const p = client.call(SVC, 'Echo.say', req({ text: 's', delayMs: 3000 }), { ...at, signal: ac.signal }).catch((x: MicroError) => x);
     await expect.poll(() => peer.seen.calls).toBe(1);
     ac.abort();
-    expect((await p as MicroError).code).toBe(499);
+    expect(((await p) as MicroError).code).toBe(499);
     await expect.poll(() => peer.seen.cancelled).toBe(1);
   });
 
@@ -108,7 +116,9 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
     [16, 401],
   ])('gRPC status %i from grpc-js arrives as MicroError %i with its message', async (status, code) => {
     const { client, at } = await setup();
-    const e = (await client.call(SVC, 'Echo.say', req({ failCode: status }), { ...at, retries: 0 }).catch((x: MicroError) => x)) as MicroError;
+    const e = (await client
+      .call(SVC, 'Echo.say', req({ failCode: status }), { ...at, retries: 0 })
+      .catch((x: MicroError) => x)) as MicroError;
     expect(e.code).toBe(code);
     expect(e.detail).toBe(`grpc-js failed with status ${status}`);
   });
@@ -154,8 +164,13 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
       wrappers: { call: [counting] },
       logger: silentLogger(),
     });
-    cleanups.push(() => peer.close(), () => client.close(), () => registry.close());
-    for (let i = 0; i < 6; i++) expect(await client.call<EchoReply>(name, 'Echo.say', req({ text: `r${i}` }))).toMatchObject({ text: `r${i}` });
+    cleanups.push(
+      () => peer.close(),
+      () => client.close(),
+      () => registry.close(),
+    );
+    for (let i = 0; i < 6; i++)
+      expect(await client.call<EchoReply>(name, 'Echo.say', req({ text: `r${i}` }))).toMatchObject({ text: `r${i}` });
     expect(wrapped).toBe(6);
     expect(peer.seen.calls).toBe(6);
   });

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import type { ServerSurfaceCall } from '@grpc/grpc-js/build/src/server-call.js';
 import { echoConstructor } from './peers.js';
 
 type Req = { text: string; count: number; failCode: number; delayMs: number };
@@ -14,8 +15,8 @@ export interface Seen {
 /** gRPC status the grpc-js server fails with when a request's `failCode` is set (it is a gRPC status here). */
 const fail = (code: number) => ({ code, details: `grpc-js failed with status ${code}` });
 
-function later(ms: number, call: grpc.ServerSurfaceCall, fn: () => void): void {
-  if (!ms) return fn();
+function later(ms: number, call: ServerSurfaceCall, fn: () => void): void {
+  if (!ms) return void fn();
   const t = setTimeout(fn, ms);
   call.on('cancelled', () => clearTimeout(t));
 }
@@ -27,7 +28,7 @@ function later(ms: number, call: grpc.ServerSurfaceCall, fn: () => void): void {
 export async function grpcJsEchoServer(): Promise<{ address: string; seen: Seen; close(): Promise<void> }> {
   const seen: Seen = { metadata: undefined, cancelled: 0, calls: 0 };
   const server = new grpc.Server();
-  const track = (call: grpc.ServerSurfaceCall) => {
+  const track = (call: ServerSurfaceCall) => {
     seen.calls++;
     seen.metadata = call.metadata;
     call.on('cancelled', () => seen.cancelled++);

@@ -6,7 +6,6 @@ import { echoServer } from './fixtures.js';
 import { collect, echoClient, failure, type Reply, unary } from './peers.js';
 import { jsonCall, rawRequest } from './raw-h2.js';
 
-
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -15,7 +14,10 @@ afterEach(async () => {
 async function setup(o: Parameters<typeof echoServer>[0] = {}) {
   const server = await echoServer(o);
   const client = echoClient(server.hostPort);
-  cleanups.push(() => server.stop(), () => client.close());
+  cleanups.push(
+    () => server.stop(),
+    () => client.close(),
+  );
   return { server, client };
 }
 
@@ -127,7 +129,17 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
   it('an unknown method is UNIMPLEMENTED (protobuf path without schema, and a json endpoint the server lacks)', async () => {
     const { server } = await setup();
     const Generic = grpc.makeGenericClientConstructor(
-      { nope: { path: '/tsmicro.interop.v1.Echo/Nope', requestStream: false, responseStream: false, requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
+      {
+        nope: {
+          path: '/tsmicro.interop.v1.Echo/Nope',
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: (b: Buffer) => b,
+          requestDeserialize: (b: Buffer) => b,
+          responseSerialize: (b: Buffer) => b,
+          responseDeserialize: (b: Buffer) => b,
+        },
+      },
       'Generic',
     );
     const g = new Generic(server.hostPort, grpc.credentials.createInsecure());
@@ -163,7 +175,9 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
     const get = await rawRequest(server.hostPort, { ':method': 'GET', ':path': '/' });
     expect(get.status).toBe(405);
     expect(get.body.toString()).toContain('gRPC');
-    const text = await rawRequest(server.hostPort, { ':path': '/tsmicro.interop.v1.Echo/Say', 'content-type': 'text/plain' }, [Buffer.from('hi')]);
+    const text = await rawRequest(server.hostPort, { ':path': '/tsmicro.interop.v1.Echo/Say', 'content-type': 'text/plain' }, [
+      Buffer.from('hi'),
+    ]);
     expect(text.status).toBe(415);
     const [host, port] = [server.hostPort.slice(0, server.hostPort.lastIndexOf(':')), Number(server.hostPort.split(':').pop())];
     const closed = await new Promise<boolean>((resolve) => {

@@ -22,8 +22,8 @@ const require = createRequire(import.meta.url);
 export function healthClient(target: string): grpc.Client {
   const { protoPath } = require('grpc-health-check') as { protoPath: string };
   const def = loader.loadSync(protoPath, LOAD);
-  const Health = (grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } }).grpc
-    .health.v1.Health;
+  const Health = (grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } })
+    .grpc.health.v1.Health;
   return new Health(target, grpc.credentials.createInsecure());
 }
 
@@ -31,7 +31,9 @@ export function healthClient(target: string): grpc.Client {
 export function reflectionClient(target: string, version: 'v1' | 'v1alpha'): grpc.Client {
   const root = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build', 'proto');
   const def = loader.loadSync(join(root, `grpc/reflection/${version}/reflection.proto`), { ...LOAD, includeDirs: [root] });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { grpc: { reflection: Record<string, { ServerReflection: grpc.ServiceClientConstructor }> } };
+  const pkg = grpc.loadPackageDefinition(def) as unknown as {
+    grpc: { reflection: Record<string, { ServerReflection: grpc.ServiceClientConstructor }> };
+  };
   const ServerReflection = pkg.grpc.reflection[version]?.ServerReflection as grpc.ServiceClientConstructor;
   return new ServerReflection(target, grpc.credentials.createInsecure());
 }
@@ -60,7 +62,13 @@ export function echoClient(target: string, options: grpc.ClientOptions = {}): Ec
 }
 
 /** Promisified unary call of a grpc-js client: `method` names one of its unary methods. */
-export function unary<T = Reply>(client: grpc.Client, method: string, req: unknown, md = new grpc.Metadata(), o: grpc.CallOptions = {}): Promise<T> {
+export function unary<T = Reply>(
+  client: grpc.Client,
+  method: string,
+  req: unknown,
+  md = new grpc.Metadata(),
+  o: grpc.CallOptions = {},
+): Promise<T> {
   const fn = (client as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
   if (!fn) throw new Error(`no method ${method}`);
   return new Promise((resolve, reject) => {

@@ -56,7 +56,9 @@ export function rawRequest(hostPort: string, headers: OutgoingHttpHeaders, body:
 
 /** A unary `application/grpc+json` call made by hand: the one JSON answer, or the status trailers. */
 export async function jsonCall(hostPort: string, path: string, req: unknown, headers: OutgoingHttpHeaders = {}) {
-  const a = await rawRequest(hostPort, { ':path': path, 'content-type': 'application/grpc+json', ...headers }, [grpcFrame(Buffer.from(JSON.stringify(req)))]);
+  const a = await rawRequest(hostPort, { ':path': path, 'content-type': 'application/grpc+json', ...headers }, [
+    grpcFrame(Buffer.from(JSON.stringify(req))),
+  ]);
   return {
     ...a,
     grpcStatus: Number(a.trailers['grpc-status']),

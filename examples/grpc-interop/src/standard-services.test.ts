@@ -61,7 +61,8 @@ describe('grpc.health.v1.Health with the stock health.proto (grpc-health-check)'
     const { name, target } = await service();
     const h = healthClient(target);
     cleanups.push(() => h.close());
-    for (const s of ['', name, 'tsmicro.interop.v1.Echo']) expect(await unary<HealthReply>(h, 'check', { service: s })).toEqual({ status: 'SERVING' });
+    for (const s of ['', name, 'tsmicro.interop.v1.Echo'])
+      expect(await unary<HealthReply>(h, 'check', { service: s })).toEqual({ status: 'SERVING' });
     expect((await failure(unary(h, 'check', { service: 'nope' }))).code).toBe(5);
   });
 
@@ -109,7 +110,11 @@ describe('server reflection (v1 and v1alpha) with @grpc/reflection’s reflectio
     const list = await ask(r, { listServices: '*' });
     const names = list.listServicesResponse?.service.map((s) => s.name) ?? [];
     expect(names).toEqual(expect.arrayContaining(['tsmicro.interop.v1.Echo', 'grpc.health.v1.Health']));
-    for (const req of [{ fileContainingSymbol: 'tsmicro.interop.v1.Echo' }, { fileContainingSymbol: 'tsmicro.interop.v1.EchoReply' }, { fileByFilename: 'interop.proto' }]) {
+    for (const req of [
+      { fileContainingSymbol: 'tsmicro.interop.v1.Echo' },
+      { fileContainingSymbol: 'tsmicro.interop.v1.EchoReply' },
+      { fileByFilename: 'interop.proto' },
+    ]) {
       const files = (await ask(r, req)).fileDescriptorResponse?.fileDescriptorProto ?? [];
       const fd = fromBinary(FileDescriptorProtoSchema, files[0] ?? new Uint8Array());
       expect(fd.name).toBe('interop.proto');

@@ -1,6 +1,6 @@
 import { httpBroker } from '@tsmicro/broker/http';
-import { mdnsRegistry } from '@tsmicro/registry/mdns';
 import { badRequest, createLogger } from '@tsmicro/core';
+import { mdnsRegistry } from '@tsmicro/registry/mdns';
 import { tcpTransport } from '@tsmicro/transport';
 import { grpcHealth, tcpWithGrpc, withGrpc } from '@tsmicro/transport/grpc';
 import { serviceDebug } from './health/service-debug.js';

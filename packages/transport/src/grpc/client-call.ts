@@ -60,11 +60,20 @@ export class ClientCall {
     const path = pathOf(header[H.endpoint] ?? '', o.package);
     this.proto = codec === PROTOBUF;
     this.output = this.proto ? o.schema?.method(path)?.output : undefined;
-    this.inflow = new Inflow(id, Number(header[H.window] ?? 16), (m) => host.push(m), (p) => (p ? this.stream?.pause() : this.stream?.resume()));
+    this.inflow = new Inflow(
+      id,
+      Number(header[H.window] ?? 16),
+      (m) => host.push(m),
+      (p) => (p ? this.stream?.pause() : this.stream?.resume()),
+    );
     this.parser = new MessageParser(o.maxMessageSize, 'identity');
     if (this.proto && !this.output) {
       this.written = resolved;
-      this.fail(badRequest(`no protobuf schema for ${path}: give grpcTransport({ schemas }) the .proto's generated file, or call with application/json`));
+      this.fail(
+        badRequest(
+          `no protobuf schema for ${path}: give grpcTransport({ schemas }) the .proto's generated file, or call with application/json`,
+        ),
+      );
       return;
     }
     const h: OutgoingHttpHeaders = {
@@ -163,9 +172,10 @@ export class ClientCall {
     if (status !== undefined) {
       const me = t?.['micro-error'];
       const msg = decodeGrpcMessage(String(t?.['grpc-message'] ?? ''));
-      return this.fail(typeof me === 'string' ? decodeError(decodeGrpcMessage(me)) : fromGrpcStatus(Number(status), msg));
+      return void this.fail(typeof me === 'string' ? decodeError(decodeGrpcMessage(me)) : fromGrpcStatus(Number(status), msg));
     }
-    if (this.httpStatus !== 200) return this.fail(fromGrpcStatus(fromHttpStatus(this.httpStatus), `HTTP status ${this.httpStatus} from a gRPC peer`));
+    if (this.httpStatus !== 200)
+      return void this.fail(fromGrpcStatus(fromHttpStatus(this.httpStatus), `HTTP status ${this.httpStatus} from a gRPC peer`));
     const rst = this.stream?.rstCode ?? constants.NGHTTP2_INTERNAL_ERROR;
     this.fail(fromGrpcStatus(fromRstCode(rst), `the gRPC stream was reset (code ${rst}) without a status`));
   }

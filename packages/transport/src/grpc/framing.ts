@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { badRequest, payloadTooLarge, type MicroError } from '@tsmicro/core';
+import { badRequest, type MicroError, payloadTooLarge } from '@tsmicro/core';
 
 /** Message encodings this transport speaks (`grpc-encoding`), in the order it advertises them. */
 export const ENCODINGS = ['identity', 'gzip'] as const;

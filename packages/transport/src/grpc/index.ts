@@ -5,12 +5,20 @@ import type { GrpcHealth } from './health.js';
 import { listenGrpc } from './listener.js';
 import { type GrpcTransportOptions, resolveGrpcOptions } from './options.js';
 
-export { type GrpcEncoding } from './framing.js';
+export type { GrpcEncoding } from './framing.js';
 export { type GrpcHealth, grpcHealth, type ServingStatus } from './health.js';
 export { GRPC_NODE_METADATA } from './listener.js';
 export { codecContentType, endpointOf, grpcContentType, pathOf } from './names.js';
 export type { GrpcTransportOptions } from './options.js';
-export { decodeGrpcMessage, encodeGrpcMessage, formatGrpcTimeout, fromGrpcStatus, GrpcStatus, parseGrpcTimeout, toGrpcStatus } from './status.js';
+export {
+  decodeGrpcMessage,
+  encodeGrpcMessage,
+  formatGrpcTimeout,
+  fromGrpcStatus,
+  GrpcStatus,
+  parseGrpcTimeout,
+  toGrpcStatus,
+} from './status.js';
 
 /** A transport speaking standard gRPC, with the health state its server reports. */
 export interface GrpcTransport extends Transport {

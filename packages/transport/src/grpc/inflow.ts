@@ -1,5 +1,5 @@
-import type { Message } from '../transport.js';
 import { Frame, H } from '../rpc/headers.js';
+import type { Message } from '../transport.js';
 
 /**
  * The inbound messages of one gRPC call on their way to the RPC layer, at the pace of its grants:

@@ -11,7 +11,7 @@
 export function endpointOf(path: string): string | undefined {
   const slash = path.indexOf('/', 1);
   if (path[0] !== '/' || slash < 2 || slash === path.length - 1 || path.indexOf('/', slash + 1) !== -1) return undefined;
-  const service = path.slice(path.lastIndexOf('.', slash) + 1, slash);
+  const service = path.slice(Math.max(path.lastIndexOf('.', slash) + 1, 1), slash);
   if (service.length === 0) return undefined;
   const method = path.slice(slash + 1);
   return `${service}.${method[0]?.toLowerCase()}${method.slice(1)}`;

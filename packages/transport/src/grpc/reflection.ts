@@ -1,6 +1,6 @@
 import type { DescFile, DescMessage } from '@bufbuild/protobuf';
-import type { StdHandlers } from './std-call.js';
 import { GrpcStatus } from './status.js';
+import type { StdHandlers } from './std-call.js';
 import { type Field, ProtoWriter, readFields } from './wire.js';
 
 /** Serialized `FileDescriptorProto`s by file name, and which file defines each symbol. */

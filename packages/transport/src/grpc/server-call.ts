@@ -7,7 +7,7 @@ import { Inflow, written } from './inflow.js';
 import { readGrpcMetadata } from './metadata.js';
 import type { ResolvedGrpcOptions } from './options.js';
 import type { ProtoMethod } from './schema.js';
-import { encodeGrpcMessage, GrpcStatus, parseGrpcTimeout, toGrpcStatus } from './status.js';
+import { encodeGrpcMessage, parseGrpcTimeout, toGrpcStatus } from './status.js';
 import { unwrapAny, wrapAny } from './wire.js';
 
 /** What a call needs from its connection. */
@@ -38,7 +38,11 @@ const resolved = Promise.resolve();
 /** Trailers of a call's status (`micro-error` carries the full MicroError, so a tsmicro peer gets it back unchanged). */
 export function statusTrailers(e: MicroError | undefined): OutgoingHttpHeaders {
   if (!e) return { 'grpc-status': '0' };
-  return { 'grpc-status': String(toGrpcStatus(e)), 'grpc-message': encodeGrpcMessage(e.detail), 'micro-error': encodeGrpcMessage(encodeError(e)) };
+  return {
+    'grpc-status': String(toGrpcStatus(e)),
+    'grpc-message': encodeGrpcMessage(e.detail),
+    'micro-error': encodeGrpcMessage(encodeError(e)),
+  };
 }
 
 /**
@@ -64,7 +68,12 @@ export class ServerCall {
   ) {
     const o = host.o;
     this.parser = new MessageParser(o.maxMessageSize, init.encoding);
-    this.inflow = new Inflow(init.id, 16, (m) => host.push(m), (p) => (p ? stream.pause() : stream.resume()));
+    this.inflow = new Inflow(
+      init.id,
+      16,
+      (m) => host.push(m),
+      (p) => (p ? stream.pause() : stream.resume()),
+    );
     const accepts = String(headers['grpc-accept-encoding'] ?? '').includes('gzip');
     this.outEncoding = o.compression === 'gzip' && accepts ? 'gzip' : 'identity';
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -157,7 +166,7 @@ export class ServerCall {
     try {
       msgs = this.parser.push(chunk);
     } catch (e) {
-      return this.refuse(isMicroError(e) ? e : toMicroError(e));
+      return void this.refuse(isMicroError(e) ? e : toMicroError(e));
     }
     const input = this.init.method?.input;
     for (const raw of msgs) {
@@ -185,12 +194,12 @@ export class ServerCall {
 
   private onEnd(): void {
     if (this.ended) return;
-    if (this.parser.partial) return this.refuse(badRequest('the gRPC request ended inside a message'));
+    if (this.parser.partial) return void this.refuse(badRequest('the gRPC request ended inside a message'));
     const end: Message = { header: { [H.id]: this.init.id, [H.frame]: Frame.end }, body: new Uint8Array(0) };
     if (!this.requested) {
       const held = this.held;
       this.held = undefined;
-      if (held !== undefined) return this.request(held);
+      if (held !== undefined) return void this.request(held);
       this.request(undefined);
     }
     this.inflow.finish(end);

@@ -9,8 +9,8 @@ import type { ResolvedGrpcOptions } from './options.js';
 import type { ReflectionIndex } from './reflection.js';
 import { reflectionInfo } from './reflection.js';
 import { type CallHost, ServerCall } from './server-call.js';
-import { StdCall, type StdHandlers } from './std-call.js';
 import { encodeGrpcMessage, GrpcStatus } from './status.js';
+import { StdCall, type StdHandlers } from './std-call.js';
 
 const resolved = Promise.resolve();
 
@@ -113,32 +113,41 @@ export class GrpcServerSocket implements Socket, CallHost {
   }
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
-    if (headers[':method'] !== 'POST') return refuseHttp(stream, 405, 'this port speaks gRPC: calls are POST requests with content-type application/grpc');
+    if (headers[':method'] !== 'POST')
+      return void refuseHttp(stream, 405, 'this port speaks gRPC: calls are POST requests with content-type application/grpc');
     const contentType = String(headers['content-type'] ?? '');
     const codec = codecContentType(contentType);
-    if (!codec) return refuseHttp(stream, 415, `content-type '${contentType}' is not gRPC: use application/grpc or application/grpc+json`);
+    if (!codec)
+      return void refuseHttp(stream, 415, `content-type '${contentType}' is not gRPC: use application/grpc or application/grpc+json`);
     const encoding = String(headers['grpc-encoding'] ?? 'identity');
     if (!isKnownEncoding(encoding)) {
       const detail = `grpc-encoding '${encoding}' is not supported: use identity or gzip`;
-      return refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, detail, { 'grpc-accept-encoding': ACCEPT_ENCODING });
+      return void refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, detail, { 'grpc-accept-encoding': ACCEPT_ENCODING });
     }
     const path = String(headers[':path'] ?? '');
     const std = this.standard(path);
     if (std) {
-      if (codec !== PROTOBUF) return refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, `${path} is served as application/grpc only`);
+      if (codec !== PROTOBUF)
+        return void refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, `${path} is served as application/grpc only`);
       const call = new StdCall(stream, encoding, this.o.maxMessageSize, std);
       this.std.add(call);
       stream.once('close', () => this.std.delete(call));
       return;
     }
-    if (this.closing) return refuseGrpc(stream, contentType, GrpcStatus.UNAVAILABLE, 'the server is stopping');
+    if (this.closing) return void refuseGrpc(stream, contentType, GrpcStatus.UNAVAILABLE, 'the server is stopping');
     const method = codec === PROTOBUF ? this.o.schema?.method(path) : undefined;
     if (codec === PROTOBUF && !method) {
       const detail = `no protobuf schema for ${path} here: call it as application/grpc+json, or give the server its .proto schemas`;
-      return refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, detail);
+      return void refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, detail);
     }
     const endpoint = method?.endpoint ?? endpointOf(path);
-    if (!endpoint) return refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, `malformed gRPC path '${path}': expected /package.Service/Method`);
+    if (!endpoint)
+      return void refuseGrpc(
+        stream,
+        contentType,
+        GrpcStatus.UNIMPLEMENTED,
+        `malformed gRPC path '${path}': expected /package.Service/Method`,
+      );
     const id = String(this.nextId++);
     this.calls.set(id, new ServerCall(this, stream, headers, { id, endpoint, codec, contentType, encoding, method }));
   }

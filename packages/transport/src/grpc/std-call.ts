@@ -19,7 +19,7 @@ export class StdCall {
     readonly stream: ServerHttp2Stream,
     encoding: GrpcEncoding,
     maxSize: number,
-    private readonly h: StdHandlers,
+    h: StdHandlers,
   ) {
     const parser = new MessageParser(maxSize, encoding);
     stream.on('data', (chunk: Buffer) => {
@@ -49,7 +49,10 @@ export class StdCall {
     if (this.done || this.stream.destroyed) return;
     if (!this.headersSent) {
       this.headersSent = true;
-      this.stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING }, { waitForTrailers: true });
+      this.stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING },
+        { waitForTrailers: true },
+      );
     }
     this.stream.write(frameMessage(body, 'identity', Number.MAX_SAFE_INTEGER));
   }

@@ -86,7 +86,10 @@ const TYPE_URL = 'type.googleapis.com/';
 
 /** Wraps plain message bytes in the `google.protobuf.Any` envelope the protobuf codec reads. */
 export function wrapAny(typeName: string, value: Uint8Array): Uint8Array {
-  return new ProtoWriter().bytes(1, TYPE_URL + typeName).bytes(2, value).finish();
+  return new ProtoWriter()
+    .bytes(1, TYPE_URL + typeName)
+    .bytes(2, value)
+    .finish();
 }
 
 /** The plain message bytes inside an `Any` envelope (field 2); empty when absent. */
