@@ -2,7 +2,18 @@ import { badRequest } from '@tsmicro/core';
 import type { LoadResult } from './load.js';
 
 /** The RPC stacks an echo workload can run on; the `-obs` ones are tsmicro-json with logging, metrics and tracing. */
-export const ECHO_IMPLS = ['raw', 'tsmicro-json', 'tsmicro-msgpack', 'tsmicro-obs', 'tsmicro-obs-sdk'] as const;
+export const ECHO_IMPLS = [
+  'raw',
+  'tsmicro-json',
+  'tsmicro-msgpack',
+  'tsmicro-obs',
+  'tsmicro-obs-sdk',
+  // The gRPC rows (bench/src/grpc): grpc-js both sides, tsmicro both sides (json, protobuf), grpc-js client → tsmicro server.
+  'grpcjs',
+  'tsmicro-grpc',
+  'tsmicro-grpc-proto',
+  'grpcjs-tsmicro',
+] as const;
 export type EchoImpl = (typeof ECHO_IMPLS)[number];
 /** The pub/sub stacks W3 can run on. */
 export const PUBSUB_IMPLS = ['nats', 'redis', 'http', 'natsBroker', 'redisBroker', 'httpBroker'] as const;

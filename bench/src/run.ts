@@ -33,7 +33,7 @@ function ratioText(r: RowResult, ceiling: RowResult | undefined): string {
  * Interleaved rounds of the W3 rows and of the OBS rows in a full run. OBS takes five: single rounds
  * of its W1 rows swung ±15 % on this machine, and its target is a ratio a few points wide.
  */
-const ROUNDS = { W3: 3, OBS: 5 } as const;
+const ROUNDS = { W3: 3, OBS: 5, GRPC: 5 } as const;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     const plan = planRows(selected);
     // W3 rows, and the OBS rows, run in interleaved rounds (see medianOfRounds); --quick keeps one.
     const roundsOf = (set: keyof typeof ROUNDS) => (settings.measureMs < 5000 ? 1 : ROUNDS[set]);
-    const groupOf = (r: Row) => (r.kind === 'pubsub' ? 'W3' : r.id === 'OBS' ? 'OBS' : undefined);
+    const groupOf = (r: Row) => (r.kind === 'pubsub' ? 'W3' : r.id === 'OBS' ? 'OBS' : r.label.startsWith('gRPC') ? 'GRPC' : undefined);
     const medians = new Map<Row, RowResult>();
     const measured = new Set<string>();
     for (const row of plan) {

@@ -28,14 +28,19 @@ async function tsmicro() {
 /** The OBS stacks: tsmicro-json with `allObservability` on both sides, tracing without or with the SDK. */
 const obsModes: Partial<Record<EchoImpl, 'api' | 'sdk'>> = { 'tsmicro-obs': 'api', 'tsmicro-obs-sdk': 'sdk' };
 
+/** The gRPC rows' stacks, served by bench/src/grpc (loaded on use, like tsmicro). */
+const GRPC_IMPLS: ReadonlySet<EchoImpl> = new Set(['grpcjs', 'tsmicro-grpc', 'tsmicro-grpc-proto', 'grpcjs-tsmicro']);
+
 /** Starts the echo server of `impl` on a free loopback port. */
 export async function startEchoServer(impl: EchoImpl): Promise<EchoServer> {
+  if (GRPC_IMPLS.has(impl)) return (await import('../grpc/index.js')).startGrpcBenchServer(impl);
   if (impl === 'raw') return (await import('../raw/index.js')).startRawServer();
   return (await tsmicro()).startTsmicroServer(obsModes[impl]);
 }
 
 /** Connects the echo client of `impl` to `address`. */
 export async function connectEcho(impl: EchoImpl, address: string): Promise<EchoClient> {
+  if (GRPC_IMPLS.has(impl)) return (await import('../grpc/index.js')).connectGrpcBench(impl, address);
   if (impl === 'raw') return (await import('../raw/index.js')).connectRaw(address);
   return (await tsmicro()).connectTsmicro(impl === 'tsmicro-msgpack' ? 'msgpack' : 'json', address, obsModes[impl]);
 }

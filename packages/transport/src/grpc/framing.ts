@@ -5,6 +5,7 @@ import { badRequest, type MicroError, payloadTooLarge } from '@tsmicro/core';
 export const ENCODINGS = ['identity', 'gzip'] as const;
 export type GrpcEncoding = (typeof ENCODINGS)[number];
 export const ACCEPT_ENCODING = ENCODINGS.join(',');
+const EMPTY = Buffer.alloc(0);
 
 /** True for an encoding this transport can read. */
 export function isKnownEncoding(e: string): e is GrpcEncoding {
@@ -60,7 +61,9 @@ export class MessageParser {
         this.need = length;
         if (length > 0) continue;
       }
-      out.push(this.header.compressed ? this.inflate(bytes) : bytes);
+      // A zero-length message (a proto3 message with every field at its default) has no bytes after its header.
+      const body = this.need === 0 ? EMPTY : bytes;
+      out.push(this.header.compressed ? this.inflate(body) : body);
       this.header = undefined;
       this.need = 5;
     }
