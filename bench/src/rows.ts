@@ -76,7 +76,8 @@ export function planRows(selected: ReadonlySet<WorkloadId>, soakImpl: EchoImpl =
 export function ceilingOf(row: Row, done: readonly RowResult[]): RowResult | undefined {
   if (row.kind === 'soak') return undefined;
   const grpc = row.kind === 'echo' && GRPC_STACKS.includes(row.impl);
-  const rawImpl = row.kind === 'pubsub' ? row.impl.replace(/Broker$/, '') : row.id === 'OBS' ? 'tsmicro-json' : grpc ? GRPC_BASELINE : 'raw';
+  const rawImpl =
+    row.kind === 'pubsub' ? row.impl.replace(/Broker$/, '') : row.id === 'OBS' ? 'tsmicro-json' : grpc ? GRPC_BASELINE : 'raw';
   if (rawImpl === row.impl) return undefined;
   return done.find((r) => r.row.kind === row.kind && r.row.label === row.label && r.row.impl === rawImpl && r.rate !== undefined);
 }

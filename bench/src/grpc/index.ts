@@ -32,8 +32,8 @@ const PROTO = fileURLToPath(new URL('../../proto/bench_echo.proto', import.meta.
 
 function grpcJsBench(): grpc.ServiceClientConstructor {
   const def = loader.loadSync(PROTO, { keepCase: true, defaults: true });
-  return (grpc.loadPackageDefinition(def) as unknown as { tsmicro: { bench: { v1: { Bench: grpc.ServiceClientConstructor } } } }).tsmicro.bench.v1
-    .Bench;
+  return (grpc.loadPackageDefinition(def) as unknown as { tsmicro: { bench: { v1: { Bench: grpc.ServiceClientConstructor } } } }).tsmicro
+    .bench.v1.Bench;
 }
 
 const reply = (req: { name?: string; data?: string }) => (req.data ? { msg: '', data: req.data } : { msg: `Hello ${req.name ?? ''}` });
@@ -41,7 +41,8 @@ const reply = (req: { name?: string; data?: string }) => (req.data ? { msg: '', 
 async function startGrpcJs(): Promise<EchoServer> {
   const server = new grpc.Server();
   server.addService(grpcJsBench().service, {
-    echo: (call: grpc.ServerUnaryCall<{ name: string; data: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, reply(call.request)),
+    echo: (call: grpc.ServerUnaryCall<{ name: string; data: string }, unknown>, cb: grpc.sendUnaryData<unknown>) =>
+      cb(null, reply(call.request)),
     stream: (call: grpc.ServerWritableStream<{ count: number }, unknown>) => {
       for (let i = 0; i < call.request.count; i++) call.write({ i });
       call.end();
@@ -54,7 +55,11 @@ async function startGrpcJs(): Promise<EchoServer> {
 }
 
 async function startTsmicro(): Promise<EchoServer> {
-  const server = createServer({ name: 'bench', transport: grpcTransport({ schemas: [file_bench_echo] }), codecs: [json, protobuf({ types: [file_bench_echo] })] });
+  const server = createServer({
+    name: 'bench',
+    transport: grpcTransport({ schemas: [file_bench_echo] }),
+    codecs: [json, protobuf({ types: [file_bench_echo] })],
+  });
   // `Bench` answers protobuf callers (grpc-js, /tsmicro.bench.v1.Bench/Echo), `Json` the json ones.
   server.handle('Bench', {
     echo: (req: { name: string; data: string }) => create(EchoReplySchema, reply(req)),

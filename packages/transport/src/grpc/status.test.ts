@@ -47,7 +47,9 @@ describe('gRPC message framing', () => {
     for (let i = 0; i < all.length; i += 3) for (const m of p.push(all.subarray(i, i + 3))) out.push(Buffer.from(m).toString());
     expect(out).toEqual(['hello', 'world!']);
     // An empty message (proto3, all defaults) is a 5-byte header alone.
-    expect(new MessageParser(100, 'identity').push(Buffer.concat([frameMessage(new Uint8Array(), 'identity', 100), a])).map((m) => m.length)).toEqual([0, 5]);
+    expect(
+      new MessageParser(100, 'identity').push(Buffer.concat([frameMessage(new Uint8Array(), 'identity', 100), a])).map((m) => m.length),
+    ).toEqual([0, 5]);
     expect(p.partial).toBe(false);
     const big = Buffer.alloc(5);
     big.writeUInt32BE(1_000_000, 1);
