@@ -44,4 +44,55 @@ describe('tsmicro client ↔ tsmicro server over gRPC (application/grpc+json)', 
     for await (const _ of s) count++;
     expect(count).toBe(100);
   });
+
+  it('flow control: a server stream waits for a slow reader instead of buffering without bound', async () => {
+    const name = `flow-${Math.random().toString(36).slice(2, 8)}`;
+    let produced = 0;
+    const server = createServer({ name, transport: grpcTransport({ window: 64 * 1024 }) });
+    server.handle('F', {
+      many: serverStream(async function* () {
+        for (let i = 0; i < 5000; i++) {
+          produced++;
+          yield 'x'.repeat(10_000);
+        }
+      }),
+    });
+    await server.start();
+    const client = createClient({ transport: grpcTransport({ window: 64 * 1024 }), logger: silentLogger() });
+    cleanups.push(
+      () => server.stop(),
+      () => client.close(),
+    );
+    const s = await client.stream<unknown, string>(name, 'F.many', { address: server.address, timeout: 20_000 });
+    await s.send({});
+    await s.closeSend();
+    const it = s[Symbol.asyncIterator]();
+    await it.next();
+    await new Promise((r) => setTimeout(r, 500));
+    // 5000 messages of 10 kB are 50 MB; held back by HTTP/2 windows, credit and socket buffers, far fewer are made.
+    expect(produced).toBeLessThan(500);
+    let rest = 0;
+    for (let r = await it.next(); !r.done; r = await it.next()) rest++;
+    expect(rest).toBe(4999);
+  });
+
+  it('a response over the client’s maxMessageSize fails the call with 413, the connection stays usable', async () => {
+    const name = `big-${Math.random().toString(36).slice(2, 8)}`;
+    const server = createServer({ name, transport: grpcTransport() });
+    server.handle('B', {
+      async big(req: { n: number }) {
+        return 'y'.repeat(req.n);
+      },
+    });
+    await server.start();
+    const client = createClient({ transport: grpcTransport({ maxMessageSize: 1000 }), logger: silentLogger() });
+    cleanups.push(
+      () => server.stop(),
+      () => client.close(),
+    );
+    const at = { address: server.address, retries: 0 };
+    const e = (await client.call(name, 'B.big', { n: 5000 }, at).catch((x: MicroError) => x)) as MicroError;
+    expect(e.code).toBe(413);
+    expect(await client.call(name, 'B.big', { n: 10 }, at)).toBe('y'.repeat(10));
+  });
 });
