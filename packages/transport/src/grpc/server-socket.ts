@@ -1,14 +1,14 @@
 import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
-import { closedError, Inbox } from '../inbox.js';
 import { H } from '../rpc/headers.js';
-import type { Message, Socket } from '../transport.js';
+import type { Message } from '../transport.js';
 import { ACCEPT_ENCODING, isKnownEncoding } from './framing.js';
 import { healthCheck, healthWatch } from './health.js';
 import { codecContentType, endpointOf, PROTOBUF } from './names.js';
 import type { ResolvedGrpcOptions } from './options.js';
 import type { ReflectionIndex } from './reflection.js';
 import { reflectionInfo } from './reflection.js';
-import { type CallHost, ServerCall } from './server-call.js';
+import { ServerCall } from './server-call.js';
+import { SessionSocket } from './session-socket.js';
 import { encodeGrpcMessage, GrpcStatus } from './status.js';
 import { StdCall, type StdHandlers } from './std-call.js';
 
@@ -31,68 +31,35 @@ function refuseGrpc(stream: ServerHttp2Stream, contentType: string, status: numb
 }
 
 /**
- * One accepted HTTP/2 connection as a tsmicro {@link Socket}: each gRPC call becomes an RPC call
+ * One accepted HTTP/2 connection as a tsmicro Socket: each gRPC call becomes an RPC call
  * (request, data, end, cancel frames in), and the RPC layer's answers become gRPC messages and
  * trailers. The standard services (health, reflection) are answered here, without the RPC layer.
  */
-export class GrpcServerSocket implements Socket, CallHost {
-  readonly closed: Promise<Error | undefined>;
-  private readonly inbox: Inbox;
-  private readonly calls = new Map<string, ServerCall>();
+export class GrpcServerSocket extends SessionSocket<ServerCall> {
   private readonly std = new Set<StdCall>();
   private nextId = 1;
-  private error: Error | undefined;
-  private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly session: ServerHttp2Session,
-    readonly local: string,
-    readonly remote: string,
-    readonly o: ResolvedGrpcOptions,
+    session: ServerHttp2Session,
+    local: string,
+    remote: string,
+    o: ResolvedGrpcOptions,
     private readonly reflection: ReflectionIndex | undefined,
   ) {
-    this.inbox = new Inbox(remote, Number.POSITIVE_INFINITY);
-    let settle: (e: Error | undefined) => void = () => {};
-    this.closed = new Promise((resolve) => {
-      settle = resolve;
-    });
+    super(session, local, remote, o);
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
-    session.on('error', (e: Error) => {
-      this.error = e;
-    });
-    session.on('close', () => {
-      for (const c of this.std) c.finish(GrpcStatus.UNAVAILABLE, 'the server closed');
-      this.inbox.end(this.error);
-      settle(this.error);
-    });
   }
 
-  push(m: Message): void {
-    this.inbox.push(m);
-  }
-
-  forget(id: string): void {
-    this.calls.delete(id);
+  protected override onSessionClose(): void {
+    for (const c of this.std) c.finish(GrpcStatus.UNAVAILABLE, 'the server closed');
   }
 
   send(m: Message): Promise<void> {
     const id = m.header[H.id];
     const call = id === undefined ? undefined : this.calls.get(id);
     if (call) return call.send(m);
-    if (this.closing || this.session.destroyed) return Promise.reject(closedError(this.remote, this.error));
+    if (this.closing || this.session.destroyed) return Promise.reject(this.closedError());
     return resolved;
-  }
-
-  recv(): Promise<Message> {
-    return this.inbox.recv();
-  }
-
-  poll(): Message | undefined {
-    return this.inbox.poll();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Message> {
-    return this.inbox[Symbol.asyncIterator]();
   }
 
   /** Ends health watches, lets calls in flight finish (up to `closeTimeout`), then destroys the connection. */
@@ -101,13 +68,7 @@ export class GrpcServerSocket implements Socket, CallHost {
       // Watchers hear NOT_SERVING before their stream ends (a service flips it earlier, when its stop begins).
       if (this.o.ownsHealth) this.o.health.set('NOT_SERVING');
       for (const c of this.std) c.finish(GrpcStatus.UNAVAILABLE, 'the server is stopping');
-      if (!this.session.destroyed) {
-        const t = setTimeout(() => this.session.destroy(), this.o.closeTimeout);
-        this.session.close();
-        await this.closed;
-        clearTimeout(t);
-      }
-      await this.closed;
+      await this.closeSession();
     })();
     return this.closing;
   }
