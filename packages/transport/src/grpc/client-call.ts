@@ -37,7 +37,7 @@ export class ClientCall {
   private readonly stream: ClientHttp2Stream | undefined;
   private readonly inflow: Inflow;
   private parser: MessageParser;
-  private readonly output: string | undefined;
+  private readonly output: Uint8Array | undefined;
   private readonly proto: boolean;
   private trailers: IncomingHttpHeaders | undefined;
   private httpStatus = 200;
@@ -59,7 +59,7 @@ export class ClientCall {
     const codec = header[H.contentType] ?? 'application/json';
     const path = pathOf(header[H.endpoint] ?? '', o.package);
     this.proto = codec === PROTOBUF;
-    this.output = this.proto ? o.schema?.method(path)?.output : undefined;
+    this.output = this.proto ? o.schema?.method(path)?.outputAny : undefined;
     this.inflow = new Inflow(
       id,
       Number(header[H.window] ?? 16),

@@ -1,4 +1,5 @@
 import type { DescFile } from '@bufbuild/protobuf';
+import { anyPrefix } from './wire.js';
 
 /** What the transport needs of one protobuf method: its message types and whether each side streams. */
 export interface ProtoMethod {
@@ -6,6 +7,9 @@ export interface ProtoMethod {
   readonly endpoint: string;
   readonly input: string;
   readonly output: string;
+  /** `Any` envelope prefixes of the two types (see `wrapAny`), made once. */
+  readonly inputAny: Uint8Array;
+  readonly outputAny: Uint8Array;
   readonly clientStreams: boolean;
   readonly serverStreams: boolean;
 }
@@ -33,6 +37,8 @@ export function schemaIndex(files: readonly DescFile[]): SchemaIndex {
           endpoint: `${s.name}.${m.localName}`,
           input: m.input.typeName,
           output: m.output.typeName,
+          inputAny: anyPrefix(m.input.typeName),
+          outputAny: anyPrefix(m.output.typeName),
           clientStreams: m.methodKind === 'client_streaming' || m.methodKind === 'bidi_streaming',
           serverStreams: m.methodKind === 'server_streaming' || m.methodKind === 'bidi_streaming',
         });

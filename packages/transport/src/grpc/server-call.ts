@@ -168,7 +168,7 @@ export class ServerCall {
     } catch (e) {
       return void this.refuse(isMicroError(e) ? e : toMicroError(e));
     }
-    const input = this.init.method?.input;
+    const input = this.init.method?.inputAny;
     for (const raw of msgs) {
       const body = input ? wrapAny(input, raw) : raw;
       if (this.requested) this.inflow.message(body);

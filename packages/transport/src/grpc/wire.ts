@@ -84,16 +84,46 @@ export function stringField(fields: readonly Field[], no: number): string {
 
 const TYPE_URL = 'type.googleapis.com/';
 
-/** Wraps plain message bytes in the `google.protobuf.Any` envelope the protobuf codec reads. */
-export function wrapAny(typeName: string, value: Uint8Array): Uint8Array {
-  return new ProtoWriter()
-    .bytes(1, TYPE_URL + typeName)
-    .bytes(2, value)
-    .finish();
+/** The first field of an `Any` of `typeName` (tag, length, type URL): made once per message type. */
+export function anyPrefix(typeName: string): Uint8Array {
+  return new ProtoWriter().bytes(1, TYPE_URL + typeName).finish();
 }
 
-/** The plain message bytes inside an `Any` envelope (field 2); empty when absent. */
+/**
+ * Wraps plain message bytes in the `google.protobuf.Any` envelope the protobuf codec reads; `prefix`
+ * is {@link anyPrefix} of the message type (or the type name itself). One allocation per message.
+ */
+export function wrapAny(prefix: Uint8Array | string, value: Uint8Array): Uint8Array {
+  const head = typeof prefix === 'string' ? anyPrefix(prefix) : prefix;
+  const len = varint(value.byteLength);
+  const out = Buffer.allocUnsafe(head.byteLength + 1 + len.length + value.byteLength);
+  out.set(head, 0);
+  out[head.byteLength] = 0x12;
+  out.set(len, head.byteLength + 1);
+  out.set(value, head.byteLength + 1 + len.length);
+  return out;
+}
+
+/** The plain message bytes inside an `Any` envelope (field 2); empty when absent. Scans without building fields. */
 export function unwrapAny(any: Uint8Array): Uint8Array {
-  for (const f of readFields(any)) if (f.no === 2 && f.wire === 2) return f.bytes;
+  let at = 0;
+  const readVarint = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (at >= any.length) throw new Error('truncated Any');
+      const b = any[at++] as number;
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 128;
+    }
+  };
+  while (at < any.length) {
+    const tag = readVarint();
+    if ((tag & 7) !== 2) return readFields(any).find((f) => f.no === 2 && f.wire === 2)?.bytes ?? EMPTY;
+    const len = readVarint();
+    if (tag >>> 3 === 2) return any.subarray(at, at + len);
+    at += len;
+  }
   return EMPTY;
 }
