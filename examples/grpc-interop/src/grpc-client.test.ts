@@ -71,7 +71,10 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
       contentType: 'application/protobuf',
       logger: silentLogger(),
     });
-    cleanups.push(() => peer.close(), () => client.close());
+    cleanups.push(
+      () => peer.close(),
+      () => client.close(),
+    );
     const text = 'z'.repeat(5000);
     expect(await client.call<EchoReply>(SVC, 'Echo.say', req({ text }), { address: peer.address })).toMatchObject({ text });
   });
