@@ -3,9 +3,9 @@ import { parseArgs } from './args.js';
 import { ceilingOf, planRows, type RowResult } from './rows.js';
 
 describe('parseArgs', () => {
-  it('runs W1–W4 and OBS for 5 s windows by default', () => {
+  it('runs W1–W4, OBS and GRPC for 5 s windows by default', () => {
     const a = parseArgs([]);
-    expect([...a.selected]).toEqual(['W1', 'W2', 'W3', 'W4', 'OBS']);
+    expect([...a.selected]).toEqual(['W1', 'W2', 'W3', 'W4', 'OBS', 'GRPC']);
     expect(a.settings.measureMs).toBe(5000);
     expect(a.settings.warmupMs).toBe(1000);
     expect(a.write).toBe(true);
@@ -44,5 +44,18 @@ describe('parseArgs', () => {
     const nats = w3.find((r) => r.impl === 'nats');
     if (!natsApp || !nats) throw new Error('W3 rows not planned');
     expect(ceilingOf(natsApp, [{ row: nats, rate: 1, unit: 'msgs/s', note: '' }])?.row.impl).toBe('nats');
+  });
+
+  it('GRPC: W1 c=1, c=64 and W4 on four stacks, each compared with grpc-js ↔ grpc-js of the same row', () => {
+    const rows = planRows(parseArgs(['grpc']).selected);
+    expect(rows).toHaveLength(12);
+    expect(new Set(rows.map((r) => r.label))).toEqual(new Set(['gRPC W1 c=1', 'gRPC W1 c=64', 'gRPC W4 stream 100k']));
+    const base = rows[4];
+    const mine = rows[5];
+    if (!base || !mine) throw new Error('GRPC rows not planned');
+    expect([base.impl, mine.impl]).toEqual(['grpcjs', 'tsmicro-grpc']);
+    const done: RowResult[] = [{ row: base, rate: 1000, unit: 'calls/s', note: '' }];
+    expect(ceilingOf(mine, done)?.row).toBe(base);
+    expect(ceilingOf(base, done)).toBeUndefined();
   });
 });

@@ -3,8 +3,8 @@ import type { Settings } from './execute.js';
 import { WORKLOADS, type WorkloadId } from './rows.js';
 
 /**
- * Reads `[W1 W2 W3 W4 SOAK OBS] [--quick] [--soak] [--no-write]` and `BENCH_SECONDS`. No workload
- * named means W1–W4 and OBS (observability on/off); the measured window is `BENCH_SECONDS` (default 5 s, 1 s with `--quick`).
+ * Reads `[W1 W2 W3 W4 SOAK OBS GRPC] [--quick] [--soak] [--no-write]` and `BENCH_SECONDS`. No workload
+ * named means W1–W4, OBS (observability on/off) and GRPC; the measured window is `BENCH_SECONDS` (default 5 s, 1 s with `--quick`).
  */
 export function parseArgs(
   argv: readonly string[],
@@ -16,7 +16,7 @@ export function parseArgs(
   const ids = argv.filter((a) => !a.startsWith('--')).map((a) => a.toUpperCase());
   for (const id of ids)
     if (!(WORKLOADS as readonly string[]).includes(id)) throw badRequest(`unknown workload ${id} (known: ${WORKLOADS.join(', ')})`);
-  const selected = new Set<WorkloadId>(ids.length > 0 ? (ids as WorkloadId[]) : ['W1', 'W2', 'W3', 'W4', 'OBS']);
+  const selected = new Set<WorkloadId>(ids.length > 0 ? (ids as WorkloadId[]) : ['W1', 'W2', 'W3', 'W4', 'OBS', 'GRPC']);
   if (flags.has('--soak')) selected.add('SOAK');
   const quick = flags.has('--quick');
   const envSeconds = Number(benchSeconds);

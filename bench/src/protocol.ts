@@ -4,7 +4,7 @@ import type { LoadResult } from './load.js';
 /**
  * The RPC stacks an echo workload can run on; the `-obs` ones are tsmicro-json with logging, metrics and
  * tracing; the `service-` ones are two `createService`s found through mDNS, the caller calling by name
- * (the app path) or by the node's `address`.
+ * (the app path) or by the node's `address`; the gRPC ones are compared with grpc-js ↔ grpc-js.
  */
 export const ECHO_IMPLS = [
   'raw',
@@ -14,6 +14,11 @@ export const ECHO_IMPLS = [
   'tsmicro-obs-sdk',
   'service-name',
   'service-address',
+  // The gRPC rows (bench/src/grpc): grpc-js both sides, tsmicro both sides (json, protobuf), grpc-js client → tsmicro server.
+  'grpcjs',
+  'tsmicro-grpc',
+  'tsmicro-grpc-proto',
+  'grpcjs-tsmicro',
 ] as const;
 export type EchoImpl = (typeof ECHO_IMPLS)[number];
 /** The pub/sub stacks W3 can run on: raw clients, the Broker interface, and the app path (`client.publish` → `server.subscribe`). */

@@ -50,8 +50,13 @@ const PUBSUB_STACKS: readonly PubSubImpl[] = [
 /** OBS: W1 c=64 on tsmicro-json with observability off (its ceiling), then on with an OpenTelemetry SDK registered (the headline), then on without one. */
 const OBS_STACKS: readonly EchoImpl[] = ['tsmicro-json', 'tsmicro-obs-sdk', 'tsmicro-obs'];
 
+/** GRPC: W1 c=1, c=64 and W4 over gRPC; grpc-js ↔ grpc-js is the baseline of each (docs/grpc.md). */
+const GRPC_STACKS: readonly EchoImpl[] = ['grpcjs', 'tsmicro-grpc', 'tsmicro-grpc-proto', 'grpcjs-tsmicro'];
+/** The baseline the gRPC rows are compared with. */
+export const GRPC_BASELINE: EchoImpl = 'grpcjs';
+
 /** Every workload id the CLI accepts. */
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'SOAK', 'OBS'] as const;
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'SOAK', 'OBS', 'GRPC'] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
 
 /** The rows of the selected workloads, ceilings first within each workload. */
@@ -69,6 +74,13 @@ export function planRows(selected: ReadonlySet<WorkloadId>, soakImpl: EchoImpl =
   if (selected.has('W3')) for (const impl of PUBSUB_STACKS) rows.push({ kind: 'pubsub', id: 'W3', label: 'W3 pub/sub 200k', impl });
   if (selected.has('OBS'))
     for (const impl of OBS_STACKS) rows.push({ kind: 'echo', id: 'OBS', label: 'W1 c=64 obs on/off', impl, concurrency: 64 });
+  if (selected.has('GRPC'))
+    for (const [id, label, concurrency] of [
+      ['W1', 'gRPC W1 c=1', 1],
+      ['W1', 'gRPC W1 c=64', 64],
+      ['W4', 'gRPC W4 stream 100k', 1],
+    ] as const)
+      for (const impl of GRPC_STACKS) rows.push({ kind: 'echo', id, label, impl, concurrency });
   if (selected.has('SOAK')) rows.push({ kind: 'soak', id: 'SOAK', label: 'soak W1 c=64', impl: soakImpl, concurrency: 64 });
   return rows;
 }
@@ -79,7 +91,9 @@ export function planRows(selected: ReadonlySet<WorkloadId>, soakImpl: EchoImpl =
  */
 export function ceilingOf(row: Row, done: readonly RowResult[]): RowResult | undefined {
   if (row.kind === 'soak') return undefined;
-  const rawImpl = row.kind === 'pubsub' ? row.impl.replace(/(Broker|App)$/, '') : row.id === 'OBS' ? 'tsmicro-json' : 'raw';
+  const grpc = row.kind === 'echo' && GRPC_STACKS.includes(row.impl);
+  const rawImpl =
+    row.kind === 'pubsub' ? row.impl.replace(/(Broker|App)$/, '') : row.id === 'OBS' ? 'tsmicro-json' : grpc ? GRPC_BASELINE : 'raw';
   if (rawImpl === row.impl) return undefined;
   return done.find((r) => r.row.kind === row.kind && r.row.label === row.label && r.row.impl === rawImpl && r.rate !== undefined);
 }

@@ -41,7 +41,7 @@ function ratioText(r: RowResult, ceiling: RowResult | undefined): string {
  * rows. OBS takes five: single rounds of its W1 rows swung ±15 % on this machine, and its target is a
  * ratio a few points wide. The soak runs three times: its target is "flat in three runs of three".
  */
-const ROUNDS = { W3: 3, OBS: 5, SOAK: 3, ECHO: 3 } as const;
+const ROUNDS = { W3: 3, OBS: 5, SOAK: 3, ECHO: 3, GRPC: 5 } as const;
 type RoundSet = keyof typeof ROUNDS;
 
 /** The rows that run interleaved with `row`, named by their set (W1/W2: one set per label), or undefined. */
@@ -49,6 +49,7 @@ function groupOf(r: Row): { set: RoundSet; key: string } | undefined {
   if (r.kind === 'pubsub') return { set: 'W3', key: 'W3' };
   if (r.kind === 'soak') return { set: 'SOAK', key: 'SOAK' };
   if (r.id === 'OBS') return { set: 'OBS', key: 'OBS' };
+  if (r.label.startsWith('gRPC')) return { set: 'GRPC', key: r.label };
   if (r.id === 'W1' || r.id === 'W2') return { set: 'ECHO', key: r.label };
   return undefined;
 }

@@ -103,7 +103,13 @@ export function createServer(options: ServerOptions): Server {
       {
         id: nodeId,
         address,
-        metadata: { ...o.nodeMetadata, transport: o.transport.name, started: String(startedAt), register_ttl: String(o.registerTtl) },
+        metadata: {
+          ...o.nodeMetadata,
+          transport: o.transport.name,
+          ...listener?.metadata,
+          started: String(startedAt),
+          register_ttl: String(o.registerTtl),
+        },
       },
     ],
   });

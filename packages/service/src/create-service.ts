@@ -112,9 +112,11 @@ export function createService(o: ServiceOptions): Service {
       connected = true;
       state = 'running';
       await server.start();
+      d.grpcHealth?.set('SERVING');
       await runHooks(hooks?.afterStart);
     },
     async stop() {
+      d.grpcHealth?.set('NOT_SERVING');
       await runHooks(hooks?.beforeStop);
       await server.stop();
       // After the drain: handlers finishing during the grace period may still call out through the client.

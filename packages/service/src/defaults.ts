@@ -1,5 +1,6 @@
-import { createLogger, type Logger } from '@tsmicro/core';
+import { badRequest, createLogger, type Logger } from '@tsmicro/core';
 import { tcpTransport } from '@tsmicro/transport';
+import { grpcHealth, tcpWithGrpc, withGrpc } from '@tsmicro/transport/grpc';
 import { serviceDebug } from './health/service-debug.js';
 import { createBroker, createRegistry } from './plugins/build.js';
 import { brokerChoice, describeBrokerChoice, describeRegistryChoice, registryChoice } from './plugins/choice.js';
@@ -11,7 +12,8 @@ import type { ServiceOptions } from './service.js';
  * on one host or LAN find each other; pin the interface with env `TSMICRO_MDNS_INTERFACE`), and the
  * broker named by env `TSMICRO_BROKER` (default http, whose subscribers are found through that
  * registry); see `PluginEnv`. Explicit options win and their environment variables are then not read.
- * The default transport logs bad input on its port through the given logger.
+ * The default transport logs bad input on its port through the given logger, and its client side
+ * also dials `grpc://` nodes (docs/grpc.md).
  * `owned` lists what was made here and is therefore closed by its owner. Without a `logger`, the
  * registry and broker use their own (silent) default.
  */
@@ -30,7 +32,7 @@ export function resolvePlumbing(o: Pick<ServiceOptions, 'registry' | 'broker' | 
     logger?.debug({ broker: c.kind, address: c.address }, `broker: ${describeBrokerChoice(c)}`);
   }
   return {
-    transport: o.transport ?? tcpTransport(part('transport')),
+    transport: o.transport ?? withGrpc(tcpTransport(part('transport'))),
     registry,
     broker,
     owned: { registry: o.registry === undefined ? registry : undefined, broker: o.broker === undefined ? broker : undefined },
@@ -38,11 +40,21 @@ export function resolvePlumbing(o: Pick<ServiceOptions, 'registry' | 'broker' | 
 }
 
 /**
- * A service's defaults: the plumbing above, a pino logger named after the service, and `debug` (on
+ * A service's defaults: the plumbing above (with `grpc`: tsmicro's protocol and gRPC on one port,
+ * with a gRPC health state the service drives), a pino logger named after the service, and `debug` (on
  * unless `debug: false`): the service's own readiness flag, Debug handler, and the wrappers and hooks
  * that feed them.
  */
 export function resolveDefaults(o: ServiceOptions) {
   const logger = o.logger ?? createLogger({ name: o.name });
-  return { ...resolvePlumbing(o, logger), logger, debug: serviceDebug(o) };
+  if (o.grpc && o.transport) throw badRequest(`${o.name}: pass either grpc or transport (a transport given serves gRPC only if it is one)`);
+  // The gRPC health state follows the service (see ServiceOptions.grpc), so the service owns it.
+  const health = o.grpc ? grpcHealth({ status: 'NOT_SERVING' }) : undefined;
+  health?.addService(o.name);
+  const grpc = o.grpc === true ? {} : o.grpc;
+  const transport =
+    grpc && health
+      ? tcpWithGrpc({ tcp: { logger: logger.child({ component: 'transport' }) }, grpc: { logger, ...grpc, health } })
+      : undefined;
+  return { ...resolvePlumbing(transport ? { ...o, transport } : o, logger), grpcHealth: health, logger, debug: serviceDebug(o) };
 }

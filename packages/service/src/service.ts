@@ -6,6 +6,7 @@ import type { Registry } from '@tsmicro/registry';
 import type { Selector } from '@tsmicro/selector';
 import type { AnyHandlerWrapper, Server, SubscriberWrapper } from '@tsmicro/server';
 import type { Transport } from '@tsmicro/transport';
+import type { GrpcTransportOptions } from '@tsmicro/transport/grpc';
 import type { DebugHandlerOptions } from './health/debug.js';
 import type { Readiness } from './health/readiness.js';
 
@@ -38,8 +39,17 @@ export interface ServiceOptions {
    * no broker connection.
    */
   broker?: Broker;
-  /** Default: `tcpTransport({ logger })` with the service's logger, so bad input on the port (malformed frames, slow or oversize senders) is logged. */
+  /** Default: `tcpTransport({ logger })` with the service's logger, so bad input on the port (malformed frames, slow or oversize senders) is logged; its client side also dials `grpc://` nodes (docs/grpc.md). */
   transport?: Transport;
+  /**
+   * Serve standard gRPC as well, on the same port as tsmicro's protocol (the connection preface tells
+   * them apart; docs/grpc.md): `true`, or gRPC options (`schemas` for `application/grpc` and
+   * reflection, `maxMessageSize`, `compression`). `grpc.health.v1.Health` follows the service:
+   * NOT_SERVING until started, SERVING once registered, NOT_SERVING as soon as a stop begins. Not
+   * together with `transport` (give that transport gRPC itself). Default: off.
+   * @example createService({ name: 'greeter', grpc: { schemas: [file_greeter] } })
+   */
+  grpc?: true | Omit<GrpcTransportOptions, 'health'>;
   /** Default: roundRobin over the registry. */
   selector?: Selector;
   /** Default json, msgpack, bytes. */

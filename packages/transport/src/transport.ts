@@ -32,6 +32,8 @@ export interface Socket extends AsyncIterable<Message> {
 export interface Listener {
   /** The bound address, with the real port when listening on port 0. */
   readonly address: string;
+  /** Optional: what the node's registry record should say about this listener (e.g. `{ protocols: 'grpc' }`). */
+  readonly metadata?: Readonly<Record<string, string>>;
   accept(fn: (s: Socket) => void): void;
   /** Stops accepting and closes the sockets it accepted. */
   close(): Promise<void>;

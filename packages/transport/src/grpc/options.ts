@@ -1,0 +1,65 @@
+import type { DescFile } from '@bufbuild/protobuf';
+import { type Logger, silentLogger } from '@tsmicro/core';
+import type { GrpcEncoding } from './framing.js';
+import { type GrpcHealth, grpcHealth } from './health.js';
+import { type SchemaIndex, schemaIndex } from './schema.js';
+
+/** Options of {@link grpcTransport}. Every duration is in milliseconds. */
+export interface GrpcTransportOptions {
+  /**
+   * Generated protobuf file descriptors (`file_greeter` of `greeter_pb.ts`). Server: methods served
+   * as `application/grpc` (protobuf) and listed by reflection. Client: lets protobuf calls decode
+   * the answer. Default none: `application/grpc+json` (and `+msgpack`…) only.
+   */
+  schemas?: readonly DescFile[];
+  /** Client: the gRPC package put in front of an endpoint that names none (`Greeter.sayHello` → `/pkg.Greeter/SayHello`). Default none. */
+  package?: string;
+  /** Largest message sent or accepted, bytes; larger ones fail with 413 / RESOURCE_EXHAUSTED. Default 4 MiB. */
+  maxMessageSize?: number;
+  /** `grpc-encoding` of the messages this side sends (a server compresses only for peers that accept it). Default `'identity'`. */
+  compression?: GrpcEncoding;
+  /** Dial timeout when a dial gives none. Default 5000. */
+  dialTimeout?: number;
+  /** Time a closing connection waits for its streams before it is destroyed. Default 2000. */
+  closeTimeout?: number;
+  /** Server: the state `grpc.health.v1.Health` reports. Default: a fresh `grpcHealth()`, SERVING while listening. */
+  health?: GrpcHealth;
+  /** Server: answer `grpc.reflection.v1` / `v1alpha` for the `schemas`. Default true. */
+  reflection?: boolean;
+  /** HTTP/2 flow-control window per stream and per connection, bytes. Default 1 MiB. */
+  window?: number;
+  /** Default: silent. */
+  logger?: Logger;
+}
+
+export interface ResolvedGrpcOptions {
+  schema: SchemaIndex | undefined;
+  package: string | undefined;
+  maxMessageSize: number;
+  compression: GrpcEncoding;
+  dialTimeout: number;
+  closeTimeout: number;
+  health: GrpcHealth;
+  /** True when the transport made its health state: it then flips it itself (SERVING on listen, NOT_SERVING on close). */
+  ownsHealth: boolean;
+  reflection: boolean;
+  window: number;
+  logger: Logger;
+}
+
+/** The one place the gRPC transport's defaults live. */
+export function resolveGrpcOptions(o: GrpcTransportOptions = {}): ResolvedGrpcOptions {
+  return {
+    schema: o.schemas && o.schemas.length > 0 ? schemaIndex(o.schemas) : undefined,
+    package: o.package,
+    maxMessageSize: o.maxMessageSize ?? 4 * 1024 * 1024,
+    compression: o.compression ?? 'identity',
+    dialTimeout: o.dialTimeout ?? 5000,
+    closeTimeout: o.closeTimeout ?? 2000,
+    health: o.health ?? grpcHealth(),
+    ownsHealth: o.health === undefined,
+    reflection: o.reflection ?? true,
+    window: o.window ?? 1024 * 1024,
+    logger: o.logger ?? silentLogger(),
+  };
+}
