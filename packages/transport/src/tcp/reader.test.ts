@@ -115,7 +115,26 @@ describe('FrameReader', () => {
     };
     expect(bad(part(FrameType.more, 5, Buffer.alloc(10)))?.detail).toContain('unknown message 5');
     expect(bad(part(FrameType.first, 1, Buffer.alloc(10), 4))?.detail).toContain('more bytes than announced');
-    expect(bad(part(FrameType.first, 1, Buffer.alloc(10), 5000), 1000)?.code).toBe(413);
+    // Over 64 x the limit: the connection closes from the announced size.
+    expect(bad(part(FrameType.first, 1, Buffer.alloc(10), 70_000), 1000)?.code).toBe(413);
+    // Over the limit but within 64 x: only that message is refused, its header flagged, its later parts dropped unread.
+    const refused = collect(1000);
+    const big = content({ header: { 'Micro-Id': '9' }, body: Buffer.alloc(5000, 1) });
+    const after = frame({ header: { 'Micro-Id': '10' }, body: Buffer.from('next') });
+    refused.reader.push(
+      Buffer.concat([
+        PREFACE,
+        part(FrameType.first, 4, big.subarray(0, 100), big.length),
+        part(FrameType.more, 4, big.subarray(100)),
+        after,
+      ]),
+    );
+    expect(refused.errors).toEqual([]);
+    expect(refused.got.map((m) => [m.header['Micro-Id'], m.header['Micro-Oversize'], m.body.length])).toEqual([
+      ['9', String(big.length), 0],
+      ['10', undefined, 4],
+    ]);
+    expect(refused.reader.partial).toBe(false);
     const twice = Buffer.concat([part(FrameType.first, 1, Buffer.alloc(1), 9), part(FrameType.first, 1, Buffer.alloc(1), 9)]);
     expect(bad(twice)?.detail).toContain('reused part stream 1');
   });
