@@ -1,6 +1,6 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, constants, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { badRequest, decodeError, encodeError, isMicroError, type MicroError, serviceUnavailable, toMicroError } from '@tsmicro/core';
-import { Frame, H } from '../rpc/headers.js';
+import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
 import { ACCEPT_ENCODING, frameMessage, isKnownEncoding, MessageParser } from './framing.js';
 import { Inflow, written } from './inflow.js';
@@ -62,7 +62,7 @@ export class ClientCall {
     this.output = this.proto ? o.schema?.method(path)?.outputAny : undefined;
     this.inflow = new Inflow(
       id,
-      Number(header[H.window] ?? 16),
+      Number(header[H.window] ?? INITIAL_WINDOW),
       (m) => host.push(m),
       (p) => (p ? this.stream?.pause() : this.stream?.resume()),
     );

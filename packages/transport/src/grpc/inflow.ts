@@ -1,9 +1,10 @@
-import { Frame, H } from '../rpc/headers.js';
+import { Frame, H, messageCost } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
 
 /**
  * The inbound messages of one gRPC call on their way to the RPC layer, at the pace of its grants:
- * the RPC stream grants credit (`window` frames), and while it has none the messages wait here and
+ * the RPC stream grants credit in bytes (`window` frames; a message costs `messageCost`, and one may
+ * go while any credit is left, as the RPC layer allows), and while it has none the messages wait here and
  * the HTTP/2 stream is paused, so HTTP/2 flow control holds the sender back. A final frame (end,
  * error) waits behind the messages queued before it.
  */
@@ -23,7 +24,7 @@ export class Inflow {
 
   message(body: Uint8Array): void {
     if (this.credit > 0 && this.queue.length === 0) {
-      this.credit--;
+      this.credit -= messageCost(body);
       this.out({ header: this.dataHeader, body });
       return;
     }
@@ -40,8 +41,9 @@ export class Inflow {
   grant(n: number): void {
     this.credit += n;
     while (this.credit > 0 && this.queue.length > 0) {
-      this.credit--;
-      this.out({ header: this.dataHeader, body: this.queue.shift() as Uint8Array });
+      const body = this.queue.shift() as Uint8Array;
+      this.credit -= messageCost(body);
+      this.out({ header: this.dataHeader, body });
     }
     if (this.queue.length > 0) return;
     const t = this.tail;

@@ -1,8 +1,8 @@
-import type { DescFile } from '@bufbuild/protobuf';
 import { type Logger, silentLogger } from '@tsmicro/core';
 import type { GrpcEncoding } from './framing.js';
 import { type GrpcHealth, grpcHealth } from './health.js';
 import { type SchemaIndex, schemaIndex } from './schema.js';
+import type { SchemaFile } from './schema-file.js';
 
 /** Options of {@link grpcTransport}. Every duration is in milliseconds. */
 export interface GrpcTransportOptions {
@@ -11,7 +11,7 @@ export interface GrpcTransportOptions {
    * as `application/grpc` (protobuf) and listed by reflection. Client: lets protobuf calls decode
    * the answer. Default none: `application/grpc+json` (and `+msgpack`…) only.
    */
-  schemas?: readonly DescFile[];
+  schemas?: readonly SchemaFile[];
   /** Client: the gRPC package put in front of an endpoint that names none (`Greeter.sayHello` → `/pkg.Greeter/SayHello`). Default none. */
   package?: string;
   /** Largest message sent or accepted, bytes; larger ones fail with 413 / RESOURCE_EXHAUSTED. Default 4 MiB. */

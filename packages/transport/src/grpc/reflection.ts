@@ -1,4 +1,4 @@
-import type { DescFile, DescMessage } from '@bufbuild/protobuf';
+import type { SchemaFile, SchemaMessage } from './schema-file.js';
 import { GrpcStatus } from './status.js';
 import type { StdHandlers } from './std-call.js';
 import { type Field, ProtoWriter, readFields } from './wire.js';
@@ -10,7 +10,7 @@ export interface ReflectionIndex {
   readonly symbols: ReadonlyMap<string, string>;
 }
 
-function addMessages(ms: readonly DescMessage[], file: string, symbols: Map<string, string>): void {
+function addMessages(ms: readonly SchemaMessage[], file: string, symbols: Map<string, string>): void {
   for (const m of ms) {
     symbols.set(m.typeName, file);
     for (const e of m.nestedEnums) symbols.set(e.typeName, file);
@@ -22,16 +22,17 @@ function addMessages(ms: readonly DescMessage[], file: string, symbols: Map<stri
  * Indexes the files for reflection. `@bufbuild/protobuf` (whose descriptors the app already uses) serializes them.
  * @example await reflectionIndex([file_greeter])
  */
-export async function reflectionIndex(roots: readonly DescFile[]): Promise<ReflectionIndex> {
+export async function reflectionIndex(roots: readonly SchemaFile[]): Promise<ReflectionIndex> {
   const { toBinary } = await import('@bufbuild/protobuf');
   const { FileDescriptorProtoSchema } = await import('@bufbuild/protobuf/wkt');
   const files = new Map<string, { bytes: Uint8Array; deps: string[] }>();
   const symbols = new Map<string, string>();
   const services: string[] = [];
-  const visit = (f: DescFile, root: boolean) => {
+  const visit = (f: SchemaFile, root: boolean) => {
     const name = f.proto.name;
     if (files.has(name)) return;
-    files.set(name, { bytes: toBinary(FileDescriptorProtoSchema, f.proto), deps: f.dependencies.map((d) => d.proto.name) });
+    // `proto` is a FileDescriptorProto: SchemaFile declares only its name, to keep @bufbuild/protobuf out of the public types.
+    files.set(name, { bytes: toBinary(FileDescriptorProtoSchema, f.proto as never), deps: f.dependencies.map((d) => d.proto.name) });
     for (const s of f.services) {
       if (root) services.push(s.typeName);
       symbols.set(s.typeName, name);

@@ -1,4 +1,4 @@
-import type { DescFile } from '@bufbuild/protobuf';
+import type { SchemaFile } from './schema-file.js';
 import { anyPrefix } from './wire.js';
 
 /** What the transport needs of one protobuf method: its message types and whether each side streams. */
@@ -19,14 +19,14 @@ export interface SchemaIndex {
   method(path: string): ProtoMethod | undefined;
   /** Full names of the services described (for reflection's list and health). */
   readonly services: readonly string[];
-  readonly files: readonly DescFile[];
+  readonly files: readonly SchemaFile[];
 }
 
 /**
  * Indexes generated file descriptors (`file_greeter` of `greeter_pb.ts`) by gRPC path.
  * @example schemaIndex([file_greeter]).method('/tsmicro.example.greeter.v1.Greeter/Hello')
  */
-export function schemaIndex(files: readonly DescFile[]): SchemaIndex {
+export function schemaIndex(files: readonly SchemaFile[]): SchemaIndex {
   const methods = new Map<string, ProtoMethod>();
   const services: string[] = [];
   for (const f of files) {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { badRequest, decodeError, encodeError, isMicroError, type MicroError, toMicroError } from '@tsmicro/core';
-import { Frame, H } from '../rpc/headers.js';
+import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
 import { ACCEPT_ENCODING, frameMessage, type GrpcEncoding, MessageParser } from './framing.js';
 import { Inflow, written } from './inflow.js';
@@ -70,7 +70,7 @@ export class ServerCall {
     this.parser = new MessageParser(o.maxMessageSize, init.encoding);
     this.inflow = new Inflow(
       init.id,
-      16,
+      INITIAL_WINDOW,
       (m) => host.push(m),
       (p) => (p ? stream.pause() : stream.resume()),
     );
