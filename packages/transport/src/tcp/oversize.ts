@@ -24,7 +24,7 @@ export class OversizeFrame {
 
   constructor(
     private readonly length: number,
-    maxMessageSize: number,
+    private readonly maxMessageSize: number,
   ) {
     // Never more than a frame within the limit could take: the limit still bounds what one frame costs.
     this.head = Buffer.allocUnsafe(Math.min(length, HEAD_BYTES, maxMessageSize + 1));
@@ -57,7 +57,7 @@ export class OversizeFrame {
   }
 
   private message(headers: HeaderReader): Message | Error {
-    const why = `peer sent a frame of ${this.length} bytes, over maxMessageSize`;
+    const why = `peer sent a frame of ${this.length} bytes, over maxMessageSize ${this.maxMessageSize}`;
     if (this.head[0] !== FrameType.message) return payloadTooLarge(why);
     return skippedMessage(headers, this.head.subarray(1), this.length - 1, why);
   }

@@ -118,14 +118,15 @@ describe('FrameReader', () => {
     // Over 64 x the limit: the connection closes from the announced size.
     expect(bad(part(FrameType.first, 1, Buffer.alloc(10), 70_000), 1000)?.code).toBe(413);
     // Over the limit but within 64 x: only that message is refused, its header flagged, its later parts dropped unread.
-    const refused = collect(1000);
-    const big = content({ header: { 'Micro-Id': '9' }, body: Buffer.alloc(5000, 1) });
+    const refused = collect(5000);
+    const big = content({ header: { 'Micro-Id': '9' }, body: Buffer.alloc(9000, 1) });
     const after = frame({ header: { 'Micro-Id': '10' }, body: Buffer.from('next') });
     refused.reader.push(
       Buffer.concat([
         PREFACE,
         part(FrameType.first, 4, big.subarray(0, 100), big.length),
-        part(FrameType.more, 4, big.subarray(100)),
+        part(FrameType.more, 4, big.subarray(100, 4100)),
+        part(FrameType.more, 4, big.subarray(4100)),
         after,
       ]),
     );

@@ -1,7 +1,7 @@
 import { badRequest, type MicroError, payloadTooLarge } from '@tsmicro/core';
 import type { Message } from '../transport.js';
 import { OversizeFrame, skippedMessage } from './oversize.js';
-import { type Incoming, MAX_PARTIAL, PART_SIZE } from './parts.js';
+import { type Incoming, MAX_PARTIAL } from './parts.js';
 import { FrameType, HeaderReader, INITIAL_CONNECTION_WINDOW, MAGIC, PREFACE, VERSION } from './wire.js';
 
 /** What the reader reports to its socket. */
@@ -36,18 +36,10 @@ export class FrameReader {
   /** Credit the peer still has, bytes: what this side granted minus what arrived. */
   private avail = INITIAL_CONNECTION_WINDOW;
 
-  /**
-   * The longest frame accepted from a length prefix: a message frame within maxMessageSize, or a part
-   * (whose message's `total` is checked against maxMessageSize on its `first` frame), whichever is larger.
-   */
-  private readonly frameLimit: number;
-
   constructor(
     private readonly maxMessageSize: number,
     private readonly on: ReaderEvents,
-  ) {
-    this.frameLimit = Math.max(maxMessageSize + 1, PART_FRAME_MAX);
-  }
+  ) {}
 
   get handshaken(): boolean {
     return this.prefaceSeen === PREFACE.length;
@@ -169,7 +161,7 @@ export class FrameReader {
    * flagged with its size, so only its call fails (413). Anything larger closes the connection.
    */
   private refuses(len: number): boolean {
-    if (len <= this.frameLimit || len > this.maxMessageSize * 64) return false;
+    if (len <= this.maxMessageSize + 1 || len > this.maxMessageSize * 64) return false;
     if (!this.charge(len)) return false;
     this.oversize = new OversizeFrame(len, this.maxMessageSize);
     return true;
@@ -203,7 +195,7 @@ export class FrameReader {
   }
 
   private checkLength(len: number): boolean {
-    if (len > this.frameLimit) {
+    if (len > this.maxMessageSize + 1) {
       this.on.fail(payloadTooLarge(`peer announced a frame of ${len} bytes, over maxMessageSize ${this.maxMessageSize}`));
       return false;
     }
@@ -219,11 +211,7 @@ export class FrameReader {
     const type = buf[start];
     if (type === FrameType.message || type === FrameType.first || type === FrameType.more) {
       if (!this.charge(end - start)) return false;
-      if (type === FrameType.message) {
-        // A message frame may be longer than maxMessageSize when the limit is under a part's size: refuse only its call.
-        if (end - start - 1 > this.maxMessageSize) return this.emitRefused(buf.subarray(start + 1, end), end - start - 1);
-        return this.emit(buf, start + 1, end);
-      }
+      if (type === FrameType.message) return this.emit(buf, start + 1, end);
       return type === FrameType.first ? this.first(buf, start, end) : this.more(buf, start, end);
     }
     if (type === FrameType.ping) {
@@ -314,6 +302,3 @@ export class FrameReader {
     return false;
   }
 }
-
-/** The longest part frame: type, part stream id and total, then a part's content. */
-const PART_FRAME_MAX = 9 + PART_SIZE;
