@@ -3,6 +3,7 @@ import { createLogger } from '@tsmicro/core';
 import { memoryRegistry } from '@tsmicro/registry';
 import { createService } from '@tsmicro/service';
 import { tcpTransport } from '@tsmicro/transport';
+import { checkEncoding } from '@tsmicro/transport/rpc';
 import { bench } from './echo/tsmicro.js';
 
 /**
@@ -49,14 +50,17 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
   }
   const registry = memoryRegistry();
   const logger = createLogger({ level: 'warn' });
-  const svc = createService({ name: 'pair', registry, logger });
+  // TSMICRO_BENCH_COMPRESSION=gzip (…) turns compression on both sides, default threshold: W1's small bodies stay uncompressed.
+  const encoding = process.env.TSMICRO_BENCH_COMPRESSION;
+  const compression = encoding ? { compression: { encoding: checkEncoding(encoding) } } : {};
+  const svc = createService({ name: 'pair', registry, logger, ...compression });
   svc.handle('Bench', bench);
   await svc.start();
   // The caller is createService's client as it builds it (tcp, the registry, a default selector), with
   // dial and call timeouts no valgrind run reaches: under it a dial takes seconds, and a count of
   // timed-out calls measures error paths.
   const timeout = 3_600_000;
-  const client = createClient({ transport: tcpTransport(), registry, logger, dialTimeout: timeout });
+  const client = createClient({ transport: tcpTransport(), registry, logger, dialTimeout: timeout, ...compression });
   const opts = stack === 'address' ? { address: svc.server.address, timeout } : { timeout };
   return {
     call: () => client.call('pair', 'Bench.echo', req, opts),
