@@ -25,6 +25,6 @@ it('the demo discovers the server over mDNS, runs every call shape, validation, 
   );
   expect(r.stdout).toContain('server stopped gracefully (exit code 0)');
   expect(r.stdout).toMatch(
-    /pnpm exec tsmicro call greeter Greeter\.hello '\{"name":"Ada"\}'\n {2}pnpm exec tsmicro stream greeter Greeter\.countdown '\{"from":3\}'\n {2}pnpm exec tsmicro health\n$/,
+    /pnpm exec tsmicro call greeter Greeter\.hello '\{"name":"Ada"\}'\n {2}pnpm exec tsmicro stream greeter Greeter\.countdown '\{"from":3\}'\n {2}pnpm exec tsmicro health\n {2}pnpm exec tsmicro api {8}# HTTP gateway \+ web dashboard on http:\/\/127\.0\.0\.1:8080\n$/,
   );
 }, 45_000);

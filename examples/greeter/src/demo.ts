@@ -72,6 +72,7 @@ const cliHint = [
   `  pnpm exec tsmicro call greeter Greeter.hello '{"name":"Ada"}'`,
   `  pnpm exec tsmicro stream greeter Greeter.countdown '{"from":3}'`,
   '  pnpm exec tsmicro health',
+  '  pnpm exec tsmicro api        # HTTP gateway + web dashboard on http://127.0.0.1:8080',
 ];
 
 /** The one line of a Prometheus text exposition that starts with `prefix`. */
