@@ -1,4 +1,4 @@
-export { type Context, createScope, earliest, remaining, type Scope } from './context.js';
+export { type Context, earliest, remaining } from './context.js';
 export {
   badGateway,
   badRequest,
