@@ -1,18 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { reachable } from '@tsmicro/core/testing';
+import { freePort, reachable } from '@tsmicro/core/testing';
 
-/** A free loopback TCP port (bound to 0, then released). For tests that run private servers. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /** Polls until `port` accepts (or refuses, with `up=false`) connections; bounded. */
 export async function waitPort(port: number, up: boolean, timeoutMs = 10_000): Promise<void> {

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '@tsmicro/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, type Running, startCli, startService, stopService, uniqueName } from './harness.js';
 
@@ -19,18 +19,6 @@ export interface Backend {
 }
 
 const json = <T>(s: string): T => JSON.parse(s) as T;
-
-/** A port nothing listens on right now (the gateway is told one, as a user would). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Every CLI command as a child process against real services (child processes too) on `b`: results on

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@tsmicro/core/testing';
 
 /**
  * Test support (not part of the registry API): etcd processes the tests own, on free loopback ports,
@@ -25,14 +25,6 @@ export interface EtcdCluster {
   readonly endpoints: string[];
   /** Stops every member and removes the data. */
   destroy(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 async function healthy(url: string, timeoutMs: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export { type LogLine, recordingLogger } from './recording-logger.js';
 
@@ -28,4 +28,20 @@ export async function requireServer(name: string, port: number, host = '127.0.0.
   if (process.env.CI) throw new Error(`${name} is not answering on ${where}; CI needs it (run .ci/run, which starts it)`);
   process.stderr.write(`\n[tsmicro tests] SKIPPING ${name} tests: nothing answers on ${where} (set CI=1 to make this a failure)\n`);
   return false;
+}
+
+/**
+ * A loopback TCP port nothing listens on right now (bound to 0, then released), for tests that start
+ * private servers or tell a program which port to use.
+ * @example const port = await freePort(); spawn('nats-server', ['-p', String(port)])
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no free port'))));
+    });
+  });
 }

@@ -1,18 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { reachable } from '@tsmicro/core/testing';
+import { freePort, reachable } from '@tsmicro/core/testing';
 
-/** A free loopback TCP port (bound to 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no free port'))));
-    });
-  });
-}
+export { freePort };
 
 /** Waits `ms`, or less when `signal` aborts first. */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
