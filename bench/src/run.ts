@@ -11,7 +11,9 @@ import { benchSkewedNodes, formatSkewedNodes } from './resilience/index.js';
 import { medianOfRounds, pairedRatio } from './rounds.js';
 import { ceilingOf, peerOf, planRows, type Row, type RowResult } from './rows.js';
 import { benchBigVsSmall, formatBigVsSmall } from './wire/big-small.js';
-import { benchCompression, formatCompression } from './wire/compression.js';
+import { benchCompression, formatCompression, medianOfCompressionRounds } from './wire/compression.js';
+import { findNode22 } from './wire/node22.js';
+import { benchAsyncZlib, formatAsyncZlib } from './wire/zasync.js';
 
 /**
  * `pnpm bench [W1 W2 W3 W4 DISCOVERY SKEW] [--quick] [--soak]` — runs the selected workloads (all but
@@ -135,19 +137,39 @@ async function main(): Promise<void> {
     sections.push(`## A small call while a 4 MB message is in flight (one connection)\n\n${formatBigVsSmall(r, { markdown: true })}`);
   }
   if (extras.has('ZIP')) {
-    for (const [title, rate] of [
-      ['loopback', undefined],
-      ['loopback shaped to 100 Mbit/s (tbf)', '100mbit'],
+    const rounds = settings.measureMs < 5000 ? 1 : 3;
+    const node22 = findNode22();
+    if (!node22) out('compression: no Node 22 (scripts/services/node22.sh), so no zstd rows');
+    for (const [title, rate, node] of [
+      ['loopback', undefined, undefined],
+      ['loopback shaped to 100 Mbit/s (tbf)', '100mbit', undefined],
+      ...(node22 ? ([['loopback shaped to 100 Mbit/s (tbf), on Node 22 (zstd)', '100mbit', node22]] as const) : []),
     ] as const) {
-      out(`… compression: ${title}`);
       try {
-        const rows = await benchCompression({ rate, measureMs: settings.measureMs, warmupMs: settings.warmupMs });
+        const each = [];
+        for (let r = 0; r < rounds; r++) {
+          out(`… compression: ${title}, round ${r + 1}/${rounds}`);
+          each.push(await benchCompression({ rate, node, measureMs: settings.measureMs, warmupMs: settings.warmupMs }));
+        }
+        const rows = medianOfCompressionRounds(each);
         out(`\n${formatCompression(rows)}`);
-        sections.push(`## Compression: 64 KiB JSON responses at c=16, ${title}\n\n${formatCompression(rows, { markdown: true })}`);
+        sections.push(
+          `## Compression: 64 KiB JSON responses at c=16, ${title}, median of ${rounds} rounds\n\n${formatCompression(rows, { markdown: true })}`,
+        );
       } catch (e) {
         out(`compression (${title}) not measured: ${(e as Error).message}`);
       }
     }
+    const zlibRows = await benchAsyncZlib({
+      rounds,
+      measureMs: Math.min(settings.measureMs, 3000),
+      warmupMs: settings.warmupMs,
+      progress: (p) => out(`… ${p}`),
+    });
+    out(`\n${formatAsyncZlib(zlibRows)}`);
+    sections.push(
+      `## When zlib's thread pool pays: gzip replies at c=8, in the event loop's turn (sync) or on the pool (async), with a small call one at a time beside them; median of ${rounds} paired rounds\n\n${formatAsyncZlib(zlibRows, { markdown: true })}`,
+    );
   }
   if (extras.has('GW')) {
     const rounds = settings.measureMs < 5000 ? 1 : 3;

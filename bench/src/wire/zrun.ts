@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { createClient } from '@tsmicro/client';
 import { tcpTransport } from '@tsmicro/transport';
-import type { Encoding } from '@tsmicro/transport/rpc';
+import { type Encoding, hasZstd } from '@tsmicro/transport/rpc';
 import { runClosedLoop } from '../load.js';
 import { entryOf, spawnServer } from '../resilience/index.js';
 
 /**
  * One compression measurement run, started inside a network namespace by `compression.ts`:
- * `node zrun.js '{"encodings":[…],"concurrency":16,"warmupMs":…,"measureMs":…}'`. For each encoding
+ * `node zrun.js '{"concurrency":16,"warmupMs":…,"measureMs":…}'`. For each encoding (off, gzip,
+ * br, and zstd when this Node has it)
  * a server process answering `Wire.records` (about 64 KiB of JSON) with that encoding, a client at
  * `concurrency`; bytes on the wire are the namespace's loopback counters (only this run's traffic).
  * Prints one JSON line of results.
  */
 
 interface Spec {
-  encodings: Array<Encoding | 'identity'>;
   concurrency: number;
   warmupMs: number;
   measureMs: number;
@@ -29,8 +29,9 @@ function loBytes(): number {
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as Spec;
+const encodings: Array<Encoding | 'identity'> = ['identity', 'gzip', 'br', ...(hasZstd ? (['zstd'] as const) : [])];
 const results = [];
-for (const enc of spec.encodings) {
+for (const enc of encodings) {
   const node = await spawnServer(entryOf('../wire/server', import.meta.url), [enc], `wire-${enc}`);
   const client = createClient({ transport: tcpTransport(), compression: { encoding: enc } });
   try {

@@ -30,7 +30,10 @@ export const SUPPORTED: readonly Encoding[] = hasZstd ? ['zstd', 'br', 'gzip', '
 
 /** Bodies below this many bytes are sent as they are: compressing them costs more than it saves. */
 export const DEFAULT_THRESHOLD = 1024;
-/** Bodies from this size on are compressed on the zlib thread pool instead of in the caller's turn. */
+/**
+ * Bodies from this size on are compressed on the zlib thread pool instead of in the caller's turn
+ * (`asyncFrom`; `pnpm bench ZIP` measures both sides of it, bench/RESULTS.md).
+ */
 export const ASYNC_FROM = 128 * 1024;
 
 const BR = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } };
@@ -61,13 +64,18 @@ function compressAsync(enc: Encoding, b: Uint8Array): Promise<Buffer> {
 /**
  * Compresses `body` with `enc` when that pays: returns the compressed bytes, or undefined when the
  * body is below `threshold` or would not shrink (then it goes as it is, without `Micro-Encoding`).
- * Large bodies are compressed off the event loop (a promise); others in this turn.
+ * Bodies of `asyncFrom` bytes or more are compressed off the event loop (a promise); others in this turn.
  * @example const out = compressBody('gzip', body, 1024) // Buffer | undefined | Promise<…>
  */
-export function compressBody(enc: Encoding, body: Uint8Array, threshold: number): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+export function compressBody(
+  enc: Encoding,
+  body: Uint8Array,
+  threshold: number,
+  asyncFrom: number = ASYNC_FROM,
+): Uint8Array | undefined | Promise<Uint8Array | undefined> {
   if (body.byteLength < threshold) return undefined;
   const smaller = (c: Buffer) => (c.byteLength < body.byteLength ? c : undefined);
-  if (body.byteLength >= ASYNC_FROM) return compressAsync(enc, body).then(smaller);
+  if (body.byteLength >= asyncFrom) return compressAsync(enc, body).then(smaller);
   return smaller(compressSync(enc, body));
 }
 
@@ -119,8 +127,11 @@ export function decompressBodyAsync(
   });
 }
 
-/** Compressed bodies from this size on are decompressed on the zlib thread pool (they expand to about 128 KiB of JSON or more). */
-export const ASYNC_DECOMPRESS_FROM = 16 * 1024;
+/**
+ * JSON shrinks about this many times: a compressed body of `asyncFrom / JSON_RATIO` bytes or more is
+ * decompressed on the zlib thread pool, as it expands to about `asyncFrom` bytes.
+ */
+export const JSON_RATIO = 8;
 
 function decodeFailure(enc: string, e: unknown, max: number): MicroError {
   if (isMicroError(e)) return e;

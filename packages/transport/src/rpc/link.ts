@@ -2,13 +2,14 @@ import { isMicroError, type MicroError } from '@tsmicro/core';
 import type { Message, Socket } from '../transport.js';
 import {
   ACCEPT_ENCODING,
-  ASYNC_DECOMPRESS_FROM,
+  ASYNC_FROM,
   compressBody,
   DEFAULT_THRESHOLD,
   decompressBody,
   decompressBodyAsync,
   ENCODING,
   type Encoding,
+  JSON_RATIO,
   parseAccept,
   SUPPORTED,
 } from './compression.js';
@@ -24,6 +25,13 @@ export interface MuxCompression {
   threshold?: number;
   /** A compressed body may not decompress to more than this many bytes (413 past it). Default 4 MiB. */
   maxMessageSize?: number;
+  /**
+   * Bodies of this many bytes or more are compressed on zlib's thread pool, and compressed bodies
+   * of an eighth of it or more decompressed there, so the event loop keeps serving other calls
+   * meanwhile; smaller ones in the caller's turn, where the thread hop would cost more than it frees.
+   * `0`: always on the pool; `Infinity`: never. Default 128 KiB (`pnpm bench ZIP` shows both sides).
+   */
+  asyncFrom?: number;
 }
 
 /** What the mux hands a received frame to, once its body is plain. */
@@ -57,6 +65,8 @@ export function createLink(socket: Socket, o: MuxCompression = {}): Link {
   const encoding = o.encoding ?? 'identity';
   const threshold = o.threshold ?? DEFAULT_THRESHOLD;
   const maxDecoded = o.maxMessageSize ?? 4 * 1024 * 1024;
+  const asyncFrom = o.asyncFrom ?? ASYNC_FROM;
+  const asyncDecompressFrom = asyncFrom / JSON_RATIO;
   /** What the peer said it accepts; nothing is compressed before it said so. */
   let peerAccepts: readonly string[] = [];
   /** This side's accept list goes out once, on its first frame. */
@@ -95,7 +105,7 @@ export function createLink(socket: Socket, o: MuxCompression = {}): Link {
 
   const encodeAndSend = (m: Message, enc: Encoding | 'identity'): Promise<void> => {
     if (enc === 'identity' || m.body.byteLength < threshold || !peerAccepts.includes(enc)) return send(m);
-    const out = compressBody(enc, m.body, threshold);
+    const out = compressBody(enc, m.body, threshold, asyncFrom);
     if (out === undefined) return send(m);
     if (out instanceof Uint8Array) return send(compressed(m, enc, out));
     return chain(
@@ -109,7 +119,7 @@ export function createLink(socket: Socket, o: MuxCompression = {}): Link {
     const enc = m.header[ENCODING];
     if (enc === undefined) return void to.dispatch(m, id, kind);
     const fail = (e: unknown) => to.refuse(isMicroError(e) ? e : (e as MicroError), id, kind);
-    if (m.body.byteLength >= ASYNC_DECOMPRESS_FROM)
+    if (m.body.byteLength >= asyncDecompressFrom)
       return decompressBodyAsync(enc, m.body, maxDecoded, accept).then((body) => {
         if (!to.closed()) to.dispatch({ header: m.header, body }, id, kind);
       }, fail);
