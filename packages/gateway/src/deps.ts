@@ -1,6 +1,6 @@
 import type { Broker } from '@tsmicro/broker';
 import type { Client } from '@tsmicro/client';
-import type { Registry } from '@tsmicro/registry';
+import type { CacheRegistry, Registry } from '@tsmicro/registry';
 import type { ResolvedGatewayOptions } from './options.js';
 
 /** What every route of one gateway shares. */
@@ -9,7 +9,7 @@ export interface GatewayDeps {
   /** The gateway's client (byte-passthrough JSON codec, see passthrough-codec.ts). */
   readonly client: Client;
   /** The given registry behind a watch-driven cache: per-request lookups are answered from memory. */
-  readonly registry: Registry;
+  readonly registry: CacheRegistry;
   /** The registry as given, for listings and watches. */
   readonly source: Registry;
   /** For topic tails; set whenever `publish` is on. */

@@ -1,17 +1,12 @@
 import { notFound } from '@tsmicro/core';
-import type { Registry } from '@tsmicro/registry';
+import type { CacheRegistry, ServiceRecord } from '@tsmicro/registry';
 import { EndpointKeys, type HandlerKind } from '@tsmicro/transport/rpc';
 import { GATEWAY_ID } from './http-error.js';
 
 const kinds: ReadonlySet<string> = new Set<HandlerKind>(['unary', 'server-stream', 'client-stream', 'bidi-stream']);
 
-/**
- * The call shape of `service`'s `endpoint` as its nodes registered it. 404 when the service has
- * no node, or when its records list endpoints and this is not one of them; `'unary'` when a record
- * lists no kind (an older or foreign server).
- */
-export async function endpointKind(registry: Registry, service: string, endpoint: string): Promise<HandlerKind> {
-  const records = await registry.getService(service);
+/** The call shape of `endpoint` in `records`, or the 404 to throw (see {@link endpointKind}). */
+function kindIn(records: readonly ServiceRecord[], service: string, endpoint: string): HandlerKind {
   if (records.length === 0) throw notFound(`service '${service}' is not registered`, { id: GATEWAY_ID });
   let listsEndpoints = false;
   for (const r of records) {
@@ -22,4 +17,16 @@ export async function endpointKind(registry: Registry, service: string, endpoint
   }
   if (listsEndpoints) throw notFound(`service '${service}' has no endpoint '${endpoint}'`, { id: GATEWAY_ID });
   return 'unary';
+}
+
+/**
+ * The call shape of `service`'s `endpoint` as its nodes registered it. 404 when the service has
+ * no node, or when its records list endpoints and this is not one of them; `'unary'` when a record
+ * lists no kind (an older or foreign server). Answered in the caller's turn (no promise) when the
+ * cache holds the service, as it does for every request after the first.
+ */
+export function endpointKind(registry: CacheRegistry, service: string, endpoint: string): HandlerKind | Promise<HandlerKind> {
+  const held = registry.peek(service);
+  if (held !== undefined) return kindIn(held, service, endpoint);
+  return registry.getService(service).then((records) => kindIn(records, service, endpoint));
 }

@@ -31,9 +31,13 @@ const RESOLVED = Promise.resolve();
  * turn with a single write (writev when large bodies are in the batch). Flushed slab ranges are
  * never touched again, so the slab needs no copy and no per-frame allocation.
  *
- * The flush runs on `process.nextTick`: after the promise jobs of the current turn (where the RPC
- * layer produces its frames) and before the loop goes back to polling. A `setImmediate` flush
- * waited one more loop phase per batch, and measured slower and costlier per call.
+ * The first flush of an event-loop iteration runs on `process.nextTick`: after the promise jobs of
+ * the current callback (where the RPC layer produces its frames), so a lone call goes out at once.
+ * Frames queued later in the same iteration (a gateway or any server reading many sockets in one
+ * poll phase makes one call per socket callback) wait for the iteration's check phase
+ * (`setImmediate`) and go out together in one write: one syscall per iteration instead of one per
+ * callback. Flushing every batch on `setImmediate` instead waited one more loop phase for the lone
+ * call too, and measured slower per call.
  *
  * Large messages go out as parts, round-robin, a bounded amount per turn, and every message frame
  * or part spends connection credit granted by the peer (docs/protocol.md, "Flow control").
@@ -64,6 +68,8 @@ export class FrameWriter {
   private readonly lanes = new Map<string, Outgoing>();
   private nextSid = 1;
   private round: NodeJS.Immediate | undefined;
+  /** Set from a nextTick flush until this iteration's check phase: more frames meanwhile wait for it. */
+  private turn: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly socket: NetSocket,
@@ -174,7 +180,8 @@ export class FrameWriter {
     if (this.queued >= FLUSH_AT) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(this.flushNow);
+      // Already flushed in this iteration: the check phase's endTurn flushes what gathers until then.
+      if (this.turn === undefined) process.nextTick(this.flushNow);
     }
   }
 
@@ -186,6 +193,14 @@ export class FrameWriter {
 
   private readonly flushNow = (): void => {
     // An explicit flush() may have run meanwhile; then this finds nothing queued and writes nothing.
+    this.scheduled = false;
+    this.flush();
+    this.turn ??= setImmediate(this.endTurn);
+  };
+
+  private readonly endTurn = (): void => {
+    this.turn = undefined;
+    if (!this.scheduled) return;
     this.scheduled = false;
     this.flush();
   };
@@ -284,6 +299,8 @@ export class FrameWriter {
     this.chunks = [];
     if (this.round) clearImmediate(this.round);
     this.round = undefined;
+    if (this.turn) clearImmediate(this.turn);
+    this.turn = undefined;
     for (const w of this.drainWaiters.splice(0)) w.reject(error);
     for (const q of this.waiting.splice(0)) q.reject(error);
     for (const o of [...this.active.splice(0), ...this.later.splice(0)]) o.fail(error);
