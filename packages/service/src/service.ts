@@ -28,8 +28,10 @@ export interface ServiceOptions {
   /**
    * Default: the registry env `TSMICRO_REGISTRY` names (`mdns`, `etcd`, `consul`, `memory`; address from
    * `TSMICRO_REGISTRY_ADDRESS`), else `mdnsRegistry()` (zero-conf; env `TSMICRO_MDNS_INTERFACE` pins the
-   * interface). See `PluginEnv`. Closed by `stop()` when defaulted; a given one is left open (it may be
-   * shared): close it yourself when done.
+   * interface). See `PluginEnv`. Closed by `stop()` when defaulted. A given one is not closed (it may be
+   * shared, and `close()` is final), but `stop()` deregisters and ends every watch the service began,
+   * and the etcd and mDNS registries close their connection once idle (1 s): the process can exit, and
+   * the registry reconnects on its next use.
    */
   registry?: Registry;
   /**
@@ -140,9 +142,10 @@ export interface Service {
   /**
    * Stops the server gracefully, closes the client's connections, disconnects the broker `start()`
    * connected (given or defaulted) and closes a defaulted registry (such a service cannot start again;
-   * pass your own registry to restart). A given registry stays open: it may be shared, and `close()`
-   * is final; close it yourself when done (an open etcd or mDNS registry keeps the process alive).
-   * Until the next `start()`, calls through `svc.client` fail with a 503 saying the service stopped.
+   * pass your own registry to restart). A given registry is not closed (it may be shared, and `close()`
+   * is final), but it holds nothing for this service any more: registrations and watches end, and an
+   * etcd or mDNS registry with no other user releases its connection within a second, so the process
+   * exits. Until the next `start()`, calls through `svc.client` fail with a 503 saying the service stopped.
    */
   stop(): Promise<void>;
   /** Starts, logs one line, waits for SIGINT/SIGTERM or `signal`, then stops gracefully. */

@@ -19,6 +19,8 @@ export interface EtcdOps {
   revoke(lease: string): Promise<void>;
   /** True for errors that mean etcd could not be reached (worth reconnecting), not a refusal. */
   isConnectionError(e: unknown): boolean;
+  /** Closes the client's connections; the next operation connects again. */
+  release(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -147,6 +149,16 @@ export function createEtcdOps(o: ResolvedEtcdOptions): EtcdOps {
         }
       }),
     isConnectionError: (e) => isMicroError(e) && e.code === 503,
+    async release() {
+      const l = loaded;
+      loaded = undefined;
+      if (!l) return;
+      try {
+        (await l).etcd.close();
+      } catch {
+        // etcd3 missing: nothing was opened
+      }
+    },
     async close() {
       const l = loaded;
       if (!l) return;

@@ -9,6 +9,8 @@ import type { ResolvedEtcdOptions } from './options.js';
 /** A live copy of everything under the prefix, turned into registry watch events. */
 export interface Mirror {
   watch(o: WatchOptions): AsyncIterableIterator<WatchEvent>;
+  /** True while any watcher is live (the etcd watch runs only then). */
+  readonly active: boolean;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,8 @@ export function recordOf(prefix: string, kv: IKeyValue): ServiceRecord | undefin
  * racing the start is reported either way). When etcd is lost it calls `onLost`, then re-reads the
  * snapshot (reporting the difference) and re-watches, retrying with backoff.
  */
-export function createMirror(ops: EtcdOps, o: ResolvedEtcdOptions, onLost: () => void): Mirror {
+/** `onIdle`: the last watcher left and the etcd watch was cancelled. */
+export function createMirror(ops: EtcdOps, o: ResolvedEtcdOptions, onLost: () => void, onIdle: () => void = () => {}): Mirror {
   const entries = new Set<Entry>();
   const matches = (e: Entry, name: string) => e.service === undefined || e.service === name;
   let live = false;
@@ -52,9 +55,13 @@ export function createMirror(ops: EtcdOps, o: ResolvedEtcdOptions, onLost: () =>
     for (const r of store.list()) if (matches(e, r.name)) e.q.push({ action: 'create', service: r });
   }
 
+  /** Bumped when the mirror stops for want of watchers: a sync begun before must not start a watch after. */
+  let generation = 0;
+
   async function sync(): Promise<void> {
+    const gen = generation;
     const { kvs, revision } = await ops.range(o.prefix);
-    if (closed) return;
+    if (closed || gen !== generation) return;
     attempt = 0;
     const records = kvs.map((kv) => recordOf(o.prefix, kv)).filter((r) => r !== undefined);
     const present = new Set(records.map((r) => nodeKey(o.prefix, r.name, r.version, r.nodes[0]!.id)));
@@ -69,7 +76,7 @@ export function createMirror(ops: EtcdOps, o: ResolvedEtcdOptions, onLost: () =>
       for (const e of entries) greet(e);
     }
     const { etcd } = await ops.client();
-    if (closed) return;
+    if (closed || gen !== generation) return;
     const w = etcd
       .watch()
       .prefix(o.prefix)
@@ -113,14 +120,36 @@ export function createMirror(ops: EtcdOps, o: ResolvedEtcdOptions, onLost: () =>
     });
   }
 
+  /** No watcher left: the etcd watch and the copy go; the next watcher starts from a fresh snapshot. */
+  function stop(): void {
+    generation++;
+    clearTimeout(timer);
+    timer = undefined;
+    started = false;
+    loaded = false;
+    live = false;
+    attempt = 0;
+    store.clear();
+    const w = current;
+    current = undefined;
+    if (w) w.cancel().then(onIdle, onIdle);
+    else onIdle();
+  }
+
   return {
+    get active() {
+      return entries.size > 0;
+    },
     watch(opts) {
       const q = createEventQueue<WatchEvent>(opts.signal);
       if (closed) q.end();
       if (q.ended) return q;
       const e: Entry = { service: opts.service, q };
       entries.add(e);
-      q.onEnd(() => entries.delete(e));
+      q.onEnd(() => {
+        entries.delete(e);
+        if (entries.size === 0 && !closed) stop();
+      });
       if (loaded) greet(e);
       if (!started) {
         started = true;

@@ -22,6 +22,9 @@ interface Own {
  * Needs the optional peer dependency `etcd3`.
  * @example const registry = etcdRegistry({ hosts: ['http://127.0.0.1:2379'] }); await registry.register(record, { ttl: 10_000 })
  */
+/** Ms an idle registry keeps its etcd connection before closing it: back-to-back operations share one. */
+const IDLE_RELEASE_MS = 1000;
+
 export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
   const o = resolveOptions(options);
   const ops = createEtcdOps(o);
@@ -29,7 +32,31 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
   let closed = false;
   let refill: NodeJS.Timeout | undefined;
   let refillAttempt = 0;
-  const mirror = createMirror(ops, o, () => scheduleRefill());
+  const mirror = createMirror(
+    ops,
+    o,
+    () => scheduleRefill(),
+    () => releaseWhenIdle(),
+  );
+  /** Operations running now. */
+  let inflight = 0;
+  let idle: NodeJS.Timeout | undefined;
+
+  /**
+   * With no node of its own registered, no watcher and no operation running, the registry closes its
+   * etcd connection after a short grace (an unref'd timer): a stopped service's process can exit, and
+   * the next operation connects again. A shared registry stays connected while any user is active.
+   */
+  function releaseWhenIdle(): void {
+    const busy = () => closed || owned.size > 0 || inflight > 0 || refill !== undefined || mirror.active;
+    if (busy()) return;
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      idle = undefined;
+      if (!busy()) void ops.release();
+    }, IDLE_RELEASE_MS);
+    idle.unref();
+  }
 
   // writes of one key run one after another: two overlapping ones could each revoke the other's lease
   const queues = new Map<string, Promise<void>>();
@@ -78,6 +105,7 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
         () => {
           refill = undefined;
           refillAttempt = 0;
+          releaseWhenIdle();
           if (owned.size > 0) o.logger.info({ nodes: owned.size }, 'etcd registry: registrations written back after etcd was lost');
         },
         (err: unknown) => {
@@ -91,11 +119,16 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
 
   /** Runs an operation; a connection failure also starts the refill, so etcd coming back gets our nodes again. */
   async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+    inflight++;
+    clearTimeout(idle);
     try {
       return await fn();
     } catch (e) {
       if (ops.isConnectionError(e)) scheduleRefill();
       throw e;
+    } finally {
+      inflight--;
+      releaseWhenIdle();
     }
   }
 
@@ -147,6 +180,7 @@ export function etcdRegistry(options: EtcdRegistryOptions = {}): Registry {
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(idle);
       clearTimeout(refill);
       refill = undefined;
       await mirror.close();

@@ -18,7 +18,8 @@ interface Watcher {
   end(): void;
 }
 
-export function createWatchHub(): WatchHub {
+/** `onEmpty`: called whenever the last live watcher ends (a registry may then release its sockets). */
+export function createWatchHub(onEmpty?: () => void): WatchHub {
   const watchers = new Set<Watcher>();
   let closed = false;
 
@@ -42,6 +43,7 @@ export function createWatchHub(): WatchHub {
         done = true;
         watchers.delete(w);
         o.signal?.removeEventListener('abort', onAbort);
+        if (watchers.size === 0) onEmpty?.();
         if (wake) {
           const resolve = wake;
           wake = undefined;

@@ -10,6 +10,16 @@ import { announcementsOf, instanceName, META_QUERY, nodeAnswers, parseResponse, 
 import { openMdns, respond } from './socket.js';
 import { encodeTxt, type NodeAnnouncement } from './txt.js';
 
+/** One open multicast socket and the discovery wait that began with it. */
+interface Session {
+  socket: Promise<MulticastDNS>;
+  discovered: Promise<void>;
+  endDiscovery(): void;
+}
+
+/** Ms an idle registry keeps its socket before closing it: back-to-back uses share one socket. */
+const IDLE_RELEASE_MS = 1000;
+
 interface LocalNode {
   announcement: NodeAnnouncement;
   /** Epoch ms after which this node is no longer ours to announce; `undefined` while registered without ttl. */
@@ -27,41 +37,83 @@ interface LocalNode {
 export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
   const o = resolveOptions(options);
   const log = o.logger.child({ component: 'mdns-registry' });
-  const hub = createWatchHub();
+  const hub = createWatchHub(() => releaseWhenIdle());
   const store = createNodeStore((e) => hub.emit(e));
   const local = new Map<string, LocalNode>();
   const timers = new Set<NodeJS.Timeout>();
   let reannounce: NodeJS.Timeout | undefined;
   let closed = false;
+  /** The open socket, while anything uses the registry; an idle registry holds none (see releaseWhenIdle). */
+  let session: Session | undefined;
+  /** Lookups waiting for answers. */
+  let lookups = 0;
+  let idle: NodeJS.Timeout | undefined;
 
-  const socket = openMdns({ port: o.port, interface: o.interface }).then((m) => {
-    if (closed) {
-      m.destroy();
-      throw serviceUnavailable('mdns registry closed');
+  function openSession(): Session {
+    const socket = openMdns({ port: o.port, interface: o.interface }).then((m) => {
+      if (closed || session?.socket !== socket) {
+        m.destroy();
+        throw serviceUnavailable('mdns registry closed');
+      }
+      m.on('response', onResponse);
+      m.on('query', (q: QueryPacket, rinfo: RemoteInfo) => onQuery(m, q, rinfo));
+      m.on('error', (err) => log.error({ err }, 'mdns socket error'));
+      m.on('warning', (err) => log.debug({ err }, 'mdns warning'));
+      return m;
+    });
+    // the first lookups wait a moment for peers to answer the startup query, so a fresh socket is not blind
+    let endDiscovery: () => void = () => {};
+    const discovered = new Promise<void>((resolve) => {
+      endDiscovery = resolve;
+    });
+    socket.then(
+      (m) => {
+        m.query([{ name: SERVICE_TYPE, type: 'PTR' }]);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          endDiscovery();
+        }, o.discoveryTimeout);
+        timers.add(t);
+      },
+      () => endDiscovery(),
+    );
+    socket.catch((err: unknown) => log.error({ err }, 'mdns registry could not start'));
+    return { socket, discovered, endDiscovery };
+  }
+
+  /**
+   * With nothing of its own to announce, no watcher and no lookup waiting, the registry closes its
+   * socket after a short grace (an unref'd timer): a stopped service's process can exit, and the next
+   * use opens a fresh socket and asks the network again. A shared registry stays open while any user
+   * of it is active.
+   */
+  function releaseWhenIdle(): void {
+    if (closed || !session || local.size > 0 || hub.size > 0 || lookups > 0) return;
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      idle = undefined;
+      if (closed || !session || local.size > 0 || hub.size > 0 || lookups > 0) return;
+      const s = session;
+      session = undefined;
+      store.clear();
+      s.endDiscovery();
+      void s.socket.then(
+        (m) => m.destroy(),
+        () => undefined,
+      );
+      log.debug('mdns registry idle: socket closed until the next use');
+    }, IDLE_RELEASE_MS);
+    idle.unref();
+  }
+
+  function current(): Session {
+    if (idle) {
+      clearTimeout(idle);
+      idle = undefined;
     }
-    m.on('response', onResponse);
-    m.on('query', onQuery);
-    m.on('error', (err) => log.error({ err }, 'mdns socket error'));
-    m.on('warning', (err) => log.debug({ err }, 'mdns warning'));
-    return m;
-  });
-  // the first lookups wait a moment for peers to answer the startup query, so a fresh registry is not blind
-  let endDiscovery: () => void = () => {};
-  const discovered = new Promise<void>((resolve) => {
-    endDiscovery = resolve;
-  });
-  socket.then(
-    (m) => {
-      m.query([{ name: SERVICE_TYPE, type: 'PTR' }]);
-      const t = setTimeout(() => {
-        timers.delete(t);
-        endDiscovery();
-      }, o.discoveryTimeout);
-      timers.add(t);
-    },
-    () => endDiscovery(),
-  );
-  socket.catch((err: unknown) => log.error({ err }, 'mdns registry could not start'));
+    session ??= openSession();
+    return session;
+  }
 
   const fromAllowed = (rinfo: RemoteInfo) => !o.loopbackOnly || rinfo.address.startsWith('127.') || rinfo.address === '::1';
 
@@ -81,7 +133,7 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
     }
   }
 
-  function onQuery(q: QueryPacket, rinfo: RemoteInfo): void {
+  function onQuery(m: MulticastDNS, q: QueryPacket, rinfo: RemoteInfo): void {
     if (closed || !fromAllowed(rinfo)) return;
     const answer = new Set<LocalNode>();
     let meta = false;
@@ -93,11 +145,11 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
         if (name === SERVICE_TYPE || name === subtypeName(r.name) || name === instance.toLowerCase()) answer.add(n);
       }
     }
-    void socket.then(async (m) => {
+    void (async () => {
       if (meta && answer.size === 0 && liveLocal().size > 0)
         await respond(m, [{ name: META_QUERY, type: 'PTR', ttl: 120, data: SERVICE_TYPE }]);
       for (const n of answer) await announce(m, n.announcement, false);
-    });
+    })();
   }
 
   async function announce(m: MulticastDNS, a: NodeAnnouncement, goodbye: boolean): Promise<void> {
@@ -115,7 +167,7 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       return;
     }
     reannounce = setInterval(() => {
-      void socket.then(async (m) => {
+      void open().then(async (m) => {
         for (const n of local.values()) if (n.expiresAt === undefined) await announce(m, n.announcement, false);
       });
     }, o.defaultTtl / 3);
@@ -140,7 +192,19 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       throw serviceUnavailable(
         'mdns registry closed: close() was called on it (a service closes its defaulted registry on stop()); make a new mdnsRegistry() to keep using mDNS',
       );
-    return socket;
+    return current().socket;
+  }
+
+  /** Runs a lookup: the socket stays open while it waits for answers. */
+  async function lookup<T>(fn: (m: MulticastDNS, discovered: Promise<void>) => Promise<T>): Promise<T> {
+    lookups++;
+    try {
+      const m = await open();
+      return await fn(m, (session as Session).discovered);
+    } finally {
+      lookups--;
+      releaseWhenIdle();
+    }
   }
 
   return {
@@ -177,24 +241,29 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       store.remove(record);
       ensureReannounce();
       for (const a of announcementsOf(record, undefined)) await announce(m, a, true);
+      releaseWhenIdle();
     },
-    async getService(name: string) {
-      const m = await open();
-      await discovered;
-      const known = store.get(name);
-      if (known.length > 0) return known;
-      // A miss asks the network for this service: a peer that registered after our startup query, or
-      // whose answer came late on a busy host, is found now instead of being reported as unknown.
-      m.query([{ name: subtypeName(name), type: 'PTR' }]);
-      await firstEvent(name, MISS_WAIT_FACTOR * o.discoveryTimeout);
-      return store.get(name);
+    getService(name: string) {
+      return lookup(async (m, discovered) => {
+        await discovered;
+        const known = store.get(name);
+        if (known.length > 0) return known;
+        // A miss asks the network for this service: a peer that registered after our startup query, or
+        // whose answer came late on a busy host, is found now instead of being reported as unknown.
+        m.query([{ name: subtypeName(name), type: 'PTR' }]);
+        await firstEvent(name, MISS_WAIT_FACTOR * o.discoveryTimeout);
+        return store.get(name);
+      });
     },
-    async listServices() {
-      await open();
-      await discovered;
-      return store.list();
+    listServices() {
+      return lookup(async (_m, discovered) => {
+        await discovered;
+        return store.list();
+      });
     },
     watch(wo) {
+      // A watcher keeps the socket open (and opens it), so events keep coming.
+      if (!closed) current();
       return hub.watch(wo);
     },
     async close() {
@@ -204,10 +273,14 @@ export function mdnsRegistry(options: MdnsRegistryOptions = {}): Registry {
       store.clear();
       local.clear();
       clearInterval(reannounce);
+      clearTimeout(idle);
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      endDiscovery();
-      const m = await socket.catch(() => undefined);
+      const s = session;
+      session = undefined;
+      if (!s) return;
+      s.endDiscovery();
+      const m = await s.socket.catch(() => undefined);
       if (m) await new Promise<void>((resolve) => m.destroy(() => resolve()));
     },
   };
