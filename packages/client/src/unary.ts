@@ -21,8 +21,6 @@ interface Attempt {
   md: Metadata;
   /** By name: the attempts' failures, to explain a call no node could answer. */
   log?: AttemptLog;
-  /** By name on the hot path: the selection, for the log made once attempt 0 fails. */
-  selected?: Next;
   /** This call's `compression` option, when it has one. */
   encoding?: Encoding | 'identity' | undefined;
 }
@@ -141,11 +139,6 @@ async function retried(x: Attempt, first: Admitted, outcome: Outcome<unknown>): 
       settle(first);
       return outcome.value;
     }
-    if (x.selected && !x.log) {
-      // The hot path kept no log while attempt 0 might succeed: start it now, with that failure in it.
-      x.log = attemptLog(x.plan.service, x.selected, { node: first.sel.node, error: outcome.error });
-      x.plan.next = x.log.next;
-    }
     const { value, admitted } = await withRetries(x.plan, (a) => once(x, a), { admitted: first, outcome });
     settle(admitted);
     return value;
@@ -260,25 +253,16 @@ const unselected: Next = () => {
   throw serviceUnavailable('no node selected yet');
 };
 
-/** A stream endpoint is refused before anything is sent: the registry says which kind it is. */
-function refuseStream(x: Attempt, next: Next): void {
-  const { endpoint, name } = x.plan;
+/**
+ * A by-name selection made ready for attempts: a stream endpoint is refused (the registry says which
+ * kind it is, before its handler could run), and each attempt's failure is logged for the final error.
+ */
+function logged(x: Attempt, next: Next): Next {
+  const { service, endpoint, name } = x.plan;
   const kind = streamKindOf(next.records, endpoint);
   if (kind) throw unaryToStream(name, endpoint, kind);
-}
-
-/** A by-name selection made ready for attempts, each attempt's failure logged for the final error. */
-function logged(x: Attempt, next: Next): Next {
-  refuseStream(x, next);
-  x.log = attemptLog(x.plan.service, next);
+  x.log = attemptLog(service, next);
   return x.log.next;
-}
-
-/** The same for the hot path, where the log is made only once attempt 0 fails (see {@link retried}). */
-function logLater(x: Attempt, next: Next): Next {
-  refuseStream(x, next);
-  x.selected = next;
-  return next;
 }
 
 /**
@@ -312,7 +296,7 @@ export function unaryCall(
     if (o.address !== undefined) next = fixedNode(o.address);
     else {
       const ready = selectNow(c, service, o, req, x.md);
-      next = ready && logLater(x, ready);
+      next = ready && logged(x, ready);
     }
   } catch (e) {
     scope.dispose();
