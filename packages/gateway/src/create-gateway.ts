@@ -24,7 +24,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const closing = new AbortController();
   const registry = cacheRegistry(options.registry, { logger: o.logger });
   const client = createClient({
-    transport: tcpTransport(),
+    // One write per event-loop iteration: each HTTP request arrives in its own socket callback.
+    transport: tcpTransport({ coalesceWrites: 'loop' }),
     logger: o.logger,
     ...options.client,
     registry: options.registry,

@@ -53,7 +53,7 @@ export class TcpSocket implements Socket {
     });
     this.ready.catch(() => undefined);
     this.inbox = new Inbox(remote, o.highWaterMessages, o.highWaterBytes, () => this.resumeReading());
-    this.writer = new FrameWriter(sock, o.maxMessageSize);
+    this.writer = new FrameWriter(sock, o.maxMessageSize, o.coalesceWrites === 'loop');
     this.reader = new FrameReader(o.maxMessageSize, {
       preface: () => this.onPreface(),
       message: (m) => this.onMessage(m),

@@ -31,13 +31,12 @@ const RESOLVED = Promise.resolve();
  * turn with a single write (writev when large bodies are in the batch). Flushed slab ranges are
  * never touched again, so the slab needs no copy and no per-frame allocation.
  *
- * The first flush of an event-loop iteration runs on `process.nextTick`: after the promise jobs of
- * the current callback (where the RPC layer produces its frames), so a lone call goes out at once.
- * Frames queued later in the same iteration (a gateway or any server reading many sockets in one
- * poll phase makes one call per socket callback) wait for the iteration's check phase
- * (`setImmediate`) and go out together in one write: one syscall per iteration instead of one per
- * callback. Flushing every batch on `setImmediate` instead waited one more loop phase for the lone
- * call too, and measured slower per call.
+ * The flush runs on `process.nextTick`: after the promise jobs of the current callback (where the RPC
+ * layer produces its frames) and before the loop goes back to polling. A `setImmediate` flush
+ * waited one more loop phase per batch, and measured slower and costlier per call. With
+ * `perIteration` (tcp option `coalesceWrites: 'loop'`) only the first flush of an iteration runs so;
+ * frames queued by later callbacks of the same iteration (a gateway reading many HTTP sockets in one
+ * poll phase makes one call per socket callback) wait for its check phase and go out in one write.
  *
  * Large messages go out as parts, round-robin, a bounded amount per turn, and every message frame
  * or part spends connection credit granted by the peer (docs/protocol.md, "Flow control").
@@ -74,6 +73,7 @@ export class FrameWriter {
   constructor(
     private readonly socket: NetSocket,
     private readonly maxMessageSize: number,
+    private readonly perIteration = false,
   ) {
     socket.on('drain', () => {
       this.blocked = false;
@@ -195,7 +195,7 @@ export class FrameWriter {
     // An explicit flush() may have run meanwhile; then this finds nothing queued and writes nothing.
     this.scheduled = false;
     this.flush();
-    this.turn ??= setImmediate(this.endTurn);
+    if (this.perIteration) this.turn ??= setImmediate(this.endTurn);
   };
 
   private readonly endTurn = (): void => {

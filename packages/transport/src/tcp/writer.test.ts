@@ -1,0 +1,55 @@
+import { connect, createServer, type Socket as NetSocket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameWriter } from './writer.js';
+
+/** A connected loopback socket, with the writes handed to it counted. */
+async function countedSocket(): Promise<{ sock: NetSocket; writes: () => number; close(): void }> {
+  const server = createServer((s) => s.resume());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const sock = connect(port, '127.0.0.1');
+  await new Promise<void>((r) => sock.once('connect', r));
+  let n = 0;
+  const write = sock.write.bind(sock) as (b: Uint8Array) => boolean;
+  sock.write = ((b: Uint8Array) => {
+    n++;
+    return write(b);
+  }) as NetSocket['write'];
+  return {
+    sock,
+    writes: () => n,
+    close() {
+      sock.destroy();
+      server.close();
+    },
+  };
+}
+
+const message = (i: number) => ({ header: { 'Micro-Id': String(i) }, body: Uint8Array.of(i) });
+
+/** Three callbacks of one event-loop iteration (three timers due together), each queuing one frame. */
+async function threeCallbacks(w: FrameWriter): Promise<void> {
+  await new Promise<void>((done) => {
+    for (let i = 0; i < 3; i++) setTimeout(() => void w.message(message(i)), 0);
+    setTimeout(() => setImmediate(done), 5);
+  });
+}
+
+describe('FrameWriter: writes per event-loop iteration', () => {
+  let close = () => {};
+  afterEach(() => close());
+
+  it("'tick' (default): each callback's frames go out at its end, one write each", async () => {
+    const s = await countedSocket();
+    close = s.close;
+    await threeCallbacks(new FrameWriter(s.sock, 1 << 20));
+    expect(s.writes()).toBe(3);
+  });
+
+  it("'loop': the first callback's frames go out at once, the later ones' together in the check phase", async () => {
+    const s = await countedSocket();
+    close = s.close;
+    await threeCallbacks(new FrameWriter(s.sock, 1 << 20, true));
+    expect(s.writes()).toBe(2);
+  });
+});
