@@ -46,10 +46,9 @@ export interface TcpTransportOptions {
   /**
    * How frames queued on one connection are gathered into one write. `'tick'` (default): everything
    * queued in one callback's run goes out at its end (`process.nextTick`), the least latency per call.
-   * `'loop'`: the first batch of an event-loop iteration goes out the same way, later ones wait for the
-   * iteration's check phase and leave together: one write per iteration where one process makes a
-   * call per incoming socket (an HTTP gateway: `pnpm bench GW` measured its CPU per request 0.8×, and
-   * the service's 0.5×), at the price of a loop phase for those later calls.
+   * `'loop'`: frames wait for the event-loop iteration's check phase (`setImmediate`) and leave
+   * together: one write per iteration where a process makes one call per incoming socket (the HTTP
+   * gateway uses it), at the price of a loop phase per call.
    */
   coalesceWrites?: 'tick' | 'loop';
 }

@@ -34,9 +34,9 @@ const RESOLVED = Promise.resolve();
  * The flush runs on `process.nextTick`: after the promise jobs of the current callback (where the RPC
  * layer produces its frames) and before the loop goes back to polling. A `setImmediate` flush
  * waited one more loop phase per batch, and measured slower and costlier per call. With
- * `perIteration` (tcp option `coalesceWrites: 'loop'`) only the first flush of an iteration runs so;
- * frames queued by later callbacks of the same iteration (a gateway reading many HTTP sockets in one
- * poll phase makes one call per socket callback) wait for its check phase and go out in one write.
+ * `perIteration` (tcp option `coalesceWrites: 'loop'`) the flush waits for the iteration's check
+ * phase (`setImmediate`): a gateway reading many HTTP sockets in one poll phase makes one call per
+ * socket callback, and they all go out in one write.
  *
  * Large messages go out as parts, round-robin, a bounded amount per turn, and every message frame
  * or part spends connection credit granted by the peer (docs/protocol.md, "Flow control").
@@ -67,8 +67,6 @@ export class FrameWriter {
   private readonly lanes = new Map<string, Outgoing>();
   private nextSid = 1;
   private round: NodeJS.Immediate | undefined;
-  /** Set from a nextTick flush until this iteration's check phase: more frames meanwhile wait for it. */
-  private turn: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly socket: NetSocket,
@@ -180,8 +178,8 @@ export class FrameWriter {
     if (this.queued >= FLUSH_AT) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      // Already flushed in this iteration: the check phase's endTurn flushes what gathers until then.
-      if (this.turn === undefined) process.nextTick(this.flushNow);
+      if (this.perIteration) setImmediate(this.flushNow);
+      else process.nextTick(this.flushNow);
     }
   }
 
@@ -193,14 +191,6 @@ export class FrameWriter {
 
   private readonly flushNow = (): void => {
     // An explicit flush() may have run meanwhile; then this finds nothing queued and writes nothing.
-    this.scheduled = false;
-    this.flush();
-    if (this.perIteration) this.turn ??= setImmediate(this.endTurn);
-  };
-
-  private readonly endTurn = (): void => {
-    this.turn = undefined;
-    if (!this.scheduled) return;
     this.scheduled = false;
     this.flush();
   };
@@ -299,8 +289,6 @@ export class FrameWriter {
     this.chunks = [];
     if (this.round) clearImmediate(this.round);
     this.round = undefined;
-    if (this.turn) clearImmediate(this.turn);
-    this.turn = undefined;
     for (const w of this.drainWaiters.splice(0)) w.reject(error);
     for (const q of this.waiting.splice(0)) q.reject(error);
     for (const o of [...this.active.splice(0), ...this.later.splice(0)]) o.fail(error);
