@@ -20,5 +20,7 @@ describe.runIf(etcdUp)('etcd outage with default settings (own etcd process)', (
     expect(f.lookupP99Ms).toBeLessThan(5);
     // none waited on the dead etcd (its client waits up to 5 s for a connection)
     expect(f.lookupMaxMs).toBeLessThan(1000);
+    expect(f.peekMaxMs).toBeLessThan(5);
+    expect(f.peekMisses).toBe(0);
   });
 });

@@ -22,6 +22,12 @@ export interface StaleOutageFigures {
   lookupMaxMs: number;
   /** Lookups that took 5 ms or more (event-loop stalls under the in-process load show up here too). */
   lookupsOver5Ms: number;
+  /**
+   * The same lookups as a call by name makes them (`peek`, synchronous: no await, so no wait behind
+   * the in-process load's other work): the slowest, ms, and the ones that found nothing.
+   */
+  peekMaxMs: number;
+  peekMisses: number;
   errors: string;
 }
 
@@ -84,9 +90,15 @@ export async function staleOutage(outageMs: number, log: (line: string) => void,
       log(`  etcd stopped; calling and looking up from the cache for ${outageMs} ms`);
       const down = performance.now();
       const times: number[] = [];
+      const peekTimes: number[] = [];
+      let peekMisses = 0;
       while (performance.now() - down < outageMs && !signal?.aborted) {
         const slice = `outage@${Math.floor((performance.now() - down) / 5000) * 5}`;
         if (slice !== phases[phases.length - 1]) enter(slice);
+        const p0 = performance.now();
+        const held = observer.peek(name);
+        peekTimes.push(performance.now() - p0);
+        if ((held?.[0]?.nodes.length ?? 0) !== 2) peekMisses++;
         const t = performance.now();
         const recs = await observer.getService(name);
         times.push(performance.now() - t);
@@ -124,6 +136,8 @@ export async function staleOutage(outageMs: number, log: (line: string) => void,
         lookupP99Ms: round(times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0),
         lookupMaxMs: round(times[times.length - 1] ?? 0),
         lookupsOver5Ms: times.filter((t) => t >= 5).length,
+        peekMaxMs: round(Math.max(0, ...peekTimes)),
+        peekMisses,
         errors: [...o.errors, ...a.errors].join('; '),
       };
     } finally {
