@@ -10,6 +10,7 @@ import { formatMarkdown, formatTable, machineInfo } from './report.js';
 import { benchSkewedNodes, formatSkewedNodes } from './resilience/index.js';
 import { medianOfRounds, pairedRatio } from './rounds.js';
 import { ceilingOf, peerOf, planRows, type Row, type RowResult } from './rows.js';
+import { ensureService } from './services.js';
 import { benchBigVsSmall, formatBigVsSmall } from './wire/big-small.js';
 import { benchCompression, formatCompression, medianOfCompressionRounds } from './wire/compression.js';
 import { findNode22 } from './wire/node22.js';
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
   }
   const sections: string[] = [];
   if (extras.has('DISCOVERY')) {
+    ensureService('etcd', out);
     out('… discovery: watch latency, cache lookups, selector overhead');
     const d = await runDiscoveryBench({ quick: settings.measureMs < 5000 });
     out(`\n${formatDiscovery(d)}`);
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
   }
   if (extras.has('ZIP')) {
     const rounds = settings.measureMs < 5000 ? 1 : 3;
-    const node22 = findNode22();
+    const node22 = findNode22() ?? ensureService('node22', out);
     if (!node22) out('compression: no Node 22 (scripts/services/node22.sh), so no zstd rows');
     for (const [title, rate, node] of [
       ['loopback', undefined, undefined],
