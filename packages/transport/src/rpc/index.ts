@@ -29,6 +29,7 @@ export {
   schemasOf,
   withSchemas,
 } from './schemas.js';
+export { Deadlines } from './deadlines.js';
 export { type CallScope, type CallScopeOptions, callScope, raceScope } from './scope.js';
 export type { RpcStream } from './stream.js';
 export type { UnaryCall, UnaryReceiver } from './unary.js';
