@@ -9,6 +9,7 @@ export {
   hasZstd,
   SUPPORTED,
 } from './compression.js';
+export { Deadlines } from './deadlines.js';
 export { Frame, type FrameKind, H, INITIAL_WINDOW, MESSAGE_OVERHEAD, messageCost, readMetadata, writeMetadata } from './headers.js';
 export {
   type BidiStreamHandler,
@@ -29,7 +30,6 @@ export {
   schemasOf,
   withSchemas,
 } from './schemas.js';
-export { Deadlines } from './deadlines.js';
 export { type CallScope, type CallScopeOptions, callScope, raceScope } from './scope.js';
 export type { RpcStream } from './stream.js';
 export type { UnaryCall, UnaryReceiver } from './unary.js';

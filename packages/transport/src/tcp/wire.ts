@@ -217,7 +217,6 @@ export class HeaderReader {
   }
 }
 
-
 /**
  * Short ASCII strings. Service and endpoint names, user metadata keys and the like repeat on every
  * frame, so they come from `recent`, a small direct-mapped cache of the connection's recent
