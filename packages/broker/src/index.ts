@@ -1,3 +1,3 @@
 export type { Broker, Event, Handler, PublishOptions, SubscribeOptions, Subscriber } from './broker.js';
 export { type MemoryBrokerOptions, memoryBroker } from './memory/broker.js';
-export { compilePattern, matchTopic, type TopicMatcher, validatePattern, validateTopic } from './topic.js';
+export { compilePattern, matchTopic, type TopicCheck, type TopicMatcher, topicCheck, validatePattern, validateTopic } from './topic.js';

@@ -1,7 +1,7 @@
 import { MicroError } from '@tsmicro/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, matchTopic, validatePattern, validateTopic } from './topic.js';
+import { compilePattern, matchTopic, topicCheck, validatePattern, validateTopic } from './topic.js';
 
 describe('topic matching', () => {
   it.each([
@@ -66,5 +66,16 @@ describe('topic matching', () => {
 
   it('explains why ">" is misplaced', () => {
     expect(() => validatePattern('a.>.b')).toThrow(/">" must be the last token/);
+  });
+
+  it('topicCheck refuses what validateTopic refuses, every time, and keeps accepting past its memory bound', () => {
+    const check = topicCheck();
+    for (let round = 0; round < 2; round++) {
+      expect(() => check('a.*')).toThrow(MicroError);
+      expect(() => check('a..b')).toThrow(/empty token/);
+    }
+    for (let i = 0; i < 3000; i++) check(`orders.n${i}`);
+    expect(() => check('orders.n1')).not.toThrow();
+    expect(() => check('orders.>')).toThrow(/wildcard/);
   });
 });

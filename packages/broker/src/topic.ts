@@ -17,24 +17,35 @@ function tokens(kind: 'topic' | 'pattern', s: string): string[] {
 }
 
 /**
- * Topics already found valid. Publishers send to few topics many times, and splitting and
- * scanning each on every publish was the largest single cost of a small publish; the set is
- * emptied when full, so it stays bounded whatever topics come by.
- */
-const validTopics = new Set<string>();
-const VALID_TOPICS_MAX = 1024;
-
-/**
  * Throws a 400 `MicroError` unless `topic` is a valid topic to publish to: non-empty tokens,
  * no whitespace, no wildcard tokens.
  */
 export function validateTopic(topic: string): void {
-  if (validTopics.has(topic)) return;
   for (const t of tokens('topic', topic)) {
     if (t === '*' || t === '>') throw badRequest(`broker: cannot publish to "${topic}": wildcard "${t}" is only allowed in subscriptions`);
   }
-  if (validTopics.size >= VALID_TOPICS_MAX) validTopics.clear();
-  validTopics.add(topic);
+}
+
+/** {@link validateTopic} with a memory of the topics it passed. */
+export type TopicCheck = (topic: string) => void;
+
+const KNOWN_TOPICS_MAX = 1024;
+
+/**
+ * A {@link validateTopic} for one broker, remembering the topics it found valid. Publishers send
+ * to few topics many times, and splitting and scanning each on every publish was the largest single
+ * cost of a small publish. The memory is emptied when full, so it stays bounded whatever topics come
+ * by, and each broker has its own.
+ * @example const checkTopic = topicCheck(); checkTopic('orders.created')
+ */
+export function topicCheck(): TopicCheck {
+  const known = new Set<string>();
+  return (topic) => {
+    if (known.has(topic)) return;
+    validateTopic(topic);
+    if (known.size >= KNOWN_TOPICS_MAX) known.clear();
+    known.add(topic);
+  };
 }
 
 /** Throws a 400 `MicroError` unless `pattern` is a valid subscription pattern (`>` only as the last token). */

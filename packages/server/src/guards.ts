@@ -1,5 +1,5 @@
 /**
- * True for anything with a `then` method: what `await` would wait for. A value-passing wrapper asks it
+ * True for anything with a `then` method: what `await` would wait for. A wrapper that observes asks it
  * of `next`'s result, so it pays for a `.then` only when the handler did not answer at once.
  * @example const out = next(req, ctx); return isThenable(out) ? Promise.resolve(out).then(onValue) : onValue(out)
  */

@@ -23,4 +23,4 @@ export type {
   ValueHandlerWrapper,
 } from './server.js';
 export { type Runner, settleIterable, settleResult, streamsOut } from './settle.js';
-export { passingValues } from './value-wrapper.js';
+export { passingValues } from './wrap.js';

@@ -4,7 +4,7 @@ import { badRequest, type Logger, type Metadata, silentLogger } from '@tsmicro/c
 import type { Registry } from '@tsmicro/registry';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
 import type { MuxCompression } from '@tsmicro/transport/rpc';
-import type { AnyHandlerWrapper, ServerOptions, SubscriberWrapper } from './server.js';
+import type { HandlerWrapper, ServerOptions, SubscriberWrapper } from './server.js';
 
 /** Server options with every default applied. */
 export interface ResolvedServerOptions {
@@ -25,7 +25,7 @@ export interface ResolvedServerOptions {
   maxStreamsPerConnection: number;
   streamWindow: number;
   compression: MuxCompression;
-  handlerWrappers: readonly AnyHandlerWrapper[];
+  handlerWrappers: readonly HandlerWrapper[];
   subscriberWrappers: readonly SubscriberWrapper[];
 }
 

@@ -1,8 +1,8 @@
 import { badRequest, type Logger } from '@tsmicro/core';
 import { type HandlerKind, kindOf } from '@tsmicro/transport/rpc';
 import { endpointMetadata } from './endpoint-meta.js';
-import type { AnyHandlerWrapper, HandlerFunc, ValueHandlerFunc } from './server.js';
-import { wrapHandler } from './value-wrapper.js';
+import type { HandlerFunc, HandlerWrapper } from './server.js';
+import { chain } from './wrap.js';
 
 /** One routable endpoint. */
 export interface Route {
@@ -10,13 +10,8 @@ export interface Route {
   readonly kind: HandlerKind;
   /** Published in the registry record: `kind`, and the JSON Schemas when the handler declares them. */
   readonly metadata: Record<string, string>;
-  /** The wrapped invocation. */
+  /** The handler inside its wrappers: a plain value when they all answered at once, else a promise. */
   readonly invoke: HandlerFunc;
-  /**
-   * The wrapped invocation when its result may be a plain value (no wrappers, or an outermost one
-   * that passes values), which the dispatcher then answers without waiting a turn.
-   */
-  readonly direct: ValueHandlerFunc | undefined;
   /** Bound to the endpoint once, not per call. */
   readonly logger: Logger;
 }
@@ -35,15 +30,15 @@ function methodNames(o: object): string[] {
 }
 
 /** Builds the routes `${name}.${method}` of a handler object, each wrapped (first wrapper outermost). */
-export function routesOf(name: string, handlers: object, wrappers: readonly AnyHandlerWrapper[], logger: Logger): Route[] {
+export function routesOf(name: string, handlers: object, wrappers: readonly HandlerWrapper[], logger: Logger): Route[] {
   if (!name || name.includes('.')) throw badRequest(`handler name '${name}' must be non-empty and without dots`);
   const routes: Route[] = [];
   for (const method of methodNames(handlers)) {
     const fn = (handlers as Record<string, unknown>)[method] as Function;
-    const { invoke, direct } = wrapHandler((req, ctx) => fn.call(handlers, req, ctx), wrappers);
+    const invoke = chain<HandlerFunc>((req, ctx) => fn.call(handlers, req, ctx), wrappers);
     const kind = kindOf(fn);
     const log = logger.child({ endpoint: `${name}.${method}` });
-    routes.push({ name: `${name}.${method}`, kind, metadata: endpointMetadata(fn, kind, log), invoke, direct, logger: log });
+    routes.push({ name: `${name}.${method}`, kind, metadata: endpointMetadata(fn, kind, log), invoke, logger: log });
   }
   if (routes.length === 0) throw badRequest(`handler '${name}' has no methods`);
   return routes;

@@ -16,34 +16,37 @@ export interface ServerContext extends Context {
 
 /**
  * One endpoint invocation as wrappers see it. For unary and server-stream calls `req` is the decoded
- * request; for client and bidi streams it is an `AsyncIterable` of requests. For server and bidi
- * streams the result is an `AsyncIterable` of responses.
+ * request; for client and bidi streams it is an `AsyncIterable` of requests. It answers as the
+ * handler did: with the value itself when the handler answered at once, with a promise when it did
+ * not (server and bidi streams answer with an `AsyncIterable` of responses); a throw or a rejection
+ * is the call's failure.
  */
-export type HandlerFunc = (req: unknown, ctx: ServerContext) => Promise<unknown>;
-/** Middleware around every handler call: `(next) => next'`. The first listed is the outermost. */
+export type HandlerFunc = (req: unknown, ctx: ServerContext) => unknown;
+/**
+ * Middleware around every handler call, `(next) => next'`; the first listed is the outermost. This
+ * is the server's one wrapper shape (subscribers take the same, see {@link SubscriberWrapper}).
+ * `next` answers as the handler did, a value or a promise, so `await` it or hand it back untouched.
+ * Nothing needs declaring for speed: when every wrapper hands back a plain value as it came, the
+ * server answers in the request's own turn, with no promise, timer or stream state for the call; an
+ * `async` wrapper simply makes the call answer later.
+ * @example const audit: HandlerWrapper = (next) => (req, ctx) => { log(ctx.endpoint); return next(req, ctx) }
+ * @example const auth: HandlerWrapper = (next) => async (req, ctx) => { await check(ctx); return next(req, ctx) }
+ */
 export type HandlerWrapper = (next: HandlerFunc) => HandlerFunc;
 /**
- * An endpoint invocation that may answer at once: it returns the handler's value itself when the
- * handler returned one (or a promise when it did), and a handler's throw is thrown. What a
- * {@link ValueHandlerWrapper} wraps and returns.
+ * A subscriber as wrappers see it; `ctx.endpoint` is the topic. Like {@link HandlerFunc}, it answers
+ * with a plain value when the subscriber returned at once, a promise when it did not; a throw or a
+ * rejection nacks the message.
  */
-export type ValueHandlerFunc = (req: unknown, ctx: ServerContext) => unknown;
-/**
- * A handler wrapper that passes plain values through, made with `passingValues`. Where a handler
- * and every wrapper around it answer at once, the server answers in the same turn the request came
- * in, with no promise, timer or stream state for the call; any {@link HandlerWrapper} in the list
- * gets a promise from `next` as always.
- */
-export interface ValueHandlerWrapper {
-  (next: ValueHandlerFunc): ValueHandlerFunc;
-  readonly passesValues: true;
-}
-/** What a server's handler wrapper list holds: either kind, in any mix. */
-export type AnyHandlerWrapper = HandlerWrapper | ValueHandlerWrapper;
-/** A subscriber as wrappers see it; `ctx.endpoint` is the topic. */
-export type SubscriberFunc = (payload: unknown, ctx: Context) => Promise<void>;
-/** Middleware around every subscriber call. The first listed is the outermost. */
+export type SubscriberFunc = (payload: unknown, ctx: Context) => unknown;
+/** Middleware around every subscriber call, the same shape as {@link HandlerWrapper}. The first listed is the outermost. */
 export type SubscriberWrapper = (next: SubscriberFunc) => SubscriberFunc;
+/** @deprecated Every handler wrapper now passes values: use {@link HandlerFunc}. */
+export type ValueHandlerFunc = HandlerFunc;
+/** @deprecated Every handler wrapper now passes values: use {@link HandlerWrapper}. */
+export type ValueHandlerWrapper = HandlerWrapper;
+/** @deprecated There is one kind of handler wrapper: use {@link HandlerWrapper}. */
+export type AnyHandlerWrapper = HandlerWrapper;
 
 /** Options of `server.subscribe`. */
 export interface ServerSubscribeOptions {
@@ -104,7 +107,7 @@ export interface ServerOptions {
   /** Bytes of messages a client may stream ahead per call before the server grants more, at first; grows while the reader waits for them, up to 4 MiB (docs/protocol.md, "Flow control"). Default 262144 (256 KiB). */
   streamWindow?: number;
   /** Middleware. Default none. */
-  wrappers?: { handler?: AnyHandlerWrapper[]; subscriber?: SubscriberWrapper[] };
+  wrappers?: { handler?: HandlerWrapper[]; subscriber?: SubscriberWrapper[] };
 }
 
 /** Serves endpoints and subscriptions. */

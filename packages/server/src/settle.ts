@@ -18,7 +18,7 @@ export function streamsOut(kind: HandlerKind | undefined): boolean {
  * `out` itself, or for a response stream an iterable re-yielding it. Each `next()` of that stream runs
  * through `run` (default: directly) so work done while producing a response sees the same ambient
  * context as the handler itself.
- * @example passingValues((next) => (req, ctx) => settleResult(next(req, ctx), ctx.kind, (err) => count(ctx.endpoint, err)))
+ * @example const out = next(req, ctx); return isThenable(out) ? Promise.resolve(out).then((v) => settleResult(v, ctx.kind, done)) : settleResult(out, ctx.kind, done)
  */
 export function settleResult(out: unknown, kind: HandlerKind | undefined, done: (err?: unknown) => void, run: Runner = direct): unknown {
   if (!streamsOut(kind) || !isAsyncIterable(out)) {

@@ -2,7 +2,9 @@ import type { Broker, Handler, Subscriber } from '@tsmicro/broker';
 import type { Codec, CodecSet } from '@tsmicro/codec';
 import type { Context, Logger } from '@tsmicro/core';
 import { decompressBody, ENCODING, H, type MuxCompression, readMetadata, SUPPORTED } from '@tsmicro/transport/rpc';
+import { isThenable } from './guards.js';
 import type { ServerSubscribeOptions, SubscriberFunc, SubscriberWrapper } from './server.js';
+import { chain } from './wrap.js';
 
 /** One `server.subscribe` call, kept until `start`. */
 export interface SubscriptionSpec {
@@ -37,9 +39,6 @@ function codecLookup(codecs: CodecSet): (contentType: string | undefined) => Cod
   };
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
-
 /**
  * The broker handler of one subscription. Not async: a handler that returns without a promise is
  * done within the delivery (the broker then queues nothing and runs no microtask for it). The
@@ -48,12 +47,7 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
  */
 function deliverTo(env: SubscribeEnv, spec: SubscriptionSpec): Handler {
   const logger = env.logger.child({ topic: spec.topic });
-  let fn: (payload: unknown, ctx: Context) => unknown = spec.fn;
-  if (env.wrappers.length > 0) {
-    let wrapped: SubscriberFunc = (payload, ctx) => Promise.resolve(spec.fn(payload, ctx)).then(noop);
-    for (let i = env.wrappers.length - 1; i >= 0; i--) wrapped = env.wrappers[i]!(wrapped);
-    fn = wrapped;
-  }
+  const fn = chain<SubscriberFunc>(spec.fn, env.wrappers);
   const codecOf = codecLookup(env.codecs);
   const maxMessageSize = env.compression?.maxMessageSize ?? 4 * 1024 * 1024;
   const accept = env.compression?.accept ?? SUPPORTED;

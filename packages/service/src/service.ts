@@ -4,7 +4,7 @@ import type { Codec } from '@tsmicro/codec';
 import type { Logger, Metadata } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 import type { Selector } from '@tsmicro/selector';
-import type { AnyHandlerWrapper, Server, SubscriberWrapper } from '@tsmicro/server';
+import type { HandlerWrapper, Server, SubscriberWrapper } from '@tsmicro/server';
 import type { Transport } from '@tsmicro/transport';
 import type { GrpcTransportOptions } from '@tsmicro/transport/grpc';
 import type { DebugHandlerOptions } from './health/debug.js';
@@ -93,7 +93,7 @@ export interface ServiceOptions {
   debug?: false | DebugHandlerOptions;
   /** Middleware of the server (handler, subscriber) and the client (call, stream, publish). Default none. */
   wrappers?: {
-    handler?: AnyHandlerWrapper[];
+    handler?: HandlerWrapper[];
     subscriber?: SubscriberWrapper[];
     call?: CallWrapper[];
     stream?: StreamWrapper[];

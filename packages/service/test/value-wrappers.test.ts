@@ -1,10 +1,10 @@
 import { conflict, MicroError } from '@tsmicro/core';
-import { passingValues } from '@tsmicro/server';
+import type { HandlerWrapper } from '@tsmicro/server';
 import { tcpTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
 import { pair } from './fixtures.js';
 
-// A value-passing wrapper around a synchronous handler is answered in the request's own turn; these
+// A wrapper that hands back what `next` gave, around a synchronous handler, is answered in the request's own turn; these
 // pin down that such calls behave as any other: answers, errors, deadlines and all four shapes.
 const sync = {
   twice(req: { n: number }) {
@@ -17,15 +17,15 @@ const sync = {
 
 function recorder() {
   const seen: unknown[] = [];
-  const wrapper = passingValues((next) => (req, ctx) => {
+  const wrapper: HandlerWrapper = (next) => (req, ctx) => {
     const out = next(req, ctx);
     seen.push({ endpoint: ctx.endpoint, plain: !(out instanceof Promise) });
     return out;
-  });
+  };
   return { seen, wrapper };
 }
 
-describe('value-passing handler wrappers over tcp', () => {
+describe('handler wrappers passing plain values over tcp', () => {
   it('see a synchronous handler answer plainly, and the caller gets it', async () => {
     const r = recorder();
     const p = await pair({ transport: tcpTransport(), server: { wrappers: { handler: [r.wrapper] } }, handlers: { Sync: sync } });
@@ -72,11 +72,11 @@ describe('value-passing handler wrappers over tcp', () => {
     }
   });
 
-  it('a value-passing wrapper that throws at once answers 500, and the handler never runs', async () => {
+  it('a wrapper that throws at once answers 500, and the handler never runs', async () => {
     let ran = false;
-    const broken = passingValues(() => () => {
+    const broken: HandlerWrapper = () => () => {
       throw new Error('wrapper broke');
-    });
+    };
     const p = await pair({
       transport: tcpTransport(),
       server: { wrappers: { handler: [broken] } },

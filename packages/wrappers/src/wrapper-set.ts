@@ -1,9 +1,9 @@
 import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
-import type { AnyHandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
+import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
 
 /** Wrappers of every kind, in the shape `createService({ wrappers })` takes. */
 export interface WrapperSet {
-  handler: AnyHandlerWrapper[];
+  handler: HandlerWrapper[];
   subscriber: SubscriberWrapper[];
   call: CallWrapper[];
   stream: StreamWrapper[];
@@ -12,7 +12,7 @@ export interface WrapperSet {
 
 /** One wrapper of some kinds, as `logging()`, `metrics()` and `tracing()` return them. */
 export interface WrapperParts {
-  handler?: AnyHandlerWrapper;
+  handler?: HandlerWrapper;
   subscriber?: SubscriberWrapper;
   call?: CallWrapper;
   stream?: StreamWrapper;

@@ -3,7 +3,7 @@ import { Agent } from 'node:http';
 import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
-import { compilePattern, validateTopic } from '../topic.js';
+import { compilePattern, topicCheck } from '../topic.js';
 import { advertisedHost, formatAddress, parseAddress } from './address.js';
 import { Directory, META } from './directory.js';
 import { Endpoint, type LocalSubscription } from './endpoint.js';
@@ -28,6 +28,8 @@ class HttpBroker implements Broker {
   readonly name = 'http';
   private readonly o: ResolvedOptions;
   private readonly instance = randomUUID();
+  /** Topics this broker already found valid. */
+  private readonly checkTopic = topicCheck();
   private readonly subs = new Map<string, LocalSubscription>();
   private session: Session;
   private closing: Promise<void> | undefined;
@@ -63,7 +65,7 @@ class HttpBroker implements Broker {
   }
 
   async publish(topic: string, m: Message, o?: PublishOptions): Promise<void> {
-    validateTopic(topic);
+    this.checkTopic(topic);
     this.ensureOpen(`publish to "${topic}"`);
     const s = this.session;
     const p = publish(s.context, topic, m, o?.signal);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { badRequest, type Logger, serviceUnavailable, silentLogger } from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
-import { compilePattern, validateTopic } from '../topic.js';
+import { compilePattern, topicCheck } from '../topic.js';
 import { type Delivery, MemorySubscription } from './subscription.js';
 
 /** Options of {@link memoryBroker}. */
@@ -29,6 +29,8 @@ class MemoryBroker implements Broker {
   readonly name = 'memory';
   readonly address = `memory:${randomUUID().slice(0, 8)}`;
   private readonly opts: ReturnType<typeof resolveOptions>;
+  /** Topics this broker already found valid. */
+  private readonly checkTopic = topicCheck();
   private readonly subs = new Set<MemorySubscription>();
   private readonly rr = new Map<string, number>();
   private state: State = 'open';
@@ -67,7 +69,7 @@ class MemoryBroker implements Broker {
   }
 
   async publish(topic: string, m: Message, _o?: PublishOptions): Promise<void> {
-    validateTopic(topic);
+    this.checkTopic(topic);
     if (this.state !== 'open') throw serviceUnavailable(`memory broker: cannot publish to "${topic}": broker is disconnected`);
     // Snapshot: the publisher may reuse its buffer once publish resolves, delivery is later.
     const message: Message = { header: { ...m.header }, body: m.body.slice() };

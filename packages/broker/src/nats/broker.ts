@@ -5,7 +5,7 @@ import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } fr
 import { PendingPublishes } from '../internal/pending.js';
 import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
-import { validatePattern, validateTopic } from '../topic.js';
+import { topicCheck, validatePattern } from '../topic.js';
 import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
 import { cachedNatsHeaders, fromNatsHeaders } from './headers.js';
 import { checkDurableName } from './jetstream.js';
@@ -23,6 +23,8 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
   const o = resolveOptions(options);
   const logger = o.logger.child({ component: 'natsBroker' });
   const address = o.servers.join(',');
+  /** Topics this broker already found valid. */
+  const checkTopic = topicCheck();
   const stops = new Set<() => Promise<void>>();
   let nats: Nats | undefined;
   let nc: NatsConnection | undefined;
@@ -76,7 +78,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
   // cost more than that. Every failure still comes back as a rejected promise.
   function publish(topic: string, m: Message, po?: PublishOptions): Promise<void> {
     try {
-      validateTopic(topic);
+      checkTopic(topic);
       if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
       const conn = live('publish');
       if (!send || !headersOf) throw serviceUnavailable('natsBroker is not connected');

@@ -4,7 +4,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } from '../broker.js';
 import { PendingPublishes } from '../internal/pending.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
-import { validatePattern, validateTopic } from '../topic.js';
+import { topicCheck, validatePattern } from '../topic.js';
 import { encodeEnvelope } from './envelope.js';
 import { type RedisBrokerOptions, resolveOptions } from './options.js';
 import { runPublish } from './publish-script.js';
@@ -43,6 +43,8 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
   const o = resolveOptions(options);
   const logger = o.logger.child({ component: 'redisBroker' });
   const address = displayAddress(o.url, o.host, o.port);
+  /** Topics this broker already found valid. */
+  const checkTopic = topicCheck();
   const stops = new Set<() => Promise<void>>();
   /** Stream patterns seen in Redis, re-registered by every publish (see publish-script.ts). */
   let patterns = new Set<string>();
@@ -97,7 +99,7 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
   const pending = new PendingPublishes();
 
   async function publishOne(topic: string, m: Message, po?: PublishOptions): Promise<void> {
-    validateTopic(topic);
+    checkTopic(topic);
     if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
     const { main } = live('publish');
     const payload = encodeEnvelope(m);

@@ -1,4 +1,4 @@
-import type { ValueHandlerWrapper } from '@tsmicro/server';
+import type { HandlerWrapper } from '@tsmicro/server';
 import type { Readiness, ReadinessState } from './readiness.js';
 import { type EndpointStats, type StatsCollector, statsWrapper } from './stats.js';
 
@@ -35,7 +35,7 @@ export interface DebugHandler {
   health(): Promise<HealthReport>;
   stats(): Promise<StatsReport>;
   /** Add it to the server's handler wrappers so `stats` sees the calls. A getter, so it is not an endpoint. */
-  readonly wrapper: ValueHandlerWrapper;
+  readonly wrapper: HandlerWrapper;
 }
 
 class Debug implements DebugHandler {
@@ -48,7 +48,7 @@ class Debug implements DebugHandler {
     this.#readiness = o.readiness;
   }
 
-  get wrapper(): ValueHandlerWrapper {
+  get wrapper(): HandlerWrapper {
     return this.#stats;
   }
 

@@ -1,4 +1,4 @@
-import type { AnyHandlerWrapper } from '@tsmicro/server';
+import type { HandlerWrapper } from '@tsmicro/server';
 import type { ServiceHooks, ServiceOptions } from '../service.js';
 import { type DebugHandler, debugHandler } from './debug.js';
 import { type Readiness, readiness } from './readiness.js';
@@ -14,7 +14,7 @@ export interface ServiceDebug {
   /** Served as `Debug`. */
   readonly handler: DebugHandler;
   /** The service's handler wrappers behind the stats wrapper. */
-  readonly handlerWrappers: AnyHandlerWrapper[];
+  readonly handlerWrappers: HandlerWrapper[];
   /** The service's hooks plus the readiness flips. */
   readonly hooks: ServiceHooks;
 }

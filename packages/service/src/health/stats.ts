@@ -1,4 +1,4 @@
-import { isThenable, passingValues, settleResult, type ValueHandlerWrapper } from '@tsmicro/server';
+import { type HandlerWrapper, isThenable, settleResult } from '@tsmicro/server';
 
 /** Counts of one endpoint. */
 export interface EndpointStats {
@@ -36,7 +36,7 @@ function percentiles(c: Counter): EndpointStats {
 }
 
 /** A handler wrapper counting calls per endpoint, readable at any time. */
-export interface StatsCollector extends ValueHandlerWrapper {
+export interface StatsCollector extends HandlerWrapper {
   /** Calls being handled now, all endpoints. */
   readonly inFlight: number;
   /** A copy of the per-endpoint counts. */
@@ -51,7 +51,7 @@ export interface StatsCollector extends ValueHandlerWrapper {
 export function statsWrapper(): StatsCollector {
   const byEndpoint = new Map<string, Counter>();
   let inFlight = 0;
-  const wrapper = passingValues((next) => (req, ctx) => {
+  const wrapper: HandlerWrapper = (next) => (req, ctx) => {
     let s = byEndpoint.get(ctx.endpoint);
     if (!s) {
       s = { calls: 0, errors: 0, inFlight: 0, times: new Float64Array(LATENCY_WINDOW), timed: 0 };
@@ -83,7 +83,7 @@ export function statsWrapper(): StatsCollector {
         throw e;
       },
     );
-  });
+  };
   return Object.defineProperties(wrapper, {
     inFlight: { get: () => inFlight },
     endpoints: { value: () => Object.fromEntries([...byEndpoint].map(([k, v]) => [k, percentiles(v)])) },

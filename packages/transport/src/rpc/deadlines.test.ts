@@ -1,5 +1,6 @@
 import { timeout } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
+import { Deadlines } from './deadlines.js';
 import { callScope } from './scope.js';
 
 /** Polls `cond` every few ms, up to `ms`. */
@@ -57,5 +58,28 @@ describe('deadlines shared by scopes of the same timeout length', () => {
   it('treats a NaN deadline as passed', () => {
     const s = callScope({ deadline: Number.NaN, onDeadline: () => timeout('nan') });
     expect(s.aborted).toBe(true);
+  });
+
+  it("keeps each owner's scopes in its own lists: same-length deadlines of two owners wait on two timers", async () => {
+    const before = activeTimers();
+    const a = new Deadlines();
+    const b = new Deadlines();
+    const fired: string[] = [];
+    const mk = (owner: Deadlines, name: string) =>
+      callScope({
+        deadline: Date.now() + 30,
+        deadlines: owner,
+        onDeadline: () => {
+          fired.push(name);
+          return timeout(name);
+        },
+      });
+    const sa = mk(a, 'a');
+    const sb = mk(b, 'b');
+    expect(activeTimers()).toBe(before + 2);
+    sa.dispose();
+    await until(() => sb.aborted);
+    expect(fired).toEqual(['b']);
+    expect(sa.aborted).toBe(false);
   });
 });

@@ -16,15 +16,10 @@ export abstract class Timed {
   /** Runs once when the deadline passed, unless {@link unschedule} came first. */
   protected abstract expired(): void;
 
-  /** Waits for `deadline` (epoch ms), which is `ms` from now (ms > 0). */
-  protected schedule(deadline: number, ms: number): void {
+  /** Waits in `on`'s list of timeout length `ms` for `deadline` (epoch ms), which is `ms` from now (ms > 0). */
+  protected schedule(on: Deadlines, deadline: number, ms: number): void {
     this.at = deadline;
-    let list = lists.get(ms);
-    if (!list) {
-      list = new DeadlineList(ms);
-      lists.set(ms, list);
-    }
-    list.add(this);
+    on.listOf(ms).add(this);
   }
 
   /** Stops waiting; harmless when not waiting. */
@@ -79,7 +74,10 @@ class DeadlineList {
   tail: Timed | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ms: number) {}
+  constructor(
+    private readonly owner: Deadlines,
+    private readonly ms: number,
+  ) {}
 
   add(t: Timed): void {
     Timed.link(this, t);
@@ -108,10 +106,32 @@ class DeadlineList {
       Timed.expire(t);
     }
     if (this.timer) return;
-    // The map keeps no list for a length no longer used.
-    if (!this.head && lists.get(this.ms) === this) lists.delete(this.ms);
+    // The owner keeps no list for a length no longer used.
+    if (!this.head) this.owner.drop(this.ms, this);
     else this.arm();
   };
 }
 
-const lists = new Map<number, DeadlineList>();
+/**
+ * The deadline lists of one owner (a server, a client): one list, and one timer, per timeout
+ * length in use. Each owner has its own, so nothing about one server's calls lives in the module.
+ * @example const deadlines = new Deadlines(); callScope({ deadline, onDeadline, deadlines })
+ */
+export class Deadlines {
+  private readonly lists = new Map<number, DeadlineList>();
+
+  /** @internal for {@link Timed} only: the list of timeout length `ms`, made on first use. */
+  listOf(ms: number): DeadlineList {
+    let list = this.lists.get(ms);
+    if (!list) {
+      list = new DeadlineList(this, ms);
+      this.lists.set(ms, list);
+    }
+    return list;
+  }
+
+  /** @internal for {@link DeadlineList} only: forgets an emptied list. */
+  drop(ms: number, list: DeadlineList): void {
+    if (this.lists.get(ms) === list) this.lists.delete(ms);
+  }
+}

@@ -9,6 +9,7 @@ export {
   hasZstd,
   SUPPORTED,
 } from './compression.js';
+export { Deadlines } from './deadlines.js';
 export { Frame, type FrameKind, H, INITIAL_WINDOW, MESSAGE_OVERHEAD, messageCost, readMetadata, writeMetadata } from './headers.js';
 export {
   type BidiStreamHandler,

@@ -157,9 +157,18 @@ export function writeHeader(buf: Buffer, p: number, header: Readonly<Record<stri
   return p;
 }
 
-/** Reads headers; keeps its position in `pos` so decoding allocates nothing but the result. */
+/** Strings up to this length go through {@link shortString}. */
+const SHORT_MAX = 32;
+/** Slots of the recent-strings cache (a power of two). */
+const CACHE_SLOTS = 256;
+
+/**
+ * Reads headers; keeps its position in `pos` so decoding allocates nothing but the result. One per
+ * connection, with its own cache of recent short strings (see {@link shortString}).
+ */
 export class HeaderReader {
   pos = 0;
+  private readonly recent: Array<string | undefined> = new Array(CACHE_SLOTS).fill(undefined);
 
   /** Decodes a header starting at `p`, not reading past `end`; `pos` is left after it. */
   read(buf: Buffer, p: number, end: number): Record<string, string> {
@@ -204,24 +213,18 @@ export class HeaderReader {
     }
     if (start + len > end) throw badRequest('header string runs past the frame');
     this.pos = start + len;
-    return len <= SHORT_MAX ? shortString(buf, start, start + len) : buf.toString('utf8', start, start + len);
+    return len <= SHORT_MAX ? shortString(this.recent, buf, start, start + len) : buf.toString('utf8', start, start + len);
   }
 }
 
-/** Strings up to this length go through {@link shortString}. */
-const SHORT_MAX = 32;
-/** Slots of the recent-strings cache (a power of two). */
-const CACHE_SLOTS = 256;
-const recent: Array<string | undefined> = new Array(CACHE_SLOTS).fill(undefined);
-
 /**
  * Short ASCII strings. Service and endpoint names, user metadata keys and the like repeat on every
- * frame, so they come from a small direct-mapped cache of recent strings: the same string object
- * each time, nothing allocated (building one char by char cost a new string per char) and its hash
- * already computed for the Map lookups that follow. Numbers (call ids, timeouts) change every frame
- * and would only evict the rest: they are built directly.
+ * frame, so they come from `recent`, a small direct-mapped cache of the connection's recent
+ * strings: the same string object each time, nothing allocated (building one char by char cost a
+ * new string per char) and its hash already computed for the Map lookups that follow. Numbers (call
+ * ids, timeouts) change every frame and would only evict the rest: they are built directly.
  */
-function shortString(buf: Buffer, start: number, end: number): string {
+function shortString(recent: Array<string | undefined>, buf: Buffer, start: number, end: number): string {
   let h = 0;
   let digits = true;
   for (let i = start; i < end; i++) {

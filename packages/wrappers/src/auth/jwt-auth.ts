@@ -60,9 +60,8 @@ export function jwtAuth(o: JwtAuthOptions): HandlerWrapper {
     ...(o.audience === undefined ? {} : { audience: o.audience }),
     ...(o.issuer === undefined ? {} : { issuer: o.issuer }),
   };
-  return (next) => async (req, ctx) => {
-    const rule = ruleFor(rules, ctx.endpoint) ?? (policy === 'authenticated' ? [] : policy);
-    if (rule === 'public') return next(req, ctx);
+  /** Verifies the caller against `rule`; a refusal is logged at debug (never the token) and rethrown. */
+  const check = async (ctx: Context, rule: readonly string[] | 'deny'): Promise<void> => {
     try {
       if (rule === 'deny') throw forbidden(`${ctx.endpoint} is not open to any caller`);
       const claims = await verifyJwt(bearerOf(ctx), o.key, verify);
@@ -77,6 +76,11 @@ export function jwtAuth(o: JwtAuthOptions): HandlerWrapper {
       }
       throw e;
     }
-    return next(req, ctx);
+  };
+  return (next) => (req, ctx) => {
+    const rule = ruleFor(rules, ctx.endpoint) ?? (policy === 'authenticated' ? [] : policy);
+    // A public endpoint costs no verification and no promise: it answers as its handler does.
+    if (rule === 'public') return next(req, ctx);
+    return check(ctx, rule).then(() => next(req, ctx));
   };
 }

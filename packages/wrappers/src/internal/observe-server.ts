@@ -1,16 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { Context } from '@tsmicro/core';
 import {
+  type HandlerFunc,
+  type HandlerWrapper,
   isThenable,
-  passingValues,
   type Runner,
   type ServerContext,
   type SubscriberFunc,
   type SubscriberWrapper,
   settleResult,
   streamsOut,
-  type ValueHandlerFunc,
-  type ValueHandlerWrapper,
 } from '@tsmicro/server';
 import type { Series } from '../metrics/family.js';
 import type { Started } from '../tracing/trace-part.js';
@@ -19,11 +18,11 @@ import type { Parts } from './parts.js';
 
 /**
  * One handler wrapper running the given parts: a SERVER span, the `server_*` metrics, a `handled`
- * line. It passes values: a handler answering at once is answered at once, and one returning a
- * promise costs one `.then` on it.
+ * line. A handler answering at once is answered at once, and one returning a promise costs one
+ * `.then` on it.
  */
-export function observeHandler(p: Parts): ValueHandlerWrapper {
-  return passingValues(receivingWrapper(p, (t, ctx) => t.handler(ctx), handle));
+export function observeHandler(p: Parts): HandlerWrapper {
+  return receivingWrapper(p, (t, ctx) => t.handler(ctx), handle);
 }
 
 /**
@@ -48,7 +47,7 @@ function receivingWrapper<In, Ctx extends Context, Out>(
   };
 }
 
-function handle(p: Parts, next: ValueHandlerFunc, req: unknown, ctx: ServerContext, s: Started | undefined): unknown {
+function handle(p: Parts, next: HandlerFunc, req: unknown, ctx: ServerContext, s: Started | undefined): unknown {
   const series = p.metrics?.server.series(ctx.service, ctx.endpoint);
   const requestId = p.log?.handlerId(ctx);
   if (series) series.inFlight++;
@@ -113,7 +112,7 @@ export function observeSubscriber(p: Parts): SubscriberWrapper {
   return receivingWrapper(p, (t, ctx) => t.consumer(ctx), consume);
 }
 
-function consume(p: Parts, next: SubscriberFunc, payload: unknown, ctx: Context, s: Started | undefined): Promise<void> {
+function consume(p: Parts, next: SubscriberFunc, payload: unknown, ctx: Context, s: Started | undefined): unknown {
   const series = p.metrics?.consumed.series(ctx.service, ctx.endpoint);
   const start = performance.now();
   /** Innermost part first: the line, the metrics, then the span. */
@@ -124,12 +123,15 @@ function consume(p: Parts, next: SubscriberFunc, payload: unknown, ctx: Context,
     series?.end(ms, err);
     if (s) p.trace!.end(s, err);
   };
-  let out: Promise<void>;
+  let out: unknown;
   try {
     out = next(payload, ctx);
   } catch (e) {
     end(e);
     return Promise.reject(e);
   }
-  return endAfter(out, { end });
+  // As for handlers: a subscriber done at once is done at once; only a promise costs a `.then`.
+  if (isThenable(out)) return endAfter(out, { end });
+  end(undefined);
+  return out;
 }

@@ -1,15 +1,13 @@
 import type { Context, Logger } from '@tsmicro/core';
-import type { ServerContext, ValueHandlerFunc, ValueHandlerWrapper } from '@tsmicro/server';
+import type { HandlerFunc, HandlerWrapper, ServerContext } from '@tsmicro/server';
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../../test/fixture.js';
 import { allObservability } from '../all.js';
 
-/** The one handler wrapper `allObservability` gives, which passes values. */
-function onlyHandlerWrapper(obs: { handler: readonly unknown[] }): ValueHandlerWrapper {
+/** The one handler wrapper `allObservability` gives. */
+function onlyHandlerWrapper(obs: { handler: readonly unknown[] }): HandlerWrapper {
   expect(obs.handler).toHaveLength(1);
-  const w = obs.handler[0] as ValueHandlerWrapper;
-  expect(w.passesValues).toBe(true);
-  return w;
+  return obs.handler[0] as HandlerWrapper;
 }
 
 /** The context a server gives a unary handler, as plain data. */
@@ -31,8 +29,8 @@ describe('the fused handler wrapper', () => {
   it('hands back a plain result as it came (no promise), after logging and counting it', async () => {
     const cap = captureLogger('info');
     const obs = allObservability({ logging: { logger: cap.logger } });
-    // The server passes a synchronous handler's plain result down a chain of value-passing wrappers.
-    const plain: ValueHandlerFunc = (req) => ({ echo: req });
+    // The server passes a synchronous handler's plain result down its chain of wrappers.
+    const plain: HandlerFunc = (req) => ({ echo: req });
     const wrapped = onlyHandlerWrapper(obs)(plain);
     const out: unknown = wrapped('x', serverContext(cap.logger));
     expect(out).toEqual({ echo: 'x' });
@@ -44,7 +42,7 @@ describe('the fused handler wrapper', () => {
   it('reports a handler that throws synchronously as a rejection, logged with its code', async () => {
     const cap = captureLogger('info');
     const obs = allObservability({ logging: { logger: cap.logger }, tracing: false });
-    const throwing: ValueHandlerFunc = () => {
+    const throwing: HandlerFunc = () => {
       throw new Error('boom');
     };
     const wrapped = onlyHandlerWrapper(obs)(throwing);

@@ -1,5 +1,5 @@
 import type { CallWrapper, StreamWrapper } from '@tsmicro/client';
-import type { SubscriberWrapper, ValueHandlerWrapper } from '@tsmicro/server';
+import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
 import { observeCall, observeStream } from '../internal/observe-client.js';
 import { observeHandler, observeSubscriber } from '../internal/observe-server.js';
 import { type LoggingOptions, LogPart, requestIdKey } from './log-part.js';
@@ -8,7 +8,7 @@ export { type LoggingOptions, requestIdKey };
 
 /** Logging wrappers for a server (handlers, subscribers) and a client (calls, streams). */
 export interface Logging {
-  handler: ValueHandlerWrapper;
+  handler: HandlerWrapper;
   subscriber: SubscriberWrapper;
   call: CallWrapper;
   stream: StreamWrapper;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
 import { loadOptional } from '@tsmicro/core';
-import type { SubscriberWrapper, ValueHandlerWrapper } from '@tsmicro/server';
+import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
 import type * as Prom from 'prom-client';
 import { observeCall, observePublish, observeStream } from '../internal/observe-client.js';
 import { observeHandler, observeSubscriber } from '../internal/observe-server.js';
@@ -14,7 +14,7 @@ const load = createRequire(import.meta.url);
 
 /** Metric wrappers for every kind, plus the registry to expose with `metricsServer`. */
 export interface Metrics {
-  handler: ValueHandlerWrapper;
+  handler: HandlerWrapper;
   subscriber: SubscriberWrapper;
   call: CallWrapper;
   stream: StreamWrapper;

@@ -1,5 +1,5 @@
 import { tooManyRequests } from '@tsmicro/core';
-import { passingValues, type ValueHandlerWrapper } from '@tsmicro/server';
+import type { HandlerWrapper } from '@tsmicro/server';
 import { type TokenBucket, tokenBucket } from './token-bucket.js';
 
 /** Options of {@link rateLimit}. */
@@ -20,12 +20,12 @@ export interface RateLimitOptions {
  * retry (`retry after N ms`).
  * @example createServer({ name, wrappers: { handler: [rateLimit({ rate: 100, burst: 20 })] } })
  */
-export function rateLimit(o: RateLimitOptions): ValueHandlerWrapper {
+export function rateLimit(o: RateLimitOptions): HandlerWrapper {
   const per = o.per ?? 'endpoint';
   const bucketOptions = { rate: o.rate, burst: o.burst ?? o.rate, ...(o.now ? { now: o.now } : {}) };
   tokenBucket(bucketOptions); // validates the options now, not at the first call
   const buckets = new Map<string, TokenBucket>();
-  return passingValues((next) => (req, ctx) => {
+  return (next) => (req, ctx) => {
     const key = per === 'endpoint' ? ctx.endpoint : '';
     let b = buckets.get(key);
     if (!b) {
@@ -37,5 +37,5 @@ export function rateLimit(o: RateLimitOptions): ValueHandlerWrapper {
       throw tooManyRequests(`${what} is rate limited to ${o.rate}/s (burst ${bucketOptions.burst}): retry after ${b.retryAfterMs()} ms`);
     }
     return next(req, ctx);
-  });
+  };
 }

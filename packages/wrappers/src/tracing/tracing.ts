@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type * as Otel from '@opentelemetry/api';
 import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
 import { loadOptional } from '@tsmicro/core';
-import type { SubscriberWrapper, ValueHandlerWrapper } from '@tsmicro/server';
+import type { HandlerWrapper, SubscriberWrapper } from '@tsmicro/server';
 import { observeCall, observePublish, observeStream } from '../internal/observe-client.js';
 import { observeHandler, observeSubscriber } from '../internal/observe-server.js';
 import { otelContextOf, TracePart, type TracingOptions } from './trace-part.js';
@@ -14,7 +14,7 @@ const load = createRequire(import.meta.url);
 
 /** Tracing wrappers for every kind. */
 export interface Tracing {
-  handler: ValueHandlerWrapper;
+  handler: HandlerWrapper;
   subscriber: SubscriberWrapper;
   call: CallWrapper;
   stream: StreamWrapper;
