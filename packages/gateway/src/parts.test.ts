@@ -1,6 +1,7 @@
 import { memoryRegistry } from '@tsmicro/registry';
 import { describe, expect, it } from 'vitest';
 import { accessRules } from './access.js';
+import { clientAddress } from './client-address.js';
 import { pickEncoding } from './compress.js';
 import { createGateway } from './create-gateway.js';
 import { requestTimeout } from './deadline.js';
@@ -46,6 +47,27 @@ describe('gateway parts', () => {
     const { metadata, requestId } = metadataFrom(new Headers({ authorization: 'Bearer x', cookie: 'c=1' }), ['authorization']);
     expect(Object.getPrototypeOf(metadata)).toBeNull();
     expect({ ...metadata }).toEqual({ authorization: 'Bearer x', 'x-request-id': requestId });
+  });
+
+  it('reads the client address from X-Forwarded-For only as far as trusted proxies wrote it', () => {
+    const xff = '198.51.100.9, 203.0.113.7, 10.0.0.2';
+    expect(clientAddress(undefined)('10.0.0.1', xff)).toBe('10.0.0.1');
+    expect(clientAddress(undefined)('::ffff:10.0.0.1', undefined)).toBe('10.0.0.1');
+    expect(clientAddress(undefined)(undefined, xff)).toBe('local');
+    expect(clientAddress(0)('10.0.0.1', xff)).toBe('10.0.0.1');
+    expect(clientAddress(1)('10.0.0.1', xff)).toBe('10.0.0.2');
+    expect(clientAddress(2)('10.0.0.1', xff)).toBe('203.0.113.7');
+    expect(clientAddress(9)('10.0.0.1', xff)).toBe('198.51.100.9');
+    expect(clientAddress(1)('10.0.0.1', undefined)).toBe('10.0.0.1');
+    expect(clientAddress(['10.0.0.0/8'])('10.0.0.1', xff)).toBe('203.0.113.7');
+    expect(clientAddress(['10.0.0.1'])('10.0.0.1', xff)).toBe('10.0.0.2');
+    expect(clientAddress(['10.0.0.1'])('192.0.2.1', xff)).toBe('192.0.2.1');
+    expect(clientAddress(['::1', '10.0.0.0/8'])('::1', '2001:db8::5, 10.1.2.3')).toBe('2001:db8::5');
+    // Junk ends the walk at the proxy that passed it on.
+    expect(clientAddress(3)('10.0.0.1', 'not-an-ip, 10.0.0.2')).toBe('10.0.0.2');
+    expect(() => clientAddress(-1)).toThrow(/trustProxy must be a whole number/);
+    expect(() => clientAddress(['10.0.0.0/33'])).toThrow(/not an IP address or CIDR block/);
+    expect(() => clientAddress(['proxy.local'])).toThrow(/not an IP address or CIDR block/);
   });
 
   it('refuses bad options with errors that say what to do', () => {
