@@ -71,6 +71,6 @@ export function createApp(d: GatewayDeps): Hono<Env> {
       return new Response(body, { headers: { 'content-type': 'application/json' } });
     });
   }
-  app.post('/:service/:endpoint', (c) => rpcRoute(d, c.req.raw, c.req.param('service'), c.req.param('endpoint')));
+  app.post('/:service/:endpoint', (c) => rpcRoute(d, c.req.raw, c.req.param('service'), c.req.param('endpoint'), c.env?.incoming));
   return app;
 }

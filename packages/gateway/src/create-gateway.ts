@@ -4,6 +4,7 @@ import { cacheRegistry } from '@tsmicro/registry';
 import { tcpTransport } from '@tsmicro/transport';
 import { createApp } from './app.js';
 import { type BytesClient, isClient, sharedClient } from './bytes-client.js';
+import { callerGoneSignals } from './disconnect.js';
 import type { Gateway, GatewayClientOptions, GatewayOptions } from './gateway.js';
 import { GATEWAY_ID } from './http-error.js';
 import { type Listening, listenHttp } from './listen.js';
@@ -43,7 +44,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   let client: BytesClient;
   if (isClient(options.client)) client = sharedClient(options.client);
   else client = own = ownClient(options.client, options, o.logger);
-  const app = createApp({ o, client, registry, source: options.registry, broker: options.broker, closing: closing.signal });
+  const app = createApp({
+    o,
+    client,
+    registry,
+    source: options.registry,
+    broker: options.broker,
+    closing: closing.signal,
+    callerGone: callerGoneSignals(),
+  });
   const servers = new Set<Listening>();
   return {
     fetch: async (req) => app.fetch(req),

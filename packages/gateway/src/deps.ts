@@ -1,6 +1,7 @@
 import type { Broker } from '@tsmicro/broker';
 import type { CacheRegistry, Registry } from '@tsmicro/registry';
 import type { BytesClient } from './bytes-client.js';
+import type { CallerGone } from './disconnect.js';
 import type { ResolvedGatewayOptions } from './options.js';
 
 /** What every route of one gateway shares. */
@@ -16,4 +17,6 @@ export interface GatewayDeps {
   readonly broker: Broker | undefined;
   /** Aborts when the gateway closes: every open stream ends. */
   readonly closing: AbortSignal;
+  /** A request's signal for when its caller goes away (one per connection). */
+  readonly callerGone: CallerGone;
 }

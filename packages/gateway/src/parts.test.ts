@@ -1,3 +1,4 @@
+import { isMergedMetadata } from '@tsmicro/core';
 import { memoryRegistry } from '@tsmicro/registry';
 import { describe, expect, it } from 'vitest';
 import { accessRules } from './access.js';
@@ -23,7 +24,7 @@ describe('gateway parts', () => {
   });
 
   it('reads x-timeout and grpc-timeout, capped, and names a malformed one', () => {
-    const h = (o: Record<string, string>) => new Headers(o);
+    const h = (o: Record<string, string>) => o;
     expect(requestTimeout(h({}), 1000)).toBeUndefined();
     expect(requestTimeout(h({ 'x-timeout': '250' }), 1000)).toBe(250);
     expect(requestTimeout(h({ 'x-timeout': '5000' }), 1000)).toBe(1000);
@@ -43,9 +44,11 @@ describe('gateway parts', () => {
     expect(pickEncoding('*')).toBe('br');
   });
 
-  it('takes only allow-listed headers as metadata, on a null prototype, with a request id', () => {
-    const { metadata, requestId } = metadataFrom(new Headers({ authorization: 'Bearer x', cookie: 'c=1' }), ['authorization']);
-    expect(Object.getPrototypeOf(metadata)).toBeNull();
+  it('takes only allow-listed headers as metadata, prototype-free, with a request id', () => {
+    const { metadata, requestId } = metadataFrom({ authorization: 'Bearer x', cookie: 'c=1' }, ['authorization', 'constructor']);
+    // Prototype-free, and marked as merged so the client does not copy it again.
+    expect('constructor' in metadata).toBe(false);
+    expect(isMergedMetadata(metadata)).toBe(true);
     expect({ ...metadata }).toEqual({ authorization: 'Bearer x', 'x-request-id': requestId });
   });
 
