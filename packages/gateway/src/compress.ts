@@ -24,6 +24,7 @@ export function pickEncoding(acceptEncoding: string | null | undefined): Encodin
 /**
  * A complete body as a response: compressed when it is larger than `above` bytes and the caller
  * accepts an encoding. Streams are never compressed here (each message must reach the caller when sent).
+ * `headers` must be the caller's fresh object: `vary` (and `content-encoding`) are added to it.
  * @example return replyWith(bytes, header(h, 'accept-encoding'), 1024, { 'content-type': 'application/json' })
  */
 export async function replyWith(
@@ -32,7 +33,9 @@ export async function replyWith(
   above: number,
   headers: Record<string, string>,
 ): Promise<Response> {
+  headers.vary = 'accept-encoding';
   const enc = body.byteLength > above ? pickEncoding(acceptEncoding) : undefined;
-  if (!enc) return new Response(body, { headers: { ...headers, vary: 'accept-encoding' } });
-  return new Response(await encoders[enc](body), { headers: { ...headers, vary: 'accept-encoding', 'content-encoding': enc } });
+  if (!enc) return new Response(body, { headers });
+  headers['content-encoding'] = enc;
+  return new Response(await encoders[enc](body), { headers });
 }

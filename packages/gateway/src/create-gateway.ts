@@ -4,12 +4,14 @@ import { cacheRegistry } from '@tsmicro/registry';
 import { tcpTransport } from '@tsmicro/transport';
 import { createApp } from './app.js';
 import { type BytesClient, isClient, sharedClient } from './bytes-client.js';
+import type { GatewayDeps } from './deps.js';
 import { callerGoneSignals } from './disconnect.js';
 import type { Gateway, GatewayClientOptions, GatewayOptions } from './gateway.js';
 import { GATEWAY_ID } from './http-error.js';
 import { type Listening, listenHttp } from './listen.js';
 import { resolveOptions } from './options.js';
 import { passthroughJson } from './passthrough-codec.js';
+import { serveHttp } from './serve-http.js';
 
 /** The gateway's own client: its JSON codec passes bytes through (see passthrough-codec.ts). */
 function ownClient(settings: GatewayClientOptions | undefined, options: GatewayOptions, logger: Logger): Client {
@@ -44,7 +46,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let client: BytesClient;
   if (isClient(options.client)) client = sharedClient(options.client);
   else client = own = ownClient(options.client, options, o.logger);
-  const app = createApp({
+  const deps: GatewayDeps = {
     o,
     client,
     registry,
@@ -52,13 +54,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     broker: options.broker,
     closing: closing.signal,
     callerGone: callerGoneSignals(),
-  });
+  };
+  const app = createApp(deps);
+  const serve = serveHttp(deps, app);
   const servers = new Set<Listening>();
   return {
     fetch: async (req) => app.fetch(req),
     async listen(l = {}) {
       if (closing.signal.aborted) throw serviceUnavailable('this gateway is closed; create a new one to listen again', { id: GATEWAY_ID });
-      const s = await listenHttp((req, env) => Promise.resolve(app.fetch(req, env)), {
+      const s = await listenHttp(serve, {
         port: l.port ?? 0,
         host: l.host ?? '127.0.0.1',
         headersTimeoutMs: o.headersTimeoutMs,

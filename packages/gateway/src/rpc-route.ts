@@ -71,7 +71,6 @@ export async function rpcRoute(
   const h = headerBag(req, incoming);
   checkContentType(h);
   const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders);
-  const echo = { [REQUEST_ID]: requestId };
   const timeout = requestTimeout(h, d.o.maxTimeoutMs);
   const known = endpointKind(d.registry, service, endpoint);
   const [kind, body] =
@@ -86,11 +85,14 @@ export async function rpcRoute(
       signal: d.callerGone(req, incoming),
       ...(timeout !== undefined && { timeout }),
     });
-    return replyWith(reply, header(h, 'accept-encoding'), d.o.compressAbove, { 'content-type': 'application/json', ...echo });
+    return replyWith(reply, header(h, 'accept-encoding'), d.o.compressAbove, {
+      'content-type': 'application/json',
+      [REQUEST_ID]: requestId,
+    });
   }
   // Streams end when the caller leaves or the gateway closes, and get the gateway's maximum
   // deadline when the caller names none: nothing outlives it.
   const o: CallOptions = { metadata, signal: liveSignal(d.callerGone(req, incoming), d.closing), timeout: timeout ?? d.o.maxTimeoutMs };
   const s = await openStream(d, service, endpoint, kind, body, o);
-  return streamedReply(s, kind, h, echo, d.o.compressAbove);
+  return streamedReply(s, kind, h, { [REQUEST_ID]: requestId }, d.o.compressAbove);
 }

@@ -101,6 +101,10 @@ describe('gateway registry, health, events, CORS and rate-limit routes', () => {
   it('publishing is off by default', async () => {
     const { url: plain } = await bed.gateway();
     expect((await post(`${plain}/events/${bed.name}.x`, {})).status).toBe(404);
+    // A topic shaped like an endpoint is still no call to a service named 'events'.
+    const shaped = await post(`${plain}/events/Orders.created`, {});
+    expect(shaped.status).toBe(404);
+    expect(((await shaped.json()) as { detail: string }).detail).toMatch(/publishing through this gateway is off/);
     expect(() => createGateway({ registry: bed.registry, publish: true })).toThrow(/needs a broker/);
   });
 
