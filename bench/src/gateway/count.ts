@@ -37,7 +37,7 @@ if ((stack !== 'gateway' && stack !== 'hono-bare') || !(Number.isInteger(request
 }
 const children: ChildProcess[] = [];
 let spec: GwServerSpec = { role: 'hono-bare' };
-if (stack === 'gateway') spec = { role: 'gateway', serviceAddress: (await spawn({ role: 'service' }, children)).address };
+if (stack === 'gateway') spec = { role: 'gateway', serviceAddress: (await spawn({ role: 'service' }, children)).address, patient: true };
 const server = await startStack[spec.role](spec);
 const load = fork(loadEntry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 await new Promise((resolve) => load.once('message', resolve));

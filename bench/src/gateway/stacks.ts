@@ -7,7 +7,14 @@ import type { AddressInfo } from 'node:net';
  */
 
 /** The HTTP echo stacks, and the tsmicro service the gateway calls. */
-export type GwServerSpec = { role: 'hono-bare' | 'fastify-bare' } | { role: 'service' } | { role: 'gateway'; serviceAddress: string };
+export type GwServerSpec =
+  | { role: 'hono-bare' | 'fastify-bare' }
+  | { role: 'service' }
+  /** `patient`: no deadline, ping or HTTP timeout a callgrind run (~50× slower, on a shared machine) could reach. */
+  | { role: 'gateway'; serviceAddress: string; patient?: boolean };
+
+/** Ten minutes: under callgrind a request waits seconds, and a timeout would count an error path instead. */
+const PATIENT_MS = 600_000;
 
 export type Running = { address: string; close(): Promise<unknown> };
 
@@ -39,7 +46,7 @@ async function service(): Promise<Running> {
 }
 
 /** The gateway with a memory registry holding the service's one node: selection and all, no mDNS traffic. */
-async function gateway(serviceAddress: string): Promise<Running> {
+async function gateway(serviceAddress: string, patient = false): Promise<Running> {
   const { memoryRegistry } = await import('@tsmicro/registry');
   // GW_GATEWAY_MODULE: a baseline build's gateway (its dist/index.js) instead, for before/after counts.
   const { createGateway } = (await import(process.env.GW_GATEWAY_MODULE ?? '@tsmicro/gateway')) as typeof import('@tsmicro/gateway');
@@ -51,7 +58,15 @@ async function gateway(serviceAddress: string): Promise<Running> {
     endpoints: [{ name: 'Bench.echo', metadata: { kind: 'unary' } }],
     nodes: [{ id: 'bench-1', address: serviceAddress, metadata: {} }],
   });
-  const gw = createGateway({ registry, dashboard: false });
+  const gw = createGateway({
+    registry,
+    dashboard: false,
+    ...(patient && {
+      client: { timeout: PATIENT_MS, dialTimeout: PATIENT_MS, busyPingAfter: 0, pingInterval: 0 },
+      headersTimeoutMs: PATIENT_MS,
+      requestTimeoutMs: PATIENT_MS,
+    }),
+  });
   const { url } = await gw.listen();
   return { address: url, close: () => gw.close().then(() => registry.close()) };
 }
@@ -61,5 +76,8 @@ export const startStack: Record<GwServerSpec['role'], (s: GwServerSpec) => Promi
   'hono-bare': honoBare,
   'fastify-bare': fastifyBare,
   service,
-  gateway: (s) => gateway((s as { serviceAddress: string }).serviceAddress),
+  gateway: (s) => {
+    const g = s as { serviceAddress: string; patient?: boolean };
+    return gateway(g.serviceAddress, g.patient);
+  },
 };
