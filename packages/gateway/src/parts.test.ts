@@ -21,6 +21,10 @@ describe('gateway parts', () => {
     expect(only.endpoint('greeter', 'Greeter.hello')).toBe(true);
     expect(only.endpoint('other', 'Greeter.hello')).toBe(false);
     expect(() => accessRules(['a/b/c'], [])).toThrow(/not 'service' or 'service\/Handler.method'/);
+    const all = accessRules(['*'], []);
+    expect(all.service('greeter')).toBe(true);
+    expect(all.endpoint('greeter', 'Greeter.hello')).toBe(true);
+    expect(all.endpoint('greeter', 'Debug.stats')).toBe(false);
   });
 
   it('reads x-timeout and grpc-timeout, capped, and names a malformed one', () => {

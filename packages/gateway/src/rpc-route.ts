@@ -19,7 +19,7 @@ const serviceName = /^[\w.:-]{1,200}$/;
 /** JSON (or no declared type, as from `curl --data-binary`): other types would let a cross-site form post without a CORS preflight. */
 function checkContentType(h: HeaderBag): void {
   const ct = header(h, 'content-type');
-  if (ct === undefined) return;
+  if (ct === undefined || ct === 'application/json') return;
   const type = ct.split(';', 1)[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type) || type === 'application/x-ndjson') return;
   throw badRequest(`Content-Type '${ct}' is not JSON; send 'Content-Type: application/json'`, { id: GATEWAY_ID });
