@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { canceled } from '@tsmicro/core';
 import { GATEWAY_ID } from './http-error.js';
@@ -24,6 +25,8 @@ export function callerGoneSignals(): CallerGone {
     if (!signal) {
       if (socket.destroyed) return AbortSignal.abort(gone());
       const ac = new AbortController();
+      // Each call in flight listens until it ends; a pipelining caller may have more than Node's default 10.
+      setMaxListeners(0, ac.signal);
       socket.once('close', () => ac.abort(gone()));
       signal = ac.signal;
       byConnection.set(socket, signal);
