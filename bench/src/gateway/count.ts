@@ -22,8 +22,13 @@ const execArgv = fromSource ? ['--conditions=source', '--import', 'tsx'] : [];
 function send(load: ChildProcess, url: string, requests: number): Promise<void> {
   return new Promise((resolve, reject) => {
     load.once('message', (m: { type: string; non2xx: number; errors: number }) => {
-      if (m.non2xx + m.errors > 0) reject(new Error(`GW count: ${m.non2xx} non-2xx answers and ${m.errors} errors`));
-      else resolve();
+      // A few connection errors happen under callgrind (a socket the slowed server did not serve in
+      // time); they change the count by less than their share. Error answers would count another path.
+      if (m.non2xx > 0 || m.errors > requests / 100) reject(new Error(`GW count: ${m.non2xx} non-2xx answers and ${m.errors} errors`));
+      else {
+        if (m.errors > 0) console.log(`GW count: ${m.errors} connection errors in ${requests} requests`);
+        resolve();
+      }
     });
     load.send({ url, requests });
   });
