@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import type { GwServerSpec } from './server-child.js';
+import type { GwServerSpec } from './stacks.js';
 
 /**
  * GW: W1 ({name} → {msg}) over HTTP at c=64 with autocannon: a bare echo on hono (+ @hono/node-server)
@@ -63,7 +63,8 @@ function cpuOf(proc: ChildProcess): Promise<number> {
 }
 const cpuOfEach = (ps: ChildProcess[]) => Promise.all(ps.map(cpuOf));
 
-function spawn(spec: GwServerSpec, children: ChildProcess[]): Promise<{ proc: ChildProcess; address: string }> {
+/** Starts `spec` in a child process of its own (added to `children`); resolves it and its address once it listens. */
+export function spawn(spec: GwServerSpec, children: ChildProcess[]): Promise<{ proc: ChildProcess; address: string }> {
   const proc = fork(entry, [JSON.stringify(spec)], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   children.push(proc);
   return new Promise((resolve, reject) => {
@@ -77,7 +78,8 @@ function spawn(spec: GwServerSpec, children: ChildProcess[]): Promise<{ proc: Ch
   });
 }
 
-async function stop(children: ChildProcess[]): Promise<void> {
+/** Stops every child in `children` (SIGKILL after 3 s) and empties the list. */
+export async function stop(children: ChildProcess[]): Promise<void> {
   await Promise.all(
     children.map(
       (p) =>

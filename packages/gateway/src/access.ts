@@ -31,6 +31,9 @@ function parse(p: string): Pattern {
  * @example accessRules(['greeter', '*\/Debug.health'], ['greeter/Admin.*'])
  */
 export function accessRules(allow: readonly string[], deny: readonly string[]): AccessRules {
+  // The default (everything but Debug), decided without a pattern per call.
+  if (allow.length === 1 && allow[0] === '*' && deny.length === 0)
+    return { service: () => true, endpoint: (_, e) => !e.startsWith('Debug.') };
   const allowed = allow.map(parse);
   const denied = deny.map(parse);
   const match = (ps: Pattern[], s: string, e: string) => ps.find((p) => p.service.test(s) && p.endpoint.test(e));

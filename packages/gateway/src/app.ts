@@ -39,7 +39,9 @@ export function createApp(d: GatewayDeps): Hono<Env> {
     const limiter = clientLimiter(o.rateLimit);
     app.use(async (c, next) => {
       if (c.req.path === '/healthz' || c.req.path === '/readyz') return next();
-      const wait = limiter.take(c.env?.incoming?.socket.remoteAddress ?? 'local');
+      const incoming = c.env?.incoming;
+      const forwarded = incoming?.headers['x-forwarded-for'];
+      const wait = limiter.take(o.clientAddress(incoming?.socket.remoteAddress, typeof forwarded === 'string' ? forwarded : undefined));
       if (wait === undefined) return next();
       const r = errorResponse(tooManyRequests(`rate limit of ${o.rateLimit?.rps}/s exceeded; retry in ${wait} ms`, { id: GATEWAY_ID }));
       r.headers.set('retry-after', String(Math.ceil(wait / 1000)));
@@ -69,6 +71,6 @@ export function createApp(d: GatewayDeps): Hono<Env> {
       return new Response(body, { headers: { 'content-type': 'application/json' } });
     });
   }
-  app.post('/:service/:endpoint', (c) => rpcRoute(d, c.req.raw, c.req.param('service'), c.req.param('endpoint')));
+  app.post('/:service/:endpoint', (c) => rpcRoute(d, c.req.raw, c.req.param('service'), c.req.param('endpoint'), c.env?.incoming));
   return app;
 }

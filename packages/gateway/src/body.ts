@@ -1,7 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { badRequest, payloadTooLarge } from '@tsmicro/core';
 import { GATEWAY_ID } from './http-error.js';
+import { type HeaderBag, header } from './request-headers.js';
 
 const decoders = {
   gzip: promisify(gunzip),
@@ -41,24 +43,57 @@ async function decompress(data: Uint8Array, encoding: Encoding, limit: number): 
 }
 
 /**
+ * A declared-length body straight from node's stream, in the buffer it arrived in (the usual single
+ * chunk is not copied; the fetch `arrayBuffer()` copies it into a fresh ArrayBuffer). The HTTP
+ * parser enforces the declared length.
+ */
+function readIncoming(incoming: IncomingMessage): Promise<Uint8Array> {
+  if (incoming.readableEnded) return Promise.reject(badRequest('the request body was already read', { id: GATEWAY_ID }));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const onData = (chunk: Buffer) => chunks.push(chunk);
+    const onEnd = () => {
+      off();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (e: Error) => {
+      off();
+      reject(badRequest(`the request body could not be read: ${e.message}`, { id: GATEWAY_ID }));
+    };
+    const onClose = () => {
+      if (!incoming.readableEnded) onError(new Error('the connection closed before the body ended'));
+    };
+    const off = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
+}
+
+/**
  * The request body as bytes, at most `limit` bytes after decompression (`Content-Encoding` gzip,
  * deflate or br; identity otherwise). A declared `Content-Length` over the limit is refused before
  * reading; an unknown encoding is a 400 naming the ones accepted.
- * @example const bytes = await readBody(req, 1 << 20)
+ * @example const bytes = await readBody(req, headerBag(req, incoming), 1 << 20, incoming)
  */
-export async function readBody(req: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers.get('content-length') ?? 0);
-  const enc = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+export async function readBody(req: Request, h: HeaderBag, limit: number, incoming?: IncomingMessage): Promise<Uint8Array> {
+  const length = header(h, 'content-length');
+  const declared = Number(length ?? 0);
+  const enc = (header(h, 'content-encoding') ?? 'identity').trim().toLowerCase();
   if (enc !== 'identity' && !(enc in decoders)) {
     throw badRequest(`Content-Encoding '${enc}' is not supported; send gzip, deflate, br or none`, { id: GATEWAY_ID });
   }
   if (declared > limit) throw tooLarge(limit, `(Content-Length ${declared})`);
-  // A declared length is enforced by the HTTP parser, so the body can be read whole (node-server's
-  // fast path, no web stream); a chunked body is counted as it streams in.
-  const raw = req.headers.has('content-length')
-    ? new Uint8Array(await req.arrayBuffer())
-    : req.body
-      ? await readLimited(req.body, limit)
-      : new Uint8Array(0);
+  // A declared length is enforced by the HTTP parser, so the body can be read whole; a chunked body
+  // is counted as it streams in.
+  let raw: Uint8Array;
+  if (length !== undefined) raw = incoming ? await readIncoming(incoming) : new Uint8Array(await req.arrayBuffer());
+  else raw = req.body ? await readLimited(req.body, limit) : new Uint8Array(0);
   return enc === 'identity' ? raw : decompress(raw, enc as Encoding, limit);
 }

@@ -10,7 +10,7 @@ const encoders = {
 type Encoding = keyof typeof encoders;
 
 /** The best encoding the caller accepts (`br` > `gzip` > `deflate`), honouring `q=0`; undefined for none. */
-export function pickEncoding(acceptEncoding: string | null): Encoding | undefined {
+export function pickEncoding(acceptEncoding: string | null | undefined): Encoding | undefined {
   if (!acceptEncoding) return undefined;
   const accepted = new Set<string>();
   for (const part of acceptEncoding.toLowerCase().split(',')) {
@@ -24,15 +24,18 @@ export function pickEncoding(acceptEncoding: string | null): Encoding | undefine
 /**
  * A complete body as a response: compressed when it is larger than `above` bytes and the caller
  * accepts an encoding. Streams are never compressed here (each message must reach the caller when sent).
- * @example return replyWith(bytes, req.headers.get('accept-encoding'), 1024, { 'content-type': 'application/json' })
+ * `headers` must be the caller's fresh object: `vary` (and `content-encoding`) are added to it.
+ * @example return replyWith(bytes, header(h, 'accept-encoding'), 1024, { 'content-type': 'application/json' })
  */
 export async function replyWith(
   body: Uint8Array,
-  acceptEncoding: string | null,
+  acceptEncoding: string | undefined,
   above: number,
   headers: Record<string, string>,
 ): Promise<Response> {
+  headers.vary = 'accept-encoding';
   const enc = body.byteLength > above ? pickEncoding(acceptEncoding) : undefined;
-  if (!enc) return new Response(body, { headers: { ...headers, vary: 'accept-encoding' } });
-  return new Response(await encoders[enc](body), { headers: { ...headers, vary: 'accept-encoding', 'content-encoding': enc } });
+  if (!enc) return new Response(body, { headers });
+  headers['content-encoding'] = enc;
+  return new Response(await encoders[enc](body), { headers });
 }

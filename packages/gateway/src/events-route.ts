@@ -5,6 +5,7 @@ import type { GatewayDeps } from './deps.js';
 import { GATEWAY_ID } from './http-error.js';
 import { aborted, liveSignal, withKeepAlive } from './live.js';
 import { metadataFrom, REQUEST_ID } from './metadata.js';
+import { headerBag } from './request-headers.js';
 import { SSE_HEADERS, sseEvent, streamBody } from './stream-body.js';
 
 /** Messages a slow tail may fall behind by before the oldest are dropped (and counted). */
@@ -21,13 +22,14 @@ export async function publishRoute(d: GatewayDeps, req: Request, topic: string):
   } catch (e) {
     throw asGatewayError(e);
   }
-  const body = await readBody(req, d.o.maxBodyBytes);
+  const h = headerBag(req, undefined);
+  const body = await readBody(req, h, d.o.maxBodyBytes);
   try {
     JSON.parse(decoder.decode(body));
   } catch (e) {
     throw badRequest(`event body is not JSON: ${(e as Error).message}`, { id: GATEWAY_ID });
   }
-  const { metadata, requestId } = metadataFrom(req.headers, d.o.metadataHeaders);
+  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders);
   await d.client.publish(topic, body, { metadata });
   return Response.json({ topic }, { status: 202, headers: { [REQUEST_ID]: requestId } });
 }

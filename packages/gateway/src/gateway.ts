@@ -1,5 +1,5 @@
 import type { Broker } from '@tsmicro/broker';
-import type { ClientOptions } from '@tsmicro/client';
+import type { Client, ClientOptions } from '@tsmicro/client';
 import type { Logger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
 
@@ -37,8 +37,15 @@ export interface GatewayOptions {
   registry: Registry;
   /** For `POST /events/{topic}` and the dashboard's topic tail. Default none (those routes answer 503). */
   broker?: Broker;
-  /** The gateway's client: timeout, retries, selector, transport, wrappers… Default: tcp transport, the client's own defaults. */
-  client?: GatewayClientOptions;
+  /**
+   * Options of the gateway's own client (timeout, retries, selector, transport, wrappers…), or a ready
+   * {@link Client} to share (`close()` leaves it open). The gateway's own client passes JSON bytes
+   * through untouched; a ready one does when its codecs include `gatewayCodec`, and otherwise parses
+   * each request and serialises each reply once more (same answers, more CPU). A ready client must
+   * speak JSON and find services in this registry. Default: the gateway's own, on a tcp transport.
+   * @example createGateway({ registry, client: createClient({ registry, transport: tcpTransport(), codecs: [...defaultCodecs, gatewayCodec] }) })
+   */
+  client?: GatewayClientOptions | Client;
   /** Serve the web dashboard at `/` and its per-node `Debug.health`/`Debug.stats` routes. Default true. */
   dashboard?: boolean;
   /** Expose `POST /events/{topic}` (publish) and `GET /events/{topic}` (tail as server-sent events). Default false. */
@@ -58,8 +65,16 @@ export interface GatewayOptions {
   metadataHeaders?: readonly string[];
   /** CORS answers for browsers on other origins. Default: none (same origin only). */
   cors?: GatewayCorsOptions;
-  /** Per-client request rate limit (429 with `Retry-After`). Default: none. */
+  /** Per-client request rate limit (429 with `Retry-After`), keyed on the client's address (see `trustProxy`). Default: none. */
   rateLimit?: GatewayRateLimitOptions;
+  /**
+   * Proxies in front of the gateway whose `X-Forwarded-For` is believed when telling clients apart:
+   * a number of hops (`1`: one proxy, the header's last entry is the client), or the proxies'
+   * addresses and CIDR blocks (`['10.0.0.0/8']`: entries are read from the right while they are in
+   * the list). Default: none, the header is ignored and the socket's peer is the client (anyone can
+   * send the header, so believing it unasked would let a caller pick its own rate-limit bucket).
+   */
+  trustProxy?: number | readonly string[];
   /** Compress responses larger than this many bytes when the caller accepts gzip, br or deflate. Default 1024; `false` disables. */
   compressAbove?: number | false;
   /** Ms a client may take to send its request headers; a slower one is cut with a 408. Default 10_000. */

@@ -9,3 +9,4 @@ export type {
   GatewayRateLimitOptions,
 } from './gateway.js';
 export { errorResponse, httpStatus } from './http-error.js';
+export { gatewayCodec } from './passthrough-codec.js';

@@ -15,7 +15,7 @@ export interface Listening {
 
 /** Starts node:http with slow-client timeouts on the fetch handler. */
 export async function listenHttp(
-  fetch: (req: Request, env: HttpBindings) => Promise<Response>,
+  fetch: (req: Request, env: HttpBindings) => Response | Promise<Response>,
   o: { port: number; host: string; headersTimeoutMs: number; requestTimeoutMs: number },
 ): Promise<Listening> {
   const server = createAdaptorServer({

@@ -1,5 +1,6 @@
 import { badRequest, type Logger, silentLogger } from '@tsmicro/core';
 import { type AccessRules, accessRules } from './access.js';
+import { type ClientAddress, clientAddress } from './client-address.js';
 import type { GatewayCorsOptions, GatewayOptions, GatewayRateLimitOptions } from './gateway.js';
 
 /** Gateway options with every default applied (the one place defaults live). */
@@ -12,6 +13,8 @@ export interface ResolvedGatewayOptions {
   metadataHeaders: readonly string[];
   cors: GatewayCorsOptions | undefined;
   rateLimit: GatewayRateLimitOptions | undefined;
+  /** The caller's address, as `trustProxy` says to read it. */
+  clientAddress: ClientAddress;
   compressAbove: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -45,6 +48,7 @@ export function resolveOptions(o: GatewayOptions): ResolvedGatewayOptions {
     metadataHeaders: (o.metadataHeaders ?? ['authorization', 'x-request-id', 'traceparent', 'tracestate']).map(checkHeaderName),
     cors: o.cors,
     rateLimit: o.rateLimit,
+    clientAddress: clientAddress(o.trustProxy),
     compressAbove: o.compressAbove === false ? Number.POSITIVE_INFINITY : positive('compressAbove', o.compressAbove, 1024),
     headersTimeoutMs: positive('headersTimeoutMs', o.headersTimeoutMs, 10_000),
     requestTimeoutMs: positive('requestTimeoutMs', o.requestTimeoutMs, 30_000),

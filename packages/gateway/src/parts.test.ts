@@ -1,6 +1,8 @@
+import { isMergedMetadata } from '@tsmicro/core';
 import { memoryRegistry } from '@tsmicro/registry';
 import { describe, expect, it } from 'vitest';
 import { accessRules } from './access.js';
+import { clientAddress } from './client-address.js';
 import { pickEncoding } from './compress.js';
 import { createGateway } from './create-gateway.js';
 import { requestTimeout } from './deadline.js';
@@ -19,10 +21,14 @@ describe('gateway parts', () => {
     expect(only.endpoint('greeter', 'Greeter.hello')).toBe(true);
     expect(only.endpoint('other', 'Greeter.hello')).toBe(false);
     expect(() => accessRules(['a/b/c'], [])).toThrow(/not 'service' or 'service\/Handler.method'/);
+    const all = accessRules(['*'], []);
+    expect(all.service('greeter')).toBe(true);
+    expect(all.endpoint('greeter', 'Greeter.hello')).toBe(true);
+    expect(all.endpoint('greeter', 'Debug.stats')).toBe(false);
   });
 
   it('reads x-timeout and grpc-timeout, capped, and names a malformed one', () => {
-    const h = (o: Record<string, string>) => new Headers(o);
+    const h = (o: Record<string, string>) => o;
     expect(requestTimeout(h({}), 1000)).toBeUndefined();
     expect(requestTimeout(h({ 'x-timeout': '250' }), 1000)).toBe(250);
     expect(requestTimeout(h({ 'x-timeout': '5000' }), 1000)).toBe(1000);
@@ -42,10 +48,33 @@ describe('gateway parts', () => {
     expect(pickEncoding('*')).toBe('br');
   });
 
-  it('takes only allow-listed headers as metadata, on a null prototype, with a request id', () => {
-    const { metadata, requestId } = metadataFrom(new Headers({ authorization: 'Bearer x', cookie: 'c=1' }), ['authorization']);
-    expect(Object.getPrototypeOf(metadata)).toBeNull();
+  it('takes only allow-listed headers as metadata, prototype-free, with a request id', () => {
+    const { metadata, requestId } = metadataFrom({ authorization: 'Bearer x', cookie: 'c=1' }, ['authorization', 'constructor']);
+    // Prototype-free, and marked as merged so the client does not copy it again.
+    expect('constructor' in metadata).toBe(false);
+    expect(isMergedMetadata(metadata)).toBe(true);
     expect({ ...metadata }).toEqual({ authorization: 'Bearer x', 'x-request-id': requestId });
+  });
+
+  it('reads the client address from X-Forwarded-For only as far as trusted proxies wrote it', () => {
+    const xff = '198.51.100.9, 203.0.113.7, 10.0.0.2';
+    expect(clientAddress(undefined)('10.0.0.1', xff)).toBe('10.0.0.1');
+    expect(clientAddress(undefined)('::ffff:10.0.0.1', undefined)).toBe('10.0.0.1');
+    expect(clientAddress(undefined)(undefined, xff)).toBe('local');
+    expect(clientAddress(0)('10.0.0.1', xff)).toBe('10.0.0.1');
+    expect(clientAddress(1)('10.0.0.1', xff)).toBe('10.0.0.2');
+    expect(clientAddress(2)('10.0.0.1', xff)).toBe('203.0.113.7');
+    expect(clientAddress(9)('10.0.0.1', xff)).toBe('198.51.100.9');
+    expect(clientAddress(1)('10.0.0.1', undefined)).toBe('10.0.0.1');
+    expect(clientAddress(['10.0.0.0/8'])('10.0.0.1', xff)).toBe('203.0.113.7');
+    expect(clientAddress(['10.0.0.1'])('10.0.0.1', xff)).toBe('10.0.0.2');
+    expect(clientAddress(['10.0.0.1'])('192.0.2.1', xff)).toBe('192.0.2.1');
+    expect(clientAddress(['::1', '10.0.0.0/8'])('::1', '2001:db8::5, 10.1.2.3')).toBe('2001:db8::5');
+    // Junk ends the walk at the proxy that passed it on.
+    expect(clientAddress(3)('10.0.0.1', 'not-an-ip, 10.0.0.2')).toBe('10.0.0.2');
+    expect(() => clientAddress(-1)).toThrow(/trustProxy must be a whole number/);
+    expect(() => clientAddress(['10.0.0.0/33'])).toThrow(/not an IP address or CIDR block/);
+    expect(() => clientAddress(['proxy.local'])).toThrow(/not an IP address or CIDR block/);
   });
 
   it('refuses bad options with errors that say what to do', () => {

@@ -26,6 +26,7 @@ export async function describeAll(d: GatewayDeps): Promise<ServiceDescription[]>
 }
 
 const probes = new Set(['health', 'stats']);
+const EMPTY_REQUEST = new TextEncoder().encode('{}');
 
 /**
  * `GET /api/services/{name}/nodes/{id}/{health|stats}`: the dashboard's view of one node, its
@@ -36,5 +37,5 @@ export async function probeNode(d: GatewayDeps, name: string, nodeId: string, pr
   const versions = await describeOne(d, name);
   const node = versions.flatMap((v) => v.nodes).find((n) => n.id === nodeId);
   if (!node) throw notFound(`service '${name}' has no node '${nodeId}'`, { id: GATEWAY_ID });
-  return d.client.call<Uint8Array>(name, `Debug.${probe}`, {}, { address: node.address, timeout: 3000, retries: 0 });
+  return d.client.call(name, `Debug.${probe}`, EMPTY_REQUEST, { address: node.address, timeout: 3000, retries: 0 });
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { CallOptions, Stream } from '@tsmicro/client';
 import { badRequest, notFound } from '@tsmicro/core';
 import type { HandlerKind } from '@tsmicro/transport/rpc';
@@ -9,15 +10,16 @@ import { endpointKind } from './endpoint-kind.js';
 import { GATEWAY_ID } from './http-error.js';
 import { liveSignal } from './live.js';
 import { metadataFrom, REQUEST_ID } from './metadata.js';
+import { type HeaderBag, header, headerBag } from './request-headers.js';
 import { streamedReply } from './stream-reply.js';
 
 const endpointName = /^[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*$/;
 const serviceName = /^[\w.:-]{1,200}$/;
 
 /** JSON (or no declared type, as from `curl --data-binary`): other types would let a cross-site form post without a CORS preflight. */
-function checkContentType(h: Headers): void {
-  const ct = h.get('content-type');
-  if (ct === null) return;
+function checkContentType(h: HeaderBag): void {
+  const ct = header(h, 'content-type');
+  if (ct === undefined || ct === 'application/json') return;
   const type = ct.split(';', 1)[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type) || type === 'application/x-ndjson') return;
   throw badRequest(`Content-Type '${ct}' is not JSON; send 'Content-Type: application/json'`, { id: GATEWAY_ID });
@@ -53,30 +55,44 @@ async function openStream(d: GatewayDeps, service: string, endpoint: string, kin
  * `POST /{service}/{Handler.method}`: the body is the request (JSON; NDJSON lines for client and
  * bidi streams), the reply is JSON, or NDJSON / server-sent events for streamed replies.
  */
-export async function rpcRoute(d: GatewayDeps, req: Request, service: string, endpoint: string): Promise<Response> {
+export async function rpcRoute(
+  d: GatewayDeps,
+  req: Request,
+  service: string,
+  endpoint: string,
+  incoming?: IncomingMessage,
+): Promise<Response> {
   if (!serviceName.test(service) || !endpointName.test(endpoint)) {
     throw badRequest(`'/${service}/${endpoint}' is not /{service}/{Handler.method}`, { id: GATEWAY_ID });
   }
   if (!d.o.access.endpoint(service, endpoint)) {
     throw notFound(`no endpoint '${endpoint}' of service '${service}' is exposed by this gateway`, { id: GATEWAY_ID });
   }
-  checkContentType(req.headers);
-  const { metadata, requestId } = metadataFrom(req.headers, d.o.metadataHeaders);
-  const echo = { [REQUEST_ID]: requestId };
-  const timeout = requestTimeout(req.headers, d.o.maxTimeoutMs);
+  const h = headerBag(req, incoming);
+  checkContentType(h);
+  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders);
+  const timeout = requestTimeout(h, d.o.maxTimeoutMs);
   const known = endpointKind(d.registry, service, endpoint);
   const [kind, body] =
-    known instanceof Promise ? await Promise.all([known, readBody(req, d.o.maxBodyBytes)]) : [known, await readBody(req, d.o.maxBodyBytes)];
+    known instanceof Promise
+      ? await Promise.all([known, readBody(req, h, d.o.maxBodyBytes, incoming)])
+      : [known, await readBody(req, h, d.o.maxBodyBytes, incoming)];
   if (kind === 'unary') {
-    // No AbortSignal here: making one per request cost ~15 % of the gateway's CPU (profiled). A unary
-    // call is bounded by its deadline, and close() lets it finish, so it runs to its end even when
-    // the HTTP caller leaves early.
-    const reply = await d.client.call<Uint8Array>(service, endpoint, body, { metadata, ...(timeout !== undefined && { timeout }) });
-    return replyWith(reply, req.headers.get('accept-encoding'), d.o.compressAbove, { 'content-type': 'application/json', ...echo });
+    // A caller that goes away before its answer cancels the call (the handler's ctx.signal
+    // aborts); close() lets unary calls finish.
+    const reply = await d.client.call(service, endpoint, body, {
+      metadata,
+      signal: d.callerGone(req, incoming),
+      ...(timeout !== undefined && { timeout }),
+    });
+    return replyWith(reply, header(h, 'accept-encoding'), d.o.compressAbove, {
+      'content-type': 'application/json',
+      [REQUEST_ID]: requestId,
+    });
   }
   // Streams end when the caller leaves or the gateway closes, and get the gateway's maximum
   // deadline when the caller names none: nothing outlives it.
-  const o: CallOptions = { metadata, signal: liveSignal(req.signal, d.closing), timeout: timeout ?? d.o.maxTimeoutMs };
+  const o: CallOptions = { metadata, signal: liveSignal(d.callerGone(req, incoming), d.closing), timeout: timeout ?? d.o.maxTimeoutMs };
   const s = await openStream(d, service, endpoint, kind, body, o);
-  return streamedReply(s, kind, req.headers, echo, d.o.compressAbove);
+  return streamedReply(s, kind, h, { [REQUEST_ID]: requestId }, d.o.compressAbove);
 }

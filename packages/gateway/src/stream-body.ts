@@ -1,3 +1,5 @@
+import { type HeaderBag, header } from './request-headers.js';
+
 const encoder = new TextEncoder();
 
 /**
@@ -32,4 +34,4 @@ export const SSE_HEADERS = {
 } as const;
 
 /** Whether the caller asked for server-sent events rather than NDJSON. */
-export const wantsSse = (h: Headers) => (h.get('accept') ?? '').includes('text/event-stream');
+export const wantsSse = (h: HeaderBag) => (header(h, 'accept') ?? '').includes('text/event-stream');

@@ -3,6 +3,7 @@ import { toMicroError } from '@tsmicro/core';
 import type { HandlerKind } from '@tsmicro/transport/rpc';
 import { replyWith } from './compress.js';
 import { errorResponse, GATEWAY_ID } from './http-error.js';
+import { type HeaderBag, header } from './request-headers.js';
 import { SSE_HEADERS, sseEvent, streamBody, wantsSse } from './stream-body.js';
 
 const decoder = new TextDecoder();
@@ -20,7 +21,7 @@ const errorJson = (e: unknown) => {
 export async function streamedReply(
   s: Stream<Uint8Array, Uint8Array>,
   kind: HandlerKind,
-  h: Headers,
+  h: HeaderBag,
   echo: Record<string, string>,
   compressAbove: number,
 ): Promise<Response> {
@@ -35,7 +36,7 @@ export async function streamedReply(
   if (kind === 'client-stream') {
     await s.close();
     const body = first.done ? new Uint8Array(0) : first.value;
-    return replyWith(body, h.get('accept-encoding'), compressAbove, { 'content-type': 'application/json', ...echo });
+    return replyWith(body, header(h, 'accept-encoding'), compressAbove, { 'content-type': 'application/json', ...echo });
   }
   const sse = wantsSse(h);
   async function* messages(): AsyncGenerator<string | Uint8Array, void> {

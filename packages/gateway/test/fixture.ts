@@ -56,8 +56,8 @@ export interface Bed {
   readonly name: string;
   readonly registry: Registry;
   readonly broker: Broker;
-  /** Starts one more greeter node (all nodes of a bed share `name`). */
-  startGreeter(o?: { secure?: boolean; name?: string }): Promise<Service>;
+  /** Starts one more greeter node (all nodes of a bed share `name`), with `handlers` beside `Greeter`. */
+  startGreeter(o?: { secure?: boolean; name?: string; handlers?: Record<string, object> }): Promise<Service>;
   gateway(o?: Partial<GatewayOptions>): Promise<{ gw: Gateway; url: string }>;
   close(): Promise<void>;
 }
@@ -91,6 +91,7 @@ export async function testBed(): Promise<Bed> {
         ...(o.secure && { wrappers: { handler: [jwtAuth({ key: JWT_KEY, rules: { 'Greeter.hello': [] } })] } }),
       });
       svc.handle('Greeter', greeter);
+      for (const [name, h] of Object.entries(o.handlers ?? {})) svc.handle(name, h);
       await svc.start();
       services.push(svc);
       return svc;

@@ -101,6 +101,10 @@ describe('gateway registry, health, events, CORS and rate-limit routes', () => {
   it('publishing is off by default', async () => {
     const { url: plain } = await bed.gateway();
     expect((await post(`${plain}/events/${bed.name}.x`, {})).status).toBe(404);
+    // A topic shaped like an endpoint is still no call to a service named 'events'.
+    const shaped = await post(`${plain}/events/Orders.created`, {});
+    expect(shaped.status).toBe(404);
+    expect(((await shaped.json()) as { detail: string }).detail).toMatch(/publishing through this gateway is off/);
     expect(() => createGateway({ registry: bed.registry, publish: true })).toThrow(/needs a broker/);
   });
 
@@ -125,6 +129,28 @@ describe('gateway registry, health, events, CORS and rate-limit routes', () => {
     expect(r.headers.get('retry-after')).toBe('1');
     expect(await r.json()).toMatchObject({ code: 429, id: 'gateway' });
     expect((await fetch(`${limited}/healthz`)).status).toBe(200);
+  });
+
+  it('keys the rate limit on X-Forwarded-For only when the peer is a trusted proxy (trustProxy); ignores it by default', async () => {
+    // One request per client per 10 s: a second from the same client is refused, one from another is not.
+    const limit = { rps: 0.1, burst: 1 };
+    const from = (u: string, xff: string) => post(`${u}/${bed.name}/Greeter.hello`, { name: 'x' }, { 'x-forwarded-for': xff });
+    const { url: direct } = await bed.gateway({ rateLimit: limit });
+    expect((await from(direct, '203.0.113.1')).status).toBe(200);
+    // Same socket peer: a header anyone can send picks no new bucket.
+    expect((await from(direct, '203.0.113.2')).status).toBe(429);
+    for (const trustProxy of [1, ['127.0.0.1'], ['127.0.0.0/8']]) {
+      const { url: behind } = await bed.gateway({ rateLimit: limit, trustProxy });
+      expect((await from(behind, '203.0.113.1')).status).toBe(200);
+      expect((await from(behind, '203.0.113.2')).status).toBe(200);
+      expect((await from(behind, '203.0.113.1')).status).toBe(429);
+      // Entries a caller writes itself sit left of the trusted proxy's: they change nothing.
+      expect((await from(behind, '198.51.100.9, 203.0.113.2')).status).toBe(429);
+    }
+    // The peer (loopback) is not in the list: its header is not believed.
+    const { url: elsewhere } = await bed.gateway({ rateLimit: limit, trustProxy: ['10.0.0.0/8'] });
+    expect((await from(elsewhere, '203.0.113.1')).status).toBe(200);
+    expect((await from(elsewhere, '203.0.113.2')).status).toBe(429);
   });
 
   it('close() ends open event streams and tails, and leaves no timer or socket of its own behind', async () => {
