@@ -153,8 +153,9 @@ function anyWithRoom(nodes: readonly ServiceNode[], picker: () => ServiceNode, t
 
 /**
  * Wraps a strategy's picker: skips nodes this `Next` already returned, unavailable (ejected) ones and
- * ones at `maxInflight`, passes over silent ones while another node is usable, starts over once every node was returned, and ignores ejection rather than
- * fail when no node is available at all; when every node is at `maxInflight`, throws a 429.
+ * ones at `maxInflight`, passes over silent ones while another node is usable, starts over once every
+ * node was returned, and ignores ejection rather than fail when no node is available at all; when
+ * every node is at `maxInflight`, throws a 429.
  */
 export function createPick(
   nodes: readonly ServiceNode[],

@@ -78,7 +78,7 @@ describe('passing over a silent node', () => {
     expect(await picks(sel, 6, [])).toContain('n0');
   });
 
-  it('the limit follows the node\'s usual gap: a node that answers every 20 ms is still chosen after 40 ms of silence, not after 100', async () => {
+  it("the limit follows the node's usual gap: a node that answers every 20 ms is still chosen after 40 ms of silence, not after 100", async () => {
     const sel = await setup(2);
     for (let i = 0; i < 20; i++) {
       const a = await pick(sel);

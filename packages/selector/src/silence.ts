@@ -62,5 +62,7 @@ export function heardFrom(h: Hearing, now: number, alpha: number, s: ResolvedSil
  */
 export function answered(error: unknown): boolean {
   if (error === undefined) return true;
-  return isMicroError(error) && error.code >= 400 && error.code < 500 && error.code !== ErrorCode.Timeout && error.code !== ErrorCode.Canceled;
+  return (
+    isMicroError(error) && error.code >= 400 && error.code < 500 && error.code !== ErrorCode.Timeout && error.code !== ErrorCode.Canceled
+  );
 }
