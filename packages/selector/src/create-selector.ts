@@ -145,7 +145,7 @@ export function createSelector(options: SelectorOptions): Selector {
     }
     const { stats, tracker } = s;
     const input = so.key === undefined ? { nodes, stats, state, random: o.random } : { nodes, stats, state, random: o.random, key: so.key };
-    return createPick(nodes, strategy.pick(input), tracker, so.maxInflight, records);
+    return createPick(nodes, strategy.pick(input), tracker, so.maxInflight, records, so.stream === true);
   };
 
   return {

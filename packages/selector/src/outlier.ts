@@ -63,6 +63,7 @@ export function newHealth(now: number): NodeHealth {
     ejectedUntil: 0,
     ejections: 0,
     restoredAt: now,
+    awaiting: 0,
     heard: now,
     gap: 0,
     // Not judged silent before its first answer: there is no usual gap to compare with yet.

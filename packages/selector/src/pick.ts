@@ -44,11 +44,22 @@ function countEjected(t: Tracker): number {
   return n;
 }
 
-function finish(t: Tracker, node: ServiceNode, h: NodeHealth, start: number, probe: boolean, result: SelectionResult): void {
+function finish(
+  t: Tracker,
+  node: ServiceNode,
+  h: NodeHealth,
+  start: number,
+  probe: boolean,
+  stream: boolean,
+  result: SelectionResult,
+): void {
   const now = t.now();
   const failed = t.isFailure(result.error);
-  // Only an answer is news from the node: a failure may be the client giving up on a silent one.
-  if (t.silence && answered(result.error)) heardFrom(h, now, t.alpha, t.silence);
+  if (!stream) {
+    // Only an answer is news from the node: a failure may be the client giving up on a silent one.
+    if (t.silence && answered(result.error)) heardFrom(h, now, t.alpha, t.silence);
+    h.awaiting = Math.max(0, h.awaiting - 1);
+  }
   h.inflight = Math.max(0, h.inflight - 1);
   const rtt = Math.max(0, now - start);
   const ewma = h.latency === 0 ? rtt : h.latency + t.alpha * (rtt - h.latency);
@@ -72,13 +83,16 @@ function finish(t: Tracker, node: ServiceNode, h: NodeHealth, start: number, pro
   }
 }
 
-function selection(t: Tracker, node: ServiceNode, start: number): Selection {
+function selection(t: Tracker, node: ServiceNode, start: number, stream: boolean): Selection {
   const h = healthOf(t, node.id, start);
   // An ejection that is over lets exactly one probe through until its outcome is known.
   const probe = t.outlier !== undefined && h.ejectedUntil !== 0 && start >= h.ejectedUntil;
   if (probe && t.outlier) startProbe(h, start, t.outlier);
-  // An idle node owes no answer: its silence counts from its first call in flight.
-  if (h.inflight === 0) h.heard = start;
+  if (!stream) {
+    // A node awaiting no answer owes none: its silence counts from its first call.
+    if (h.awaiting === 0) h.heard = start;
+    h.awaiting++;
+  }
   h.inflight++;
   let ended = false;
   return {
@@ -86,7 +100,7 @@ function selection(t: Tracker, node: ServiceNode, start: number): Selection {
     done(result: SelectionResult = {}) {
       if (ended) return;
       ended = true;
-      finish(t, node, h, start, probe, result);
+      finish(t, node, h, start, probe, stream, result);
     },
   };
 }
@@ -163,6 +177,7 @@ export function createPick(
   t: Tracker,
   maxInflight?: number,
   records: readonly ServiceRecord[] = [],
+  stream = false,
 ): Next {
   const max = maxInflight ?? Number.POSITIVE_INFINITY;
   // Most calls take one node and never ask again: the set of tried nodes is made on the second ask.
@@ -175,7 +190,7 @@ export function createPick(
     if (firstId === undefined) {
       const node = attempt(nodes, picker, t, NOTHING_TRIED, now, max, hush) ?? anyWithRoom(nodes, picker, t, max);
       firstId = node.id;
-      return selection(t, node, now);
+      return selection(t, node, now, stream);
     }
     tried ??= new Set([firstId]);
     if (tried.size >= nodes.length) tried.clear();
@@ -186,7 +201,7 @@ export function createPick(
       node = attempt(nodes, picker, t, tried, now, max, hush) ?? anyWithRoom(nodes, picker, t, max);
     }
     tried.add(node.id);
-    return selection(t, node, now);
+    return selection(t, node, now, stream);
   };
   return Object.assign(next, { nodes, records });
 }

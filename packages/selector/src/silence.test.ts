@@ -147,6 +147,25 @@ describe('passing over a silent node', () => {
     thaw();
   });
 
+  it('a stream is load, not a call awaiting its answer: a node serving a quiet stream is not passed over', async () => {
+    const sel = await setup(3);
+    await warm(sel, 3);
+    let streamOnN0: Selection | undefined;
+    while (!streamOnN0) {
+      const s = (await sel.select('svc', { stream: true }))();
+      if (s.node.id === 'n0') streamOnN0 = s;
+      else s.done();
+    }
+    clock += 1000;
+    expect(await picks(sel, 6, [])).toContain('n0');
+    // The same held as a unary call: passed over.
+    await picks(sel, 3);
+    clock += 1000;
+    expect(await picks(sel, 6)).not.toContain('n0');
+    thaw();
+    streamOnN0.done();
+  });
+
   it('rejects bad settings with a clear badRequest', async () => {
     registry = memoryRegistry();
     expect(() => createSelector({ registry, silence: { factor: 0 } })).toThrow(/silence\.factor must be a finite number above 0, got 0/);

@@ -32,8 +32,8 @@ export function resolveSilence(o: SilenceOptions = {}): ResolvedSilence {
 
 /** What silence detection keeps per node (part of the selector's node health). */
 export interface Hearing {
-  /** Selections of the node not yet `done()`. */
-  inflight: number;
+  /** Calls on the node awaiting their answer: selections not yet `done()`, streams left out (they may rightly stay quiet). */
+  awaiting: number;
   /** When the node last answered, or became busy (its silence is counted from then). */
   heard: number;
   /** EWMA of the gaps between its answers while busy, ms; 0 until measured. */
@@ -44,10 +44,10 @@ export interface Hearing {
 
 /** Whether the node has calls in flight and has said nothing for longer than it usually does. */
 export function isSilent(h: Hearing, now: number): boolean {
-  return h.inflight > 0 && now - h.heard > h.quietLimit;
+  return h.awaiting > 0 && now - h.heard > h.quietLimit;
 }
 
-/** The node answered at `now` (called before its in-flight count drops): learns its usual gap. */
+/** The node answered a call at `now`: learns its usual gap. */
 export function heardFrom(h: Hearing, now: number, alpha: number, s: ResolvedSilence): void {
   const gap = Math.max(0, now - h.heard);
   h.gap = h.gap === 0 ? gap : h.gap + alpha * (gap - h.gap);
