@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { LoadProc } from './cluster.js';
 
-/** Asks the load client to count the `Chaos.once` attempts in flight on `address` right now; resolves with that count. */
-export async function markNode(load: LoadProc, address: string): Promise<number> {
-  load.box.send({ type: 'mark', address });
+/**
+ * Asks the load client to count the `Chaos.once` attempts in flight on `address` right now; resolves with that count.
+ * With `signal`, the load client sends it to process `pid` right after counting, in the same turn (a runner
+ * sending it after the reply would let calls start or end in between).
+ */
+export async function markNode(load: LoadProc, address: string, signal?: { pid: number; name: NodeJS.Signals }): Promise<number> {
+  load.box.send(signal ? { type: 'mark', address, signal } : { type: 'mark', address });
   return (await load.box.next('marked', 5000)).inflight;
 }
 

@@ -194,7 +194,8 @@ export interface ClientOptions {
   /**
    * Ms a ping waits for its pong. A node that misses it is frozen: its calls fail with a 502 (outcome
    * unknown; idempotent ones are retried on other nodes), and it gets no calls (a fast 503, tried
-   * elsewhere) until a dial in the background gets through. Default 1000.
+   * elsewhere) until a dial in the background gets through. Default 1000. (New calls stop going to a
+   * silent node long before: the selector passes it over; see `SelectorOptions.silence`.)
    */
   pingTimeout?: number;
   /**

@@ -23,7 +23,7 @@ async function open(
 ): Promise<{ admitted: Admitted; stream: RpcStream }> {
   const name = `${service}.${endpoint}`;
   const md = callMetadata(o);
-  const next = await raceAbort(nodesFor(c, service, o, selectFor(c, o, undefined, md)), scope, name);
+  const next = await raceAbort(nodesFor(c, service, o, { ...selectFor(c, o, undefined, md), stream: true }), scope, name);
   const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
   const plan: RetryPlan = { c, next, service, endpoint, name, scope, retries: o.retries ?? c.retries, idempotent };
   const attempt = async (a: Admitted): Promise<Outcome<RpcStream>> => {

@@ -5,6 +5,7 @@ import { createNodeSets, type NodeSets } from './node-set.js';
 import { available, type NodeHealth, type OutlierOptions, resolveOutlier } from './outlier.js';
 import { createPick, type Tracker } from './pick.js';
 import type { FilterContext, Next, NodeStats, SelectOptions, Selector, Strategy } from './selector.js';
+import { resolveSilence, type SilenceOptions } from './silence.js';
 import { roundRobin } from './strategies/round-robin.js';
 
 /** Options of {@link createSelector}. */
@@ -24,7 +25,13 @@ export interface SelectorOptions {
   outlier?: OutlierOptions | false;
   /** Which `done({ error })` errors count against the node. Default {@link isNodeFailure}. */
   isFailure?: (error: unknown) => boolean;
-  /** Weight of the newest sample in the latency EWMA (0..1]. Default 0.3. */
+  /**
+   * Passing over a node whose calls in flight went unanswered for much longer than its usual gap
+   * between answers (a frozen or stopped process keeps its sockets open): it is not chosen while
+   * another node is usable, and is chosen again once it answers. `false` turns it off. Default: see {@link SilenceOptions}.
+   */
+  silence?: SilenceOptions | false;
+  /** Weight of the newest sample in the latency and answer-gap EWMAs (0..1]. Default 0.3. */
   latencyAlpha?: number;
   /** Monotonic clock in ms. Default `performance.now`. */
   now?: () => number;
@@ -52,6 +59,7 @@ function resolveOptions(o: SelectorOptions) {
     strategy: o.strategy ?? roundRobin,
     logger: o.logger ?? silentLogger(),
     outlier: o.outlier === false ? undefined : resolveOutlier(o.outlier),
+    silence: o.silence === false ? undefined : resolveSilence(o.silence),
     isFailure: o.isFailure ?? isNodeFailure,
     alpha: o.latencyAlpha ?? 0.3,
     now: o.now ?? (() => performance.now()),
@@ -61,7 +69,7 @@ function resolveOptions(o: SelectorOptions) {
 
 /**
  * Client-side load balancing: reads a service's nodes from the registry, applies filters, skips
- * ejected nodes and hands out `Next`, whose successive calls return distinct nodes.
+ * ejected nodes, passes over silent ones and hands out `Next`, whose successive calls return distinct nodes.
  * @example const next = await createSelector({ registry }).select('greeter'); const { node, done } = next()
  */
 export function createSelector(options: SelectorOptions): Selector {
@@ -95,6 +103,7 @@ export function createSelector(options: SelectorOptions): Selector {
         isFailure: o.isFailure,
         alpha: o.alpha,
         now: o.now,
+        silence: o.silence,
       },
     };
     services.set(service, s);
@@ -136,7 +145,7 @@ export function createSelector(options: SelectorOptions): Selector {
     }
     const { stats, tracker } = s;
     const input = so.key === undefined ? { nodes, stats, state, random: o.random } : { nodes, stats, state, random: o.random, key: so.key };
-    return createPick(nodes, strategy.pick(input), tracker, so.maxInflight, records);
+    return createPick(nodes, strategy.pick(input), tracker, so.maxInflight, records, so.stream === true);
   };
 
   return {

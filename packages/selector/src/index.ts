@@ -15,6 +15,7 @@ export type {
   StrategyInput,
 } from './selector.js';
 export { compileRange } from './semver.js';
+export type { SilenceOptions } from './silence.js';
 export { type ConsistentHashOptions, consistentHash, createConsistentHash } from './strategies/consistent-hash.js';
 export { leastLoaded } from './strategies/least-loaded.js';
 export { random } from './strategies/random.js';

@@ -1,3 +1,5 @@
+import type { Hearing } from './silence.js';
+
 /**
  * Outlier ejection settings: a node failing too much is left out of selections for a while, then
  * given one trial call. Modelled on Envoy's outlier detection.
@@ -35,7 +37,7 @@ export function resolveOutlier(o: OutlierOptions = {}): ResolvedOutlier {
 }
 
 /** What the selector knows about one node. */
-export interface NodeHealth {
+export interface NodeHealth extends Hearing {
   inflight: number;
   /** EWMA latency in ms, 0 until measured. */
   latency: number;
@@ -61,6 +63,11 @@ export function newHealth(now: number): NodeHealth {
     ejectedUntil: 0,
     ejections: 0,
     restoredAt: now,
+    awaiting: 0,
+    heard: now,
+    gap: 0,
+    // Not judged silent before its first answer: there is no usual gap to compare with yet.
+    quietLimit: Number.POSITIVE_INFINITY,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   startProbe,
 } from './outlier.js';
 import type { Next, Selection, SelectionResult } from './selector.js';
+import { answered, heardFrom, isSilent, type ResolvedSilence } from './silence.js';
 
 /** What a `Next` needs from the selector to track the nodes it hands out. */
 export interface Tracker {
@@ -24,6 +25,8 @@ export interface Tracker {
   isFailure: (error: unknown) => boolean;
   alpha: number;
   now: () => number;
+  /** Passing over silent nodes; undefined when off. */
+  silence: ResolvedSilence | undefined;
 }
 
 function healthOf(t: Tracker, id: string, now: number): NodeHealth {
@@ -41,10 +44,23 @@ function countEjected(t: Tracker): number {
   return n;
 }
 
-function finish(t: Tracker, node: ServiceNode, h: NodeHealth, start: number, probe: boolean, result: SelectionResult): void {
+function finish(
+  t: Tracker,
+  node: ServiceNode,
+  h: NodeHealth,
+  start: number,
+  probe: boolean,
+  stream: boolean,
+  result: SelectionResult,
+): void {
   const now = t.now();
-  h.inflight = Math.max(0, h.inflight - 1);
   const failed = t.isFailure(result.error);
+  if (!stream) {
+    // Only an answer is news from the node: a failure may be the client giving up on a silent one.
+    if (t.silence && answered(result.error)) heardFrom(h, now, t.alpha, t.silence);
+    h.awaiting = Math.max(0, h.awaiting - 1);
+  }
+  h.inflight = Math.max(0, h.inflight - 1);
   const rtt = Math.max(0, now - start);
   const ewma = h.latency === 0 ? rtt : h.latency + t.alpha * (rtt - h.latency);
   // A failure may not make a node look faster: fast failures would otherwise attract traffic.
@@ -67,11 +83,16 @@ function finish(t: Tracker, node: ServiceNode, h: NodeHealth, start: number, pro
   }
 }
 
-function selection(t: Tracker, node: ServiceNode, start: number): Selection {
+function selection(t: Tracker, node: ServiceNode, start: number, stream: boolean): Selection {
   const h = healthOf(t, node.id, start);
   // An ejection that is over lets exactly one probe through until its outcome is known.
   const probe = t.outlier !== undefined && h.ejectedUntil !== 0 && start >= h.ejectedUntil;
   if (probe && t.outlier) startProbe(h, start, t.outlier);
+  if (!stream) {
+    // A node awaiting no answer owes none: its silence counts from its first call.
+    if (h.awaiting === 0) h.heard = start;
+    h.awaiting++;
+  }
   h.inflight++;
   let ended = false;
   return {
@@ -79,7 +100,7 @@ function selection(t: Tracker, node: ServiceNode, start: number): Selection {
     done(result: SelectionResult = {}) {
       if (ended) return;
       ended = true;
-      finish(t, node, h, start, probe, result);
+      finish(t, node, h, start, probe, stream, result);
     },
   };
 }
@@ -89,14 +110,27 @@ function roomOn(t: Tracker, id: string, maxInflight: number): boolean {
   return (t.health.get(id)?.inflight ?? 0) < maxInflight;
 }
 
-/** Not returned by this `Next` yet, not ejected, and below the per-node cap. A plain function: no closure per pick. */
-function usable(n: ServiceNode, t: Tracker, tried: ReadonlySet<string>, now: number, max: number): boolean {
-  if (tried.has(n.id)) return false;
+/** How a node suits a pick: not at all, only when no other does (silent), or well. */
+const UNUSABLE = 0;
+const QUIET = 1;
+const USABLE = 2;
+
+/**
+ * Not returned by this `Next` yet, not ejected, and below the per-node cap: USABLE, or QUIET when it
+ * also went silent (`hush`: silence is looked at). A plain function: no closure per pick.
+ */
+function usable(n: ServiceNode, t: Tracker, tried: ReadonlySet<string>, now: number, max: number, hush: boolean): number {
+  if (tried.has(n.id)) return UNUSABLE;
   const h = t.health.get(n.id);
-  return available(h, now) && (h?.inflight ?? 0) < max;
+  if (h === undefined) return max > 0 ? USABLE : UNUSABLE;
+  if (!available(h, now) || h.inflight >= max) return UNUSABLE;
+  return hush && isSilent(h, now) ? QUIET : USABLE;
 }
 
-/** The first node the picker offers that this `Next` has not returned and that is available and not full; then a scan. */
+/**
+ * The first node the picker offers that this `Next` has not returned and that is available, not full
+ * and not silent; then a scan; then a silent one that is otherwise usable (silence only ranks nodes).
+ */
 function attempt(
   nodes: readonly ServiceNode[],
   picker: () => ServiceNode,
@@ -104,14 +138,22 @@ function attempt(
   tried: ReadonlySet<string>,
   now: number,
   max: number,
+  hush: boolean,
 ) {
+  let quiet: ServiceNode | undefined;
   for (let i = 2 * nodes.length + 16; i > 0; i--) {
     const c = picker();
-    if (usable(c, t, tried, now, max)) return c;
+    const u = usable(c, t, tried, now, max, hush);
+    if (u === USABLE) return c;
+    if (u === QUIET) quiet ??= c;
   }
-  // The picker kept offering used, ejected or full nodes (a random picker near the end): scan.
-  for (const n of nodes) if (usable(n, t, tried, now, max)) return n;
-  return undefined;
+  // The picker kept offering used, ejected, full or silent nodes (a random picker near the end): scan.
+  for (const n of nodes) {
+    const u = usable(n, t, tried, now, max, hush);
+    if (u === USABLE) return n;
+    if (u === QUIET) quiet ??= n;
+  }
+  return quiet;
 }
 
 /** With no node available: any node with room, ejected or not (ejection is ignored rather than fail); a 429 when all are full. */
@@ -125,8 +167,9 @@ function anyWithRoom(nodes: readonly ServiceNode[], picker: () => ServiceNode, t
 
 /**
  * Wraps a strategy's picker: skips nodes this `Next` already returned, unavailable (ejected) ones and
- * ones at `maxInflight`, starts over once every node was returned, and ignores ejection rather than
- * fail when no node is available at all; when every node is at `maxInflight`, throws a 429.
+ * ones at `maxInflight`, passes over silent ones while another node is usable, starts over once every
+ * node was returned, and ignores ejection rather than fail when no node is available at all; when
+ * every node is at `maxInflight`, throws a 429.
  */
 export function createPick(
   nodes: readonly ServiceNode[],
@@ -134,28 +177,31 @@ export function createPick(
   t: Tracker,
   maxInflight?: number,
   records: readonly ServiceRecord[] = [],
+  stream = false,
 ): Next {
   const max = maxInflight ?? Number.POSITIVE_INFINITY;
   // Most calls take one node and never ask again: the set of tried nodes is made on the second ask.
   let firstId: string | undefined;
   let tried: Set<string> | undefined;
+  // With one node there is nothing to prefer over a silent one.
+  const hush = t.silence !== undefined && nodes.length > 1;
   const next = () => {
     const now = t.now();
     if (firstId === undefined) {
-      const node = attempt(nodes, picker, t, NOTHING_TRIED, now, max) ?? anyWithRoom(nodes, picker, t, max);
+      const node = attempt(nodes, picker, t, NOTHING_TRIED, now, max, hush) ?? anyWithRoom(nodes, picker, t, max);
       firstId = node.id;
-      return selection(t, node, now);
+      return selection(t, node, now, stream);
     }
     tried ??= new Set([firstId]);
     if (tried.size >= nodes.length) tried.clear();
-    let node = attempt(nodes, picker, t, tried, now, max);
+    let node = attempt(nodes, picker, t, tried, now, max, hush);
     if (!node) {
       // Every available node was returned already: start over; with none available, ignore ejection (never the per-node cap).
       tried.clear();
-      node = attempt(nodes, picker, t, tried, now, max) ?? anyWithRoom(nodes, picker, t, max);
+      node = attempt(nodes, picker, t, tried, now, max, hush) ?? anyWithRoom(nodes, picker, t, max);
     }
     tried.add(node.id);
-    return selection(t, node, now);
+    return selection(t, node, now, stream);
   };
   return Object.assign(next, { nodes, records });
 }

@@ -78,6 +78,12 @@ export interface SelectOptions {
    * @example await selector.select('greeter', { maxInflight: 32 })
    */
   maxInflight?: number;
+  /**
+   * The selection is held for a stream's whole life. It counts as load (in flight, `maxInflight`) but
+   * not as a call awaiting its answer, so a node serving a quiet stream is never judged silent for it
+   * (see `SelectorOptions.silence`). Default false; the client sets it for its streams.
+   */
+  stream?: boolean;
 }
 
 /** Client-side load balancing over registry nodes. */

@@ -49,6 +49,8 @@ process.on('message', (raw) => {
   else if (m.type === 'stop') stopAc.abort();
   else if (m.type === 'mark') {
     inflightAtMark = onceObserved.seen.inflight(m.address);
+    // No call can start or end between the count and the signal: both happen in this one turn.
+    if (m.signal) process.kill(m.signal.pid, m.signal.name);
     void say({ type: 'marked', at: Date.now(), inflight: inflightAtMark });
   }
 });

@@ -112,8 +112,11 @@ export type ToChild =
   | { type: 'sample' }
   | { type: 'nodes'; withinMs: number }
   | { type: 'stop' }
-  /** Client: count the `Chaos.once` attempts in flight on `address` now (just before a fault hits it). */
-  | { type: 'mark'; address: string }
+  /**
+   * Client: count the `Chaos.once` attempts in flight on `address` now (just before a fault hits it);
+   * with `signal`, send it to process `pid` in the same turn, so the count is exact at the fault.
+   */
+  | { type: 'mark'; address: string; signal?: { pid: number; name: NodeJS.Signals } }
   /** Server: from now on every unary handler sleeps `ms`. */
   | { type: 'delay'; ms: number };
 

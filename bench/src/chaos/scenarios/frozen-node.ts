@@ -14,8 +14,8 @@ const SHARE = 0.6;
 /**
  * Scenario 7: one of 3 servers is frozen (SIGSTOP: its sockets stay open, nothing answers) under
  * c=32 load with the client's defaults. The throughput must come back within 2 s; idempotent calls
- * must not fail; a non-idempotent call caught on the frozen node fails with 502 (outcome unknown),
- * and no call runs twice (the frozen node is continued at the end and runs what it had read).
+ * must not fail; only the non-idempotent calls in flight on the node at the freeze may fail (502,
+ * outcome unknown): later ones must go to other nodes; no call runs twice (the frozen node is continued at the end and runs what it had read).
  */
 export const scenario: ChaosScenario = {
   name: 'frozen-node',
@@ -33,9 +33,10 @@ export const scenario: ChaosScenario = {
     try {
       const load = await startLoad(ctx, loadSpec(discovery, { durationMs, concurrency: CONCURRENCY, onceWorkers: ONCE_WORKERS }));
       await pause(load.startedAt + freezeAfterMs - Date.now(), ctx.signal);
-      const inflightAtFreeze = await markNode(load, victim.address);
+      // The load client counts the calls in flight on the node and stops it in one turn; the clock is
+      // read before asking, so recovery is never timed from later than the freeze.
       const frozenAt = Date.now();
-      victim.child.kill('SIGSTOP');
+      const inflightAtFreeze = await markNode(load, victim.address, { pid: victim.pid, name: 'SIGSTOP' });
       ctx.log(`SIGSTOPped ${victim.address} at t=${frozenAt - load.startedAt} ms (${inflightAtFreeze} Chaos.once calls in flight on it)`);
       const r = await load.result();
       // The frozen node runs what it had read once it is continued: that must not make anything run twice.
@@ -52,14 +53,14 @@ export const scenario: ChaosScenario = {
         recovered !== undefined &&
         recovered <= RECOVER_WITHIN_MS &&
         r.failed === 0 &&
-        r.once.failed <= ONCE_WORKERS &&
+        r.once.failed <= inflightAtFreeze &&
         outcomeUnknown === r.once.failed &&
         twice === 0 &&
         r.succeeded > 0;
       return {
         name: 'frozen-node',
         pass,
-        target: `c=${CONCURRENCY} (${ONCE_WORKERS} callers of a non-idempotent endpoint), default client: calls/s back to ≥ ${SHARE * 100} % of before within ${RECOVER_WITHIN_MS} ms of the freeze; 0 failed idempotent calls; failed non-idempotent calls all 502 and ≤ ${ONCE_WORKERS} (each caller caught on the frozen node at most once); 0 executed twice`,
+        target: `c=${CONCURRENCY} (${ONCE_WORKERS} callers of a non-idempotent endpoint), default client: calls/s back to ≥ ${SHARE * 100} % of before within ${RECOVER_WITHIN_MS} ms of the freeze; 0 failed idempotent calls; failed non-idempotent calls all 502 and no more than were in flight on the node at the freeze (no new call sent to it after); 0 executed twice`,
         figures: {
           'calls/s before': Math.round(before),
           'calls/s 0-1 s after': Math.round(rateBetween(r.timeline, at, at + 1000)),
