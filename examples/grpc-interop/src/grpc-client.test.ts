@@ -63,10 +63,10 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
     expect((await it.next()).done).toBe(true);
   });
 
-  it('gzip: a client with compression: gzip interoperates with grpc-js (which refuses a compressed message it cannot inflate)', async () => {
+  it.each(['gzip', 'deflate'] as const)('%s: a client with that compression interoperates with grpc-js (which refuses a compressed message it cannot inflate)', async (compression) => {
     const peer = await grpcJsEchoServer();
     const client = createClient({
-      transport: grpcTransport({ schemas: [file_interop], package: 'tsmicro.interop.v1', compression: 'gzip' }),
+      transport: grpcTransport({ schemas: [file_interop], package: 'tsmicro.interop.v1', compression }),
       codecs: interopCodecs(),
       contentType: 'application/protobuf',
       logger: silentLogger(),

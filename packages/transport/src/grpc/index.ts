@@ -10,7 +10,7 @@ export { type GrpcHealth, grpcHealth, type ServingStatus } from './health.js';
 export { GRPC_NODE_METADATA } from './listener.js';
 export { codecContentType, endpointOf, grpcContentType, pathOf } from './names.js';
 export type { GrpcTransportOptions } from './options.js';
-export type { SchemaFile, SchemaMessage, SchemaMethod, SchemaNamed, SchemaService } from './schema-file.js';
+export type { SchemaExtension, SchemaFile, SchemaMessage, SchemaMethod, SchemaNamed, SchemaService } from './schema-file.js';
 export {
   decodeGrpcMessage,
   encodeGrpcMessage,
