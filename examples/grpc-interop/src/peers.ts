@@ -56,11 +56,7 @@ export interface EchoClient extends grpc.Client {
 }
 
 /** A grpc-js client of the interop service at `target` (`host:port`), plaintext unless given other `credentials`. */
-export function echoClient(
-  target: string,
-  options: grpc.ClientOptions = {},
-  credentials = grpc.credentials.createInsecure(),
-): EchoClient {
+export function echoClient(target: string, options: grpc.ClientOptions = {}, credentials = grpc.credentials.createInsecure()): EchoClient {
   const Echo = echoConstructor();
   return new Echo(target, credentials, options) as unknown as EchoClient;
 }

@@ -158,7 +158,9 @@ describe('server reflection: extension queries', () => {
       baseTypeName: 'tsmicro.interop.v1.EchoReply',
       extensionNumber: [],
     });
-    expect((await ask(r, { allExtensionNumbersOfType: 'tsmicro.ext.v1.Base' })).allExtensionNumbersResponse?.extensionNumber).toEqual([100]);
+    expect((await ask(r, { allExtensionNumbersOfType: 'tsmicro.ext.v1.Base' })).allExtensionNumbersResponse?.extensionNumber).toEqual([
+      100,
+    ]);
     const files = (await ask(r, { fileContainingExtension: { containingType: 'tsmicro.ext.v1.Base', extensionNumber: 100 } }))
       .fileDescriptorResponse?.fileDescriptorProto;
     expect(fromBinary(FileDescriptorProtoSchema, files?.[0] ?? new Uint8Array()).name).toBe('ext.proto');

@@ -178,7 +178,8 @@ export class ClientCall {
   onResponse(rh: IncomingHttpHeaders): void {
     this.httpStatus = Number(rh[':status']);
     const enc = rh['grpc-encoding'];
-    if (typeof enc === 'string' && enc !== 'identity' && isKnownEncoding(enc)) this.parser = new MessageParser(this.host.o.maxMessageSize, enc);
+    if (typeof enc === 'string' && enc !== 'identity' && isKnownEncoding(enc))
+      this.parser = new MessageParser(this.host.o.maxMessageSize, enc);
     if (rh['grpc-status'] !== undefined) this.trailers = rh;
   }
 
