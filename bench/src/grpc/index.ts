@@ -100,6 +100,8 @@ function connectTsmicro(address: string, proto: boolean, timeout: number): EchoC
   const client = createClient({
     transport: grpcTransport({ schemas: [file_bench_echo] }),
     dialTimeout: timeout,
+    // A liveness ping under valgrind waits far longer than the default second.
+    pingTimeout: Math.max(1000, timeout),
     codecs: [json, protobuf({ types: [file_bench_echo] })],
     contentType: proto ? 'application/protobuf' : 'application/json',
   });
