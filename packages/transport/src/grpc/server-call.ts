@@ -222,7 +222,10 @@ export class ServerCall {
         this.held = body;
         if (method) continue;
         // A tsmicro client says its call is unary: no need to wait for the end of stream.
-        if (this.headers[UNARY_HINT] === '1') return void this.request(this.takeHeld());
+        if (this.headers[UNARY_HINT] === '1') {
+          this.request(this.takeHeld());
+          continue;
+        }
         // Unknown kind (no schema): a unary client ends its stream right after the message; wait past this read for that end.
         setImmediate(() => this.flushHeld());
       } else {
