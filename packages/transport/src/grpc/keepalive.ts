@@ -11,9 +11,19 @@ export function keepSessionAlive(session: Http2Session, interval: number, timeou
   let stopped = false;
   const ping = () => {
     if (stopped || session.destroyed || session.closed) return;
-    const dead = setTimeout(() => session.destroy(new Error(`no answer to an HTTP/2 PING within ${timeout} ms`)), timeout);
+    let answered = false;
+    // The verdict waits one turn past the timeout: after a stall of this process's own event loop, timers run
+    // before the socket reads that may hold the answer, and a peer that did answer must not be cut for our delay.
+    const dead = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (!answered) session.destroy(new Error(`no answer to an HTTP/2 PING within ${timeout} ms`));
+        }),
+      timeout,
+    );
     dead.unref();
     const sent = session.ping((err) => {
+      answered = true;
       clearTimeout(dead);
       if (!err) schedule();
     });
