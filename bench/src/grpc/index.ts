@@ -96,13 +96,16 @@ function connectGrpcJs(address: string): EchoClient {
   };
 }
 
-function connectTsmicro(address: string, proto: boolean): EchoClient {
+function connectTsmicro(address: string, proto: boolean, timeout: number): EchoClient {
   const client = createClient({
     transport: grpcTransport({ schemas: [file_bench_echo] }),
+    dialTimeout: timeout,
+    // A liveness ping under valgrind waits far longer than the default second.
+    pingTimeout: Math.max(1000, timeout),
     codecs: [json, protobuf({ types: [file_bench_echo] })],
     contentType: proto ? 'application/protobuf' : 'application/json',
   });
-  const opts = { address, timeout: 10_000 };
+  const opts = { address, timeout };
   const handler = proto ? 'tsmicro.bench.v1.Bench' : 'Json';
   const request = (req: Record<string, unknown>) => (proto ? create(EchoRequestSchema, req) : req);
   return {
@@ -122,8 +125,8 @@ export async function startGrpcBenchServer(impl: EchoImpl): Promise<EchoServer> 
   return STACKS[impl]?.server === 'grpcjs' ? startGrpcJs() : startTsmicro();
 }
 
-/** The client of a gRPC stack. */
-export async function connectGrpcBench(impl: EchoImpl, address: string): Promise<EchoClient> {
+/** The client of a gRPC stack; `timeout` bounds a tsmicro client's dial and each call (pair.ts, under valgrind, needs far more). */
+export async function connectGrpcBench(impl: EchoImpl, address: string, timeout = 10_000): Promise<EchoClient> {
   const c = STACKS[impl]?.client;
-  return c === 'grpcjs' ? connectGrpcJs(address) : connectTsmicro(address, c === 'tsmicro-proto');
+  return c === 'grpcjs' ? connectGrpcJs(address) : connectTsmicro(address, c === 'tsmicro-proto', timeout);
 }

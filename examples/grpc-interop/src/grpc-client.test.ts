@@ -63,21 +63,24 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
     expect((await it.next()).done).toBe(true);
   });
 
-  it('gzip: a client with compression: gzip interoperates with grpc-js (which refuses a compressed message it cannot inflate)', async () => {
-    const peer = await grpcJsEchoServer();
-    const client = createClient({
-      transport: grpcTransport({ schemas: [file_interop], package: 'tsmicro.interop.v1', compression: 'gzip' }),
-      codecs: interopCodecs(),
-      contentType: 'application/protobuf',
-      logger: silentLogger(),
-    });
-    cleanups.push(
-      () => peer.close(),
-      () => client.close(),
-    );
-    const text = 'z'.repeat(5000);
-    expect(await client.call<EchoReply>(SVC, 'Echo.say', req({ text }), { address: peer.address })).toMatchObject({ text });
-  });
+  it.each(['gzip', 'deflate'] as const)(
+    '%s: a client with that compression interoperates with grpc-js (which refuses a compressed message it cannot inflate)',
+    async (compression) => {
+      const peer = await grpcJsEchoServer();
+      const client = createClient({
+        transport: grpcTransport({ schemas: [file_interop], package: 'tsmicro.interop.v1', compression }),
+        codecs: interopCodecs(),
+        contentType: 'application/protobuf',
+        logger: silentLogger(),
+      });
+      cleanups.push(
+        () => peer.close(),
+        () => client.close(),
+      );
+      const text = 'z'.repeat(5000);
+      expect(await client.call<EchoReply>(SVC, 'Echo.say', req({ text }), { address: peer.address })).toMatchObject({ text });
+    },
+  );
 
   it('application/grpc+json to a grpc-js JSON service', async () => {
     const { client, at } = await setup();

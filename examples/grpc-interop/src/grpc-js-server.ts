@@ -23,9 +23,12 @@ function later(ms: number, call: ServerSurfaceCall, fn: () => void): void {
 
 /**
  * A plain grpc-js server of interop.proto's Echo (implementation from the .proto via proto-loader), and
- * a JSON service `tsmicro.interop.v1.Plain/Say` for `application/grpc+json` callers.
+ * a JSON service `tsmicro.interop.v1.Plain/Say` for `application/grpc+json` callers. Plaintext unless
+ * given other `credentials`.
  */
-export async function grpcJsEchoServer(): Promise<{ address: string; seen: Seen; close(): Promise<void> }> {
+export async function grpcJsEchoServer(
+  credentials = grpc.ServerCredentials.createInsecure(),
+): Promise<{ address: string; seen: Seen; close(): Promise<void> }> {
   const seen: Seen = { metadata: undefined, cancelled: 0, calls: 0 };
   const server = new grpc.Server();
   const track = (call: ServerSurfaceCall) => {
@@ -81,7 +84,7 @@ export async function grpcJsEchoServer(): Promise<{ address: string; seen: Seen;
     },
   );
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))),
   );
   return {
     address: `grpc://127.0.0.1:${port}`,

@@ -200,6 +200,76 @@ describe('a stock grpc-js client (proto-loader) calls a tsmicro service over gRP
     expect(j.headers['grpc-encoding']).toBe('gzip');
     const snappy = await jsonCall(server.hostPort, '/p.Plain/Say', { text: 'q' }, { 'grpc-encoding': 'snappy' });
     expect(snappy.grpcStatus).toBe(grpc.status.UNIMPLEMENTED);
-    expect(snappy.trailers['grpc-accept-encoding']).toBe('identity,gzip');
+    expect(snappy.trailers['grpc-accept-encoding']).toBe('identity,gzip,deflate');
+  });
+
+  it('deflate: a grpc-js client compressing with deflate is read, and a server with compression: deflate answers deflated', async () => {
+    const { server } = await setup({ compression: 'deflate' });
+    const df = echoClient(server.hostPort, { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.deflate });
+    cleanups.push(() => df.close());
+    const text = 'd'.repeat(3000);
+    expect((await unary<Reply>(df, 'say', { text })).text).toBe(text);
+    const j = await jsonCall(server.hostPort, '/p.Plain/Say', { text: 'q' }, { 'grpc-accept-encoding': 'identity,deflate' });
+    expect(j.headers['grpc-encoding']).toBe('deflate');
+    expect(j.values).toEqual([{ text: 'q', metadata: [] }]);
+  });
+
+  it('an error before any message is a trailers-only response (grpc-status in the one HEADERS frame, no body)', async () => {
+    const { server } = await setup();
+    for (const [path, req] of [
+      ['/p.Plain/Say', { failCode: 403 }],
+      ['/p.Nope/Say', {}],
+    ] as const) {
+      const j = await jsonCall(server.hostPort, path, req);
+      expect(j.headers['grpc-status']).toBe(String(path === '/p.Nope/Say' ? grpc.status.UNIMPLEMENTED : grpc.status.PERMISSION_DENIED));
+      expect(j.body.byteLength).toBe(0);
+    }
+  });
+
+  it('answers the HTTP/2 keepalive pings of a grpc-js client: its connection stays READY through many pings', async () => {
+    const { server } = await setup();
+    const ka = echoClient(server.hostPort, {
+      'grpc.keepalive_time_ms': 50,
+      'grpc.keepalive_timeout_ms': 300,
+      'grpc.keepalive_permit_without_calls': 1,
+    });
+    cleanups.push(() => ka.close());
+    expect((await unary<Reply>(ka, 'say', { text: 'a' })).text).toBe('a');
+    const channel = ka.getChannel();
+    const states: grpc.connectivityState[] = [];
+    const watch = (from: grpc.connectivityState) =>
+      channel.watchConnectivityState(from, Date.now() + 60_000, () => {
+        const now = channel.getConnectivityState(false);
+        states.push(now);
+        if (now !== grpc.connectivityState.SHUTDOWN) watch(now);
+      });
+    watch(channel.getConnectivityState(false));
+    // About 20 keepalive intervals: an unanswered ping would drop the connection after 300 ms.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(states).toEqual([]);
+    expect(channel.getConnectivityState(false)).toBe(grpc.connectivityState.READY);
+    expect((await unary<Reply>(ka, 'say', { text: 'b' })).text).toBe('b');
+  });
+
+  it('server keepalive: a connection that stops answering PINGs is closed; a grpc-js client answering them is kept', async () => {
+    const { server, client } = await setup({ keepaliveInterval: 50, keepaliveTimeout: 200 });
+    expect((await unary<Reply>(client, 'say', { text: 'a' })).text).toBe('a');
+    const [host, port] = [server.hostPort.slice(0, server.hostPort.lastIndexOf(':')), Number(server.hostPort.split(':').pop())];
+    // An HTTP/2 client preface and empty SETTINGS, then silence: this peer never acknowledges a PING.
+    const mute = netConnect({ host, port }, () => {
+      mute.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+    });
+    mute.on('error', () => {});
+    mute.on('data', () => {});
+    const t0 = Date.now();
+    const closed = await new Promise<boolean>((resolve) => {
+      mute.on('close', () => resolve(true));
+      setTimeout(() => resolve(false), 5000).unref();
+    });
+    expect(closed).toBe(true);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    const channel = client.getChannel();
+    expect(channel.getConnectivityState(false)).toBe(grpc.connectivityState.READY);
+    expect((await unary<Reply>(client, 'say', { text: 'b' })).text).toBe('b');
   });
 });

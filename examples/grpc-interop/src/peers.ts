@@ -55,10 +55,10 @@ export interface EchoClient extends grpc.Client {
   chat(md?: grpc.Metadata, o?: grpc.CallOptions): grpc.ClientDuplexStream<object, Reply>;
 }
 
-/** A grpc-js client of the interop service at `target` (`host:port`). */
-export function echoClient(target: string, options: grpc.ClientOptions = {}): EchoClient {
+/** A grpc-js client of the interop service at `target` (`host:port`), plaintext unless given other `credentials`. */
+export function echoClient(target: string, options: grpc.ClientOptions = {}, credentials = grpc.credentials.createInsecure()): EchoClient {
   const Echo = echoConstructor();
-  return new Echo(target, grpc.credentials.createInsecure(), options) as unknown as EchoClient;
+  return new Echo(target, credentials, options) as unknown as EchoClient;
 }
 
 /** Promisified unary call of a grpc-js client: `method` names one of its unary methods. */

@@ -1,12 +1,12 @@
 import { connect, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 
 /** What a hand-made HTTP/2 request got back. */
 export interface RawAnswer {
   status: number;
   headers: IncomingHttpHeaders;
   trailers: IncomingHttpHeaders;
-  /** The gRPC messages of the body (length-prefix stripped, gzip inflated). */
+  /** The gRPC messages of the body (length-prefix stripped, gzip or deflate inflated). */
   messages: Buffer[];
   body: Buffer;
 }
@@ -41,10 +41,11 @@ export function rawRequest(hostPort: string, headers: OutgoingHttpHeaders, body:
       const all = Buffer.concat(chunks);
       const messages: Buffer[] = [];
       const grpc = String(rh['content-type'] ?? '').startsWith('application/grpc');
+      const inflate = rh['grpc-encoding'] === 'deflate' ? inflateSync : gunzipSync;
       for (let at = 0; grpc && at + 5 <= all.length; ) {
         const n = all.readUInt32BE(at + 1);
         const m = all.subarray(at + 5, at + 5 + n);
-        messages.push(all[at] === 1 ? gunzipSync(m) : m);
+        messages.push(all[at] === 1 ? inflate(m) : m);
         at += 5 + n;
       }
       resolve({ status: Number(rh[':status']), headers: rh, trailers: { ...rh, ...trailers }, messages, body: all });

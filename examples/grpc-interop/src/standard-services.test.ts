@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { fromBinary } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { create, createFileRegistry, fromBinary } from '@bufbuild/protobuf';
+import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import type * as grpc from '@grpc/grpc-js';
 import { memoryBroker } from '@tsmicro/broker';
 import { silentLogger } from '@tsmicro/core';
@@ -8,7 +8,7 @@ import { memoryRegistry } from '@tsmicro/registry';
 import { createService } from '@tsmicro/service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonEcho, protoEcho } from './echo.js';
-import { interopCodecs } from './fixtures.js';
+import { echoServer, interopCodecs } from './fixtures.js';
 import { file_interop } from './gen/interop_pb.js';
 import { echoClient, failure, healthClient, reflectionClient, unary } from './peers.js';
 
@@ -87,8 +87,31 @@ describe('grpc.health.v1.Health with the stock health.proto (grpc-health-check)'
 type ReflectionReply = {
   listServicesResponse?: { service: Array<{ name: string }> };
   fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+  allExtensionNumbersResponse?: { baseTypeName: string; extensionNumber: number[] };
   errorResponse?: { errorCode: number };
 };
+
+/** A proto2 file with a message open to extensions and one extension of it: `extend Base { optional string note = 100; }`. */
+function extensionFile() {
+  const proto = create(FileDescriptorProtoSchema, {
+    name: 'ext.proto',
+    package: 'tsmicro.ext.v1',
+    syntax: 'proto2',
+    messageType: [{ name: 'Base', extensionRange: [{ start: 100, end: 200 }] }],
+    extension: [
+      {
+        name: 'note',
+        number: 100,
+        label: FieldDescriptorProto_Label.OPTIONAL,
+        type: FieldDescriptorProto_Type.STRING,
+        extendee: '.tsmicro.ext.v1.Base',
+      },
+    ],
+  });
+  const file = createFileRegistry(proto, () => undefined).getFile('ext.proto');
+  if (!file) throw new Error('ext.proto did not build');
+  return file;
+}
 
 function ask(client: grpc.Client, req: object): Promise<ReflectionReply> {
   const call = (client as unknown as { serverReflectionInfo(): grpc.ClientDuplexStream<object, ReflectionReply> }).serverReflectionInfo();
@@ -121,5 +144,28 @@ describe('server reflection (v1 and v1alpha) with @grpc/reflection’s reflectio
       expect(fd.service.map((s) => s.name)).toEqual(['Echo']);
     }
     expect((await ask(r, { fileContainingSymbol: 'no.Such' })).errorResponse?.errorCode).toBe(5);
+  });
+});
+
+describe('server reflection: extension queries', () => {
+  it.each(['v1', 'v1alpha'] as const)('%s: all_extension_numbers_of_type and file_containing_extension are answered', async (version) => {
+    const server = await echoServer({ schemas: [file_interop, extensionFile()] });
+    cleanups.push(() => server.stop());
+    const r = reflectionClient(server.hostPort, version);
+    cleanups.push(() => r.close());
+    // A type with no extensions: an empty list, not an error.
+    expect((await ask(r, { allExtensionNumbersOfType: 'tsmicro.interop.v1.EchoReply' })).allExtensionNumbersResponse).toEqual({
+      baseTypeName: 'tsmicro.interop.v1.EchoReply',
+      extensionNumber: [],
+    });
+    expect((await ask(r, { allExtensionNumbersOfType: 'tsmicro.ext.v1.Base' })).allExtensionNumbersResponse?.extensionNumber).toEqual([
+      100,
+    ]);
+    const files = (await ask(r, { fileContainingExtension: { containingType: 'tsmicro.ext.v1.Base', extensionNumber: 100 } }))
+      .fileDescriptorResponse?.fileDescriptorProto;
+    expect(fromBinary(FileDescriptorProtoSchema, files?.[0] ?? new Uint8Array()).name).toBe('ext.proto');
+    const none = await ask(r, { fileContainingExtension: { containingType: 'tsmicro.ext.v1.Base', extensionNumber: 101 } });
+    expect(none.errorResponse?.errorCode).toBe(5);
+    expect((await ask(r, { allExtensionNumbersOfType: 'no.Such' })).errorResponse?.errorCode).toBe(5);
   });
 });

@@ -4,7 +4,7 @@ import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
 import { ACCEPT_ENCODING, frameMessage, isKnownEncoding, MessageParser } from './framing.js';
 import { Inflow, written } from './inflow.js';
-import { writeGrpcMetadata } from './metadata.js';
+import { UNARY_HINT, writeGrpcMetadata } from './metadata.js';
 import { grpcContentType, PROTOBUF, pathOf } from './names.js';
 import type { CallHost } from './server-call.js';
 import { decodeGrpcMessage, formatGrpcTimeout, fromGrpcStatus, GrpcStatus } from './status.js';
@@ -32,13 +32,39 @@ function fromRstCode(code: number): number {
   return GrpcStatus.INTERNAL;
 }
 
+/** Every request asks for trailers, and may go before the rest of its body (`stream.end(frame)` then sends it). */
+const REQUEST_OPTIONS = Object.freeze({ endStream: false });
+
+/** The call a stream carries: the stream's listeners are shared functions (no closures per call), and find their call here. */
+const CALL = Symbol('tsmicro.grpc.clientCall');
+type CallStream = ClientHttp2Stream & { [CALL]: ClientCall };
+function onStreamResponse(this: CallStream, rh: IncomingHttpHeaders): void {
+  this[CALL].onResponse(rh);
+}
+function onStreamData(this: CallStream, chunk: Buffer): void {
+  this[CALL].onData(chunk);
+}
+function onStreamTrailers(this: CallStream, t: IncomingHttpHeaders): void {
+  this[CALL].onTrailers(t);
+}
+function onStreamClose(this: CallStream): void {
+  this[CALL].onClose();
+}
+function ignore(): void {}
+
 /** One RPC call made over gRPC: RPC frames out → HTTP/2 request and messages; messages and trailers in → RPC frames. */
 export class ClientCall {
   private readonly stream: ClientHttp2Stream | undefined;
-  private readonly inflow: Inflow;
+  /** Made when the answer may hold more than one message (a stream); a unary answer goes up as one `last` frame. */
+  private inflow: Inflow | undefined;
   private parser: MessageParser;
   private readonly output: Uint8Array | undefined;
   private readonly proto: boolean;
+  private readonly unary: boolean;
+  /** RPC credit the caller opened the call with (`Micro-Window`). */
+  private readonly window: number;
+  /** The one message of a unary answer, held until the status says it succeeded. */
+  private answer: Uint8Array | undefined;
   private trailers: IncomingHttpHeaders | undefined;
   private httpStatus = 200;
   private done = false;
@@ -59,13 +85,9 @@ export class ClientCall {
     const codec = header[H.contentType] ?? 'application/json';
     const path = pathOf(header[H.endpoint] ?? '', o.package);
     this.proto = codec === PROTOBUF;
+    this.unary = header[H.stream] !== '1';
+    this.window = Number(header[H.window] ?? INITIAL_WINDOW);
     this.output = this.proto ? o.schema?.method(path)?.outputAny : undefined;
-    this.inflow = new Inflow(
-      id,
-      Number(header[H.window] ?? INITIAL_WINDOW),
-      (m) => host.push(m),
-      (p) => (p ? this.stream?.pause() : this.stream?.resume()),
-    );
     this.parser = new MessageParser(o.maxMessageSize, 'identity');
     if (this.proto && !this.output) {
       this.written = resolved;
@@ -83,23 +105,35 @@ export class ClientCall {
       te: 'trailers',
       'grpc-accept-encoding': ACCEPT_ENCODING,
     };
-    if (o.compression === 'gzip') h['grpc-encoding'] = 'gzip';
+    if (o.compression !== 'identity') h['grpc-encoding'] = o.compression;
+    if (this.unary && !this.proto) h[UNARY_HINT] = '1';
     const ms = header[H.timeout];
     if (ms !== undefined) h['grpc-timeout'] = formatGrpcTimeout(Number(ms));
     writeGrpcMetadata(header, h);
-    const stream = session.request(h);
+    const stream = session.request(h, REQUEST_OPTIONS);
     this.stream = stream;
-    stream.on('response', (rh) => this.onResponse(rh));
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('trailers', (t) => {
-      this.trailers = t;
-    });
-    stream.on('close', () => this.onClose());
-    stream.on('error', () => {});
-    if (header[H.stream] === '1') {
+    (stream as CallStream)[CALL] = this;
+    stream.on('response', onStreamResponse);
+    stream.on('data', onStreamData);
+    stream.on('trailers', onStreamTrailers);
+    stream.on('close', onStreamClose);
+    stream.on('error', ignore);
+    if (this.unary) this.written = this.write(body, true);
+    else {
       host.push({ header: { [H.id]: id, [H.frame]: Frame.window, [H.window]: NO_CREDIT_LIMIT }, body: empty });
       this.written = resolved;
-    } else this.written = this.write(body, true);
+    }
+  }
+
+  /** The inflow of a streamed answer, made on its first use. */
+  private flow(): Inflow {
+    this.inflow ??= new Inflow(
+      this.id,
+      this.window,
+      (m) => this.host.push(m),
+      (p) => (p ? this.stream?.pause() : this.stream?.resume()),
+    );
+    return this.inflow;
   }
 
   send(m: Message): Promise<void> {
@@ -113,12 +147,12 @@ export class ClientCall {
         return resolved;
       case Frame.cancel:
         this.done = true;
-        this.inflow.clear();
+        this.inflow?.clear();
         this.host.forget(this.id);
         if (this.stream && !this.stream.destroyed) this.stream.close(constants.NGHTTP2_CANCEL);
         return resolved;
       case Frame.window:
-        this.inflow.grant(Number(m.header[H.window]));
+        this.flow().grant(Number(m.header[H.window]));
         return resolved;
       default:
         return resolved;
@@ -134,19 +168,28 @@ export class ClientCall {
     } catch (e) {
       return Promise.reject(e);
     }
-    const ok = stream.write(frame);
-    if (last) stream.end();
-    return written(stream, ok);
+    if (!last) return written(stream, stream.write(frame));
+    // The last message and the end of the stream in one write.
+    stream.end(frame);
+    return resolved;
   }
 
-  private onResponse(rh: IncomingHttpHeaders): void {
+  /** The response headers (a listener of the stream). */
+  onResponse(rh: IncomingHttpHeaders): void {
     this.httpStatus = Number(rh[':status']);
-    const enc = String(rh['grpc-encoding'] ?? 'identity');
-    if (isKnownEncoding(enc)) this.parser = new MessageParser(this.host.o.maxMessageSize, enc);
+    const enc = rh['grpc-encoding'];
+    if (typeof enc === 'string' && enc !== 'identity' && isKnownEncoding(enc))
+      this.parser = new MessageParser(this.host.o.maxMessageSize, enc);
     if (rh['grpc-status'] !== undefined) this.trailers = rh;
   }
 
-  private onData(chunk: Buffer): void {
+  /** The response trailers (a listener of the stream). */
+  onTrailers(t: IncomingHttpHeaders): void {
+    this.trailers = t;
+  }
+
+  /** DATA from the server (a listener of the stream). */
+  onData(chunk: Buffer): void {
     if (this.done) return;
     let msgs: Uint8Array[];
     try {
@@ -156,17 +199,33 @@ export class ClientCall {
       this.stream?.close(constants.NGHTTP2_CANCEL);
       return;
     }
-    for (const m of msgs) this.inflow.message(this.output ? wrapAny(this.output, m) : m);
+    for (const m of msgs) {
+      const body = this.output ? wrapAny(this.output, m) : m;
+      if (this.unary && this.answer === undefined && this.inflow === undefined) this.answer = body;
+      else {
+        // More than one message on a unary call goes up as it came: the RPC layer refuses the second.
+        const held = this.answer;
+        this.answer = undefined;
+        if (held !== undefined) this.flow().message(held);
+        this.flow().message(body);
+      }
+    }
   }
 
-  private onClose(): void {
+  /** The stream closed: its status ends the call (a listener of the stream). */
+  onClose(): void {
     if (this.done) return;
     const t = this.trailers;
     const status = t?.['grpc-status'];
     if (status === '0') {
       this.done = true;
       this.host.forget(this.id);
-      this.inflow.finish({ header: { [H.id]: this.id, [H.frame]: Frame.end }, body: empty });
+      const answer = this.answer;
+      if (answer !== undefined) {
+        this.answer = undefined;
+        return void this.host.push({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body: answer });
+      }
+      this.flow().finish({ header: { [H.id]: this.id, [H.frame]: Frame.end }, body: empty });
       return;
     }
     if (status !== undefined) {
@@ -182,7 +241,8 @@ export class ClientCall {
 
   private fail(e: MicroError): void {
     this.done = true;
+    this.answer = undefined;
     this.host.forget(this.id);
-    this.inflow.finish({ header: { [H.id]: this.id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty });
+    this.flow().finish({ header: { [H.id]: this.id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty });
   }
 }

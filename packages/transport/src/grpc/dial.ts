@@ -5,13 +5,13 @@ import { formatGrpcAddress, parseGrpcAddress } from './address.js';
 import { GrpcClientSocket } from './client-socket.js';
 import type { ResolvedGrpcOptions } from './options.js';
 
-/** Connects to a gRPC server (h2c) at `grpc://host:port` or `host:port`. */
+/** Connects to a gRPC server at `grpc://host:port` or `host:port`: h2c, or h2 over TLS when `o.tls` is set. */
 export function dialGrpc(address: string, o: ResolvedGrpcOptions, d: DialOptions = {}): Promise<Socket> {
   const { host, port } = parseGrpcAddress(address);
   const ms = d.timeout ?? o.dialTimeout;
   return new Promise((resolve, reject) => {
-    const authority = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const session = connect(authority, { settings: { initialWindowSize: o.window } });
+    const authority = `${o.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const session = connect(authority, { ...o.tls, settings: { initialWindowSize: o.window } });
     const fail = (e: Error) => {
       cleanup();
       session.destroy();

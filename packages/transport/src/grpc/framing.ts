@@ -1,8 +1,8 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { badRequest, type MicroError, payloadTooLarge } from '@tsmicro/core';
 
 /** Message encodings this transport speaks (`grpc-encoding`), in the order it advertises them. */
-export const ENCODINGS = ['identity', 'gzip'] as const;
+export const ENCODINGS = ['identity', 'gzip', 'deflate'] as const;
 export type GrpcEncoding = (typeof ENCODINGS)[number];
 export const ACCEPT_ENCODING = ENCODINGS.join(',');
 const EMPTY = Buffer.alloc(0);
@@ -12,15 +12,27 @@ export function isKnownEncoding(e: string): e is GrpcEncoding {
   return (ENCODINGS as readonly string[]).includes(e);
 }
 
+/** The first encoding of a `grpc-accept-encoding` list that this side would send with, given its own choice. */
+export function responseEncoding(mine: GrpcEncoding, accepted: string | undefined): GrpcEncoding {
+  return mine !== 'identity' && accepted !== undefined && accepted.includes(mine) ? mine : 'identity';
+}
+
+/** gRPC's `deflate` is zlib-wrapped deflate (RFC 1950), as grpc-js and grpc-go send it. */
+function compress(body: Uint8Array, encoding: GrpcEncoding): Uint8Array {
+  if (encoding === 'gzip') return gzipSync(body);
+  if (encoding === 'deflate') return deflateSync(body);
+  return body;
+}
+
 /**
  * One gRPC length-prefixed message: flag byte (1 = compressed), 4-byte big-endian length, body.
- * Compressed only when `encoding` is gzip.
+ * Compressed unless `encoding` is identity.
  */
 export function frameMessage(body: Uint8Array, encoding: GrpcEncoding, maxSize: number): Buffer {
   if (body.byteLength > maxSize) throw payloadTooLarge(`message of ${body.byteLength} bytes is larger than max (${maxSize})`);
-  const data = encoding === 'gzip' ? gzipSync(body) : body;
+  const data = compress(body, encoding);
   const out = Buffer.allocUnsafe(5 + data.byteLength);
-  out[0] = encoding === 'gzip' ? 1 : 0;
+  out[0] = encoding === 'identity' ? 0 : 1;
   out.writeUInt32BE(data.byteLength, 1);
   out.set(data, 5);
   return out;
@@ -48,6 +60,12 @@ export class MessageParser {
 
   /** The messages completed by `chunk`; throws a MicroError (413 oversize, 400 malformed). */
   push(chunk: Buffer): Uint8Array[] {
+    // The usual case, one whole uncompressed message in one DATA chunk, needs no buffering.
+    if (this.buffered === 0 && !this.header && chunk.byteLength >= 5 && chunk[0] === 0 && chunk.readUInt32BE(1) === chunk.byteLength - 5) {
+      if (chunk.byteLength - 5 > this.maxSize)
+        throw payloadTooLarge(`received message larger than max (${chunk.byteLength - 5} vs. ${this.maxSize})`);
+      return [chunk.subarray(5)];
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.byteLength;
     const out: Uint8Array[] = [];
@@ -71,14 +89,15 @@ export class MessageParser {
   }
 
   private inflate(data: Buffer): Uint8Array {
-    if (this.encoding !== 'gzip') throw badRequest('compressed gRPC message without a grpc-encoding');
+    if (this.encoding === 'identity') throw badRequest('compressed gRPC message without a grpc-encoding');
     try {
-      return gunzipSync(data, { maxOutputLength: this.maxSize });
+      const limit = { maxOutputLength: this.maxSize };
+      return this.encoding === 'gzip' ? gunzipSync(data, limit) : inflateSync(data, limit);
     } catch (e) {
       const err: MicroError =
         (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
           ? payloadTooLarge(`received message larger than max (${this.maxSize}) once inflated`)
-          : badRequest(`gzip message does not inflate: ${(e as Error).message}`);
+          : badRequest(`${this.encoding} message does not inflate: ${(e as Error).message}`);
       throw err;
     }
   }

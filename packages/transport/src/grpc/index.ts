@@ -10,7 +10,7 @@ export { type GrpcHealth, grpcHealth, type ServingStatus } from './health.js';
 export { GRPC_NODE_METADATA } from './listener.js';
 export { codecContentType, endpointOf, grpcContentType, pathOf } from './names.js';
 export type { GrpcTransportOptions } from './options.js';
-export type { SchemaFile, SchemaMessage, SchemaMethod, SchemaNamed, SchemaService } from './schema-file.js';
+export type { SchemaExtension, SchemaFile, SchemaMessage, SchemaMethod, SchemaNamed, SchemaService } from './schema-file.js';
 export {
   decodeGrpcMessage,
   encodeGrpcMessage,
@@ -27,7 +27,7 @@ export interface GrpcTransport extends Transport {
 }
 
 /**
- * Standard gRPC over HTTP/2 (h2c, `node:http2`), docs/grpc.md. Listening serves a server's handlers to any
+ * Standard gRPC over HTTP/2 (`node:http2`; h2c, or h2 over TLS with `tls`), docs/grpc.md. Listening serves a server's handlers to any
  * gRPC client (`/pkg.Greeter/SayHello` → `Greeter.sayHello`, `application/grpc` for methods in `schemas`,
  * `application/grpc+json` for all), plus `grpc.health.v1.Health` and reflection; the address is
  * `grpc://host:port`. Dialing lets a tsmicro client call any gRPC server. Defaults: {@link GrpcTransportOptions}.

@@ -1,4 +1,4 @@
-import { createServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
+import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { conflict, serviceUnavailable } from '@tsmicro/core';
 import type { Listener, Socket } from '../transport.js';
@@ -20,7 +20,7 @@ export class GrpcListener implements Listener {
   private closing: Promise<void> | undefined;
 
   constructor(
-    readonly server: Http2Server,
+    readonly server: Http2Server | Http2SecureServer,
     private readonly o: ResolvedGrpcOptions,
     reflection: Awaited<ReturnType<typeof reflectionIndex>> | undefined,
   ) {
@@ -57,11 +57,12 @@ export class GrpcListener implements Listener {
   }
 }
 
-/** Binds `address` (`grpc://host:port` or `host:port`) with an HTTP/2 (h2c) server. */
+/** Binds `address` (`grpc://host:port` or `host:port`) with an HTTP/2 server: h2c, or h2 over TLS when `o.tls` is set. */
 export async function listenGrpc(address: string, o: ResolvedGrpcOptions): Promise<GrpcListener> {
   const { host, port } = parseGrpcAddress(address);
   const reflection = o.reflection && o.schema ? await reflectionIndex(o.schema.files) : undefined;
-  const server = createServer({ settings: { initialWindowSize: o.window } });
+  const settings = { initialWindowSize: o.window };
+  const server = o.tls ? createSecureServer({ ...o.tls, ALPNProtocols: ['h2'], settings }) : createServer({ settings });
   const l = new GrpcListener(server, o, reflection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,6 +6,12 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
  */
 const RESERVED = new Set(['content-type', 'te', 'user-agent', 'accept-encoding', 'content-length', 'host', 'connection']);
 
+/**
+ * Request header a tsmicro client adds to a unary call that no schema describes (`application/grpc+json`…):
+ * the server then hands the request on as soon as its message is in, instead of waiting for the end of stream.
+ */
+export const UNARY_HINT = 'micro-unary';
+
 function isReserved(k: string): boolean {
   return k.charCodeAt(0) === 58 /* ':' */ || k.startsWith('grpc-') || k.startsWith('micro-') || RESERVED.has(k);
 }

@@ -1,6 +1,6 @@
 import { createServer as createH2Server } from 'node:http2';
 import { type AddressInfo, createServer as createNetServer, type Socket as NetSocket } from 'node:net';
-import { conflict, serviceUnavailable } from '@tsmicro/core';
+import { badRequest, conflict, serviceUnavailable } from '@tsmicro/core';
 import { formatAddress } from '../tcp/address.js';
 import { dial as dialTcp } from '../tcp/dial.js';
 import { resolveOptions, type TcpTransportOptions } from '../tcp/options.js';
@@ -123,6 +123,10 @@ export function tcpWithGrpc(o: { tcp?: TcpTransportOptions; grpc?: GrpcTransport
     health: g.health,
     dial: (address, d) => (address.startsWith(SCHEME) ? dialGrpc(address, g, d) : dialTcp(address, tcpO, d)),
     async listen(address) {
+      if (g.tls)
+        throw badRequest(
+          'tcpWithGrpc serves gRPC in plaintext on the tcp port: for gRPC over TLS, listen with grpcTransport({ tls }) on a port of its own',
+        );
       const l = new OnePortListener(tcpO, g, g.reflection && g.schema ? await reflectionIndex(g.schema.files) : undefined);
       await l.listen(address);
       if (g.ownsHealth) g.health.set('SERVING');

@@ -1,4 +1,5 @@
 import { type Logger, silentLogger } from '@tsmicro/core';
+import type { TcpTlsOptions } from '../tcp/options.js';
 import type { GrpcEncoding } from './framing.js';
 import { type GrpcHealth, grpcHealth } from './health.js';
 import { type SchemaIndex, schemaIndex } from './schema.js';
@@ -16,7 +17,7 @@ export interface GrpcTransportOptions {
   package?: string;
   /** Largest message sent or accepted, bytes; larger ones fail with 413 / RESOURCE_EXHAUSTED. Default 4 MiB. */
   maxMessageSize?: number;
-  /** `grpc-encoding` of the messages this side sends (a server compresses only for peers that accept it). Default `'identity'`. */
+  /** `grpc-encoding` of the messages this side sends, `'gzip'` or `'deflate'` (a server compresses only for peers that accept it). Default `'identity'`. */
   compression?: GrpcEncoding;
   /** Dial timeout when a dial gives none. Default 5000. */
   dialTimeout?: number;
@@ -28,6 +29,16 @@ export interface GrpcTransportOptions {
   reflection?: boolean;
   /** HTTP/2 flow-control window per stream and per connection, bytes. Default 1 MiB. */
   window?: number;
+  /** Server: time between HTTP/2 PINGs the server sends each client connection; 0 disables them. Default 30000. */
+  keepaliveInterval?: number;
+  /** Server: time a PING may go unanswered before the connection is closed as dead. Default 10000. */
+  keepaliveTimeout?: number;
+  /**
+   * TLS (`grpcs`) for listen and dial, as tcp's `tls`: the server presents `cert`/`key` (ALPN `h2`), the
+   * client verifies against `ca`; mutual TLS with `requestCert` and a client `cert`/`key`. Addresses
+   * stay `grpc://host:port`: both sides of a deployment are configured alike. Default: plaintext (h2c).
+   */
+  tls?: TcpTlsOptions;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -44,6 +55,9 @@ export interface ResolvedGrpcOptions {
   ownsHealth: boolean;
   reflection: boolean;
   window: number;
+  keepaliveInterval: number;
+  keepaliveTimeout: number;
+  tls: TcpTlsOptions | undefined;
   logger: Logger;
 }
 
@@ -60,6 +74,9 @@ export function resolveGrpcOptions(o: GrpcTransportOptions = {}): ResolvedGrpcOp
     ownsHealth: o.health === undefined,
     reflection: o.reflection ?? true,
     window: o.window ?? 1024 * 1024,
+    keepaliveInterval: o.keepaliveInterval ?? 30_000,
+    keepaliveTimeout: o.keepaliveTimeout ?? 10_000,
+    tls: o.tls,
     logger: o.logger ?? silentLogger(),
   };
 }

@@ -1,20 +1,34 @@
-import type { SchemaFile, SchemaMessage } from './schema-file.js';
+import type { SchemaExtension, SchemaFile, SchemaMessage } from './schema-file.js';
 import { GrpcStatus } from './status.js';
 import type { StdHandlers } from './std-call.js';
-import { type Field, ProtoWriter, readFields } from './wire.js';
+import { type Field, ProtoWriter, readFields, stringField } from './wire.js';
 
-/** Serialized `FileDescriptorProto`s by file name, and which file defines each symbol. */
+/** Serialized `FileDescriptorProto`s by file name, which file defines each symbol, and the extensions of each message. */
 export interface ReflectionIndex {
   readonly services: readonly string[];
   readonly files: ReadonlyMap<string, { bytes: Uint8Array; deps: readonly string[] }>;
   readonly symbols: ReadonlyMap<string, string>;
+  /** Extended message name → extension number → the file declaring the extension. */
+  readonly extensions: ReadonlyMap<string, ReadonlyMap<number, string>>;
 }
 
-function addMessages(ms: readonly SchemaMessage[], file: string, symbols: Map<string, string>): void {
+type Extensions = Map<string, Map<number, string>>;
+
+function addExtensions(xs: readonly SchemaExtension[] | undefined, file: string, symbols: Map<string, string>, into: Extensions): void {
+  for (const x of xs ?? []) {
+    symbols.set(x.typeName, file);
+    const byNumber = into.get(x.extendee.typeName) ?? new Map<number, string>();
+    byNumber.set(x.number, file);
+    into.set(x.extendee.typeName, byNumber);
+  }
+}
+
+function addMessages(ms: readonly SchemaMessage[], file: string, symbols: Map<string, string>, extensions: Extensions): void {
   for (const m of ms) {
     symbols.set(m.typeName, file);
     for (const e of m.nestedEnums) symbols.set(e.typeName, file);
-    addMessages(m.nestedMessages, file, symbols);
+    addExtensions(m.nestedExtensions, file, symbols, extensions);
+    addMessages(m.nestedMessages, file, symbols, extensions);
   }
 }
 
@@ -27,6 +41,7 @@ export async function reflectionIndex(roots: readonly SchemaFile[]): Promise<Ref
   const { FileDescriptorProtoSchema } = await import('@bufbuild/protobuf/wkt');
   const files = new Map<string, { bytes: Uint8Array; deps: string[] }>();
   const symbols = new Map<string, string>();
+  const extensions: Extensions = new Map();
   const services: string[] = [];
   const visit = (f: SchemaFile, root: boolean) => {
     const name = f.proto.name;
@@ -39,11 +54,12 @@ export async function reflectionIndex(roots: readonly SchemaFile[]): Promise<Ref
       for (const m of s.methods) symbols.set(`${s.typeName}.${m.name}`, name);
     }
     for (const e of f.enums) symbols.set(e.typeName, name);
-    addMessages(f.messages, name, symbols);
+    addExtensions(f.extensions, name, symbols, extensions);
+    addMessages(f.messages, name, symbols, extensions);
     for (const d of f.dependencies) visit(d, false);
   };
   for (const f of roots) visit(f, true);
-  return { services, files, symbols };
+  return { services, files, symbols, extensions };
 }
 
 /** The services the transport answers itself. */
@@ -85,7 +101,23 @@ function answer(index: ReflectionIndex, req: readonly Field[]): ProtoWriter {
       const file = index.symbols.get(text(f));
       return file ? files(withDeps(index, file)) : error(GrpcStatus.NOT_FOUND, `no symbol ${text(f)}`);
     }
-    if (f.no === 5 || f.no === 6) return error(GrpcStatus.UNIMPLEMENTED, 'extensions are not served by tsmicro reflection');
+    if (f.no === 5) {
+      // ExtensionRequest: containing_type (1), extension_number (2).
+      const x = readFields(f.bytes);
+      const type = stringField(x, 1);
+      const number = x.find((y) => y.no === 2 && y.wire === 0)?.varint ?? 0;
+      const file = index.extensions.get(type)?.get(number);
+      return file ? files(withDeps(index, file)) : error(GrpcStatus.NOT_FOUND, `no extension ${number} of ${type}`);
+    }
+    if (f.no === 6) {
+      const type = text(f);
+      if (!index.symbols.has(type)) return error(GrpcStatus.NOT_FOUND, `no message type ${type}`);
+      // ExtensionNumberResponse: base_type_name (1), extension_number (2, packed); none is a valid answer.
+      const numbers = [...(index.extensions.get(type)?.keys() ?? [])];
+      const res = new ProtoWriter().bytes(1, type);
+      if (numbers.length > 0) res.bytes(2, new ProtoWriter().varints(numbers).finish());
+      return w.bytes(5, res.finish());
+    }
   }
   return error(GrpcStatus.INVALID_ARGUMENT, 'empty reflection request');
 }

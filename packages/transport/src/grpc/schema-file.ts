@@ -11,6 +11,8 @@ export interface SchemaFile {
   readonly services: readonly SchemaService[];
   readonly enums: readonly SchemaNamed[];
   readonly messages: readonly SchemaMessage[];
+  /** Extensions declared at the file's top level (reflection answers extension queries from them). */
+  readonly extensions?: readonly SchemaExtension[];
 }
 
 /** A fully qualified protobuf name (`pkg.Greeter`). */
@@ -37,4 +39,11 @@ export interface SchemaMethod {
 export interface SchemaMessage extends SchemaNamed {
   readonly nestedEnums: readonly SchemaNamed[];
   readonly nestedMessages: readonly SchemaMessage[];
+  readonly nestedExtensions?: readonly SchemaExtension[];
+}
+
+/** An extension field: its number and the message it extends. */
+export interface SchemaExtension extends SchemaNamed {
+  readonly number: number;
+  readonly extendee: SchemaNamed;
 }

@@ -2,9 +2,9 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from
 import { badRequest, decodeError, encodeError, isMicroError, type MicroError, toMicroError } from '@tsmicro/core';
 import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
-import { ACCEPT_ENCODING, frameMessage, type GrpcEncoding, MessageParser } from './framing.js';
+import { ACCEPT_ENCODING, frameMessage, type GrpcEncoding, MessageParser, responseEncoding } from './framing.js';
 import { Inflow, written } from './inflow.js';
-import { readGrpcMetadata } from './metadata.js';
+import { readGrpcMetadata, UNARY_HINT } from './metadata.js';
 import type { ResolvedGrpcOptions } from './options.js';
 import type { ProtoMethod } from './schema.js';
 import { encodeGrpcMessage, parseGrpcTimeout, toGrpcStatus } from './status.js';
@@ -17,6 +17,12 @@ export interface CallHost {
   push(m: Message): void;
   /** The call is over: drop it from the connection's table. */
   forget(id: string): void;
+}
+
+/** What a server call needs from its connection besides {@link CallHost}. */
+export interface ServerCallHost extends CallHost {
+  /** The response headers of a content type and encoding ({@link responseHeaders}, cached). */
+  headers(contentType: string, encoding: GrpcEncoding): OutgoingHttpHeaders;
 }
 
 /** The call's request as the transport understood it. */
@@ -34,10 +40,39 @@ export interface ServerCallInit {
 /** The server never waits for RPC credit: HTTP/2 flow control paces the responses (`send` resolves on drain). */
 const NO_CREDIT_LIMIT = String(2 ** 30);
 const resolved = Promise.resolve();
+const EMPTY = new Uint8Array(0);
+const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': '0' });
+/** gRPC has no use for a `date` header on every response; leaving it out saves encoding and decoding it. */
+const WITH_TRAILERS = Object.freeze({ waitForTrailers: true, sendDate: false });
+const TRAILERS_ONLY = Object.freeze({ endStream: true, sendDate: false });
+
+/** The call a stream serves: the stream's listeners are shared functions (no closures per call), and find their call here. */
+const CALL = Symbol('tsmicro.grpc.serverCall');
+type CallStream = ServerHttp2Stream & { [CALL]: ServerCall };
+function onStreamData(this: CallStream, chunk: Buffer): void {
+  this[CALL].onData(chunk);
+}
+function onStreamEnd(this: CallStream): void {
+  this[CALL].onEnd();
+}
+function onStreamClose(this: CallStream): void {
+  this[CALL].onClose();
+}
+function onStreamWantTrailers(this: CallStream): void {
+  if (!this.destroyed) this.sendTrailers(this[CALL].trailers);
+}
+function ignore(): void {}
+
+/** Response headers of a content type and encoding, made once per connection (node:http2 copies what it is given). */
+export function responseHeaders(contentType: string, encoding: GrpcEncoding): OutgoingHttpHeaders {
+  const h: OutgoingHttpHeaders = { ':status': 200, 'content-type': contentType, 'grpc-accept-encoding': ACCEPT_ENCODING };
+  if (encoding !== 'identity') h['grpc-encoding'] = encoding;
+  return Object.freeze(h);
+}
 
 /** Trailers of a call's status (`micro-error` carries the full MicroError, so a tsmicro peer gets it back unchanged). */
 export function statusTrailers(e: MicroError | undefined): OutgoingHttpHeaders {
-  if (!e) return { 'grpc-status': '0' };
+  if (!e) return OK_TRAILERS;
   return {
     'grpc-status': String(toGrpcStatus(e)),
     'grpc-message': encodeGrpcMessage(e.detail),
@@ -51,38 +86,45 @@ export function statusTrailers(e: MicroError | undefined): OutgoingHttpHeaders {
  */
 export class ServerCall {
   private readonly parser: MessageParser;
-  private readonly inflow: Inflow;
+  /** Made when the request turns out to be a stream (a unary request goes as one frame, without it). */
+  private inflow: Inflow | undefined;
   private requested = false;
+  /** The request went to the RPC layer as one unary frame: the end of stream that follows needs no frame. */
+  private sentUnary = false;
   /** A first message held back a moment: if the end of stream follows at once, the call goes as one unary request frame. */
   private held: Uint8Array | undefined;
   private headersSent = false;
   private ended = false;
-  private trailers: OutgoingHttpHeaders = {};
+  /** What the stream's `wantTrailers` sends. */
+  trailers: OutgoingHttpHeaders = OK_TRAILERS;
   private readonly outEncoding: GrpcEncoding;
 
   constructor(
-    private readonly host: CallHost,
+    private readonly host: ServerCallHost,
     private readonly stream: ServerHttp2Stream,
     private readonly headers: IncomingHttpHeaders,
     private readonly init: ServerCallInit,
   ) {
     const o = host.o;
     this.parser = new MessageParser(o.maxMessageSize, init.encoding);
-    this.inflow = new Inflow(
-      init.id,
+    this.outEncoding = responseEncoding(o.compression, headers['grpc-accept-encoding'] as string | undefined);
+    (stream as CallStream)[CALL] = this;
+    stream.on('data', onStreamData);
+    stream.on('end', onStreamEnd);
+    stream.on('close', onStreamClose);
+    stream.on('error', ignore);
+    stream.on('wantTrailers', onStreamWantTrailers);
+  }
+
+  /** The inflow of a streamed request, made on its first use. */
+  private flow(): Inflow {
+    this.inflow ??= new Inflow(
+      this.init.id,
       INITIAL_WINDOW,
-      (m) => host.push(m),
-      (p) => (p ? stream.pause() : stream.resume()),
+      (m) => this.host.push(m),
+      (p) => (p ? this.stream.pause() : this.stream.resume()),
     );
-    const accepts = String(headers['grpc-accept-encoding'] ?? '').includes('gzip');
-    this.outEncoding = o.compression === 'gzip' && accepts ? 'gzip' : 'identity';
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('end', () => this.onEnd());
-    stream.on('close', () => this.onClose());
-    stream.on('error', () => {});
-    stream.on('wantTrailers', () => {
-      if (!stream.destroyed) stream.sendTrailers(this.trailers);
-    });
+    return this.inflow;
   }
 
   /** A frame the RPC layer sends on this call. */
@@ -99,7 +141,7 @@ export class ServerCall {
         this.finish(decodeError(m.header[H.error] ?? ''));
         return resolved;
       case Frame.window:
-        this.inflow.grant(Number(m.header[H.window]));
+        this.flow().grant(Number(m.header[H.window]));
         return resolved;
       default:
         return resolved;
@@ -114,30 +156,29 @@ export class ServerCall {
     } catch (e) {
       return Promise.reject(e);
     }
-    this.respond();
-    const ok = this.stream.write(frame);
-    if (last) this.finish(undefined);
-    return written(this.stream, ok);
-  }
-
-  private respond(): void {
-    if (this.headersSent) return;
-    this.headersSent = true;
-    const h: OutgoingHttpHeaders = { ':status': 200, 'content-type': this.init.contentType, 'grpc-accept-encoding': ACCEPT_ENCODING };
-    if (this.outEncoding === 'gzip') h['grpc-encoding'] = 'gzip';
-    this.stream.respond(h, { waitForTrailers: true });
+    if (!this.headersSent) {
+      this.headersSent = true;
+      this.stream.respond(this.host.headers(this.init.contentType, this.outEncoding), WITH_TRAILERS);
+    }
+    if (!last) return written(this.stream, this.stream.write(frame));
+    // The last message and the end of the stream in one write; `wantTrailers` then sends OK.
+    this.ended = true;
+    this.inflow?.clear();
+    this.stream.end(frame);
+    return resolved;
   }
 
   /** Ends the call with trailers: OK, or the error. */
   finish(e: MicroError | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    this.inflow.clear();
+    this.inflow?.clear();
     const trailers = statusTrailers(e);
     if (this.stream.destroyed || this.stream.closed) return;
     if (!this.headersSent) {
+      // Trailers-only: the status goes in the one HEADERS frame, which ends the stream.
       this.headersSent = true;
-      this.stream.respond({ ':status': 200, 'content-type': this.init.contentType, ...trailers }, { endStream: true });
+      this.stream.respond({ ':status': 200, 'content-type': this.init.contentType, ...trailers }, TRAILERS_ONLY);
       return;
     }
     this.trailers = trailers;
@@ -146,6 +187,7 @@ export class ServerCall {
 
   private request(unaryBody: Uint8Array | undefined): void {
     this.requested = true;
+    this.sentUnary = unaryBody !== undefined;
     const h: Record<string, string> = {
       [H.id]: this.init.id,
       [H.frame]: Frame.request,
@@ -154,13 +196,17 @@ export class ServerCall {
       [H.window]: NO_CREDIT_LIMIT,
     };
     if (unaryBody === undefined) h[H.stream] = '1';
-    const ms = parseGrpcTimeout(this.headers['grpc-timeout'] as string | undefined);
-    if (ms !== undefined) h[H.timeout] = String(ms);
+    const t = this.headers['grpc-timeout'];
+    if (t !== undefined) {
+      const ms = parseGrpcTimeout(t as string);
+      if (ms !== undefined) h[H.timeout] = String(ms);
+    }
     readGrpcMetadata(this.headers, h);
-    this.host.push({ header: h, body: unaryBody ?? new Uint8Array(0) });
+    this.host.push({ header: h, body: unaryBody ?? EMPTY });
   }
 
-  private onData(chunk: Buffer): void {
+  /** DATA from the client (a listener of the stream). */
+  onData(chunk: Buffer): void {
     if (this.ended) return;
     let msgs: Uint8Array[];
     try {
@@ -168,55 +214,66 @@ export class ServerCall {
     } catch (e) {
       return void this.refuse(isMicroError(e) ? e : toMicroError(e));
     }
-    const input = this.init.method?.inputAny;
+    const method = this.init.method;
     for (const raw of msgs) {
-      const body = input ? wrapAny(input, raw) : raw;
-      if (this.requested) this.inflow.message(body);
-      else if (this.held === undefined && !this.init.method?.clientStreams) {
+      const body = method ? wrapAny(method.inputAny, raw) : raw;
+      if (this.requested) this.flow().message(body);
+      else if (this.held === undefined && !method?.clientStreams) {
         this.held = body;
+        if (method) continue;
+        // A tsmicro client says its call is unary: no need to wait for the end of stream.
+        if (this.headers[UNARY_HINT] === '1') {
+          this.request(this.takeHeld());
+          continue;
+        }
         // Unknown kind (no schema): a unary client ends its stream right after the message; wait past this read for that end.
-        if (!this.init.method) setImmediate(() => this.flushHeld());
+        setImmediate(() => this.flushHeld());
       } else {
         this.request(undefined);
         this.flushHeld();
-        this.inflow.message(body);
+        this.flow().message(body);
       }
     }
   }
 
-  private flushHeld(): void {
+  private takeHeld(): Uint8Array | undefined {
     const held = this.held;
-    if (held === undefined || this.ended) return;
     this.held = undefined;
-    if (!this.requested) this.request(undefined);
-    this.inflow.message(held);
+    return held;
   }
 
-  private onEnd(): void {
+  private flushHeld(): void {
+    if (this.held === undefined || this.ended) return;
+    const held = this.takeHeld() as Uint8Array;
+    if (!this.requested) this.request(undefined);
+    this.flow().message(held);
+  }
+
+  /** The client's end of stream (a listener of the stream). */
+  onEnd(): void {
     if (this.ended) return;
     if (this.parser.partial) return void this.refuse(badRequest('the gRPC request ended inside a message'));
-    const end: Message = { header: { [H.id]: this.init.id, [H.frame]: Frame.end }, body: new Uint8Array(0) };
     if (!this.requested) {
-      const held = this.held;
-      this.held = undefined;
+      const held = this.takeHeld();
       if (held !== undefined) return void this.request(held);
       this.request(undefined);
-    }
-    this.inflow.finish(end);
+    } else if (this.sentUnary) return;
+    this.flow().finish({ header: { [H.id]: this.init.id, [H.frame]: Frame.end }, body: EMPTY });
   }
 
   /** A bad request: answered with its status at once, and the handler (if running) cancelled. */
   private refuse(e: MicroError): void {
-    if (this.requested) this.host.push({ header: { [H.id]: this.init.id, [H.frame]: Frame.cancel }, body: new Uint8Array(0) });
+    if (this.requested) this.host.push({ header: { [H.id]: this.init.id, [H.frame]: Frame.cancel }, body: EMPTY });
     this.finish(e);
   }
 
-  private onClose(): void {
+  /** The stream closed (a listener of the stream). */
+  onClose(): void {
     this.host.forget(this.init.id);
     if (this.ended) return;
     // Reset by the client (or the connection died) before the call was answered: the handler is aborted.
     this.ended = true;
-    this.inflow.clear();
-    if (this.requested) this.host.push({ header: { [H.id]: this.init.id, [H.frame]: Frame.cancel }, body: new Uint8Array(0) });
+    this.inflow?.clear();
+    if (this.requested) this.host.push({ header: { [H.id]: this.init.id, [H.frame]: Frame.cancel }, body: EMPTY });
   }
 }

@@ -1,13 +1,14 @@
-import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import { H } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
-import { ACCEPT_ENCODING, isKnownEncoding } from './framing.js';
+import { ACCEPT_ENCODING, type GrpcEncoding, isKnownEncoding } from './framing.js';
 import { healthCheck, healthWatch } from './health.js';
+import { keepSessionAlive } from './keepalive.js';
 import { codecContentType, endpointOf, PROTOBUF } from './names.js';
 import type { ResolvedGrpcOptions } from './options.js';
 import type { ReflectionIndex } from './reflection.js';
 import { reflectionInfo } from './reflection.js';
-import { ServerCall } from './server-call.js';
+import { responseHeaders, ServerCall, type ServerCallHost } from './server-call.js';
 import { SessionSocket } from './session-socket.js';
 import { encodeGrpcMessage, GrpcStatus } from './status.js';
 import { StdCall, type StdHandlers } from './std-call.js';
@@ -35,9 +36,12 @@ function refuseGrpc(stream: ServerHttp2Stream, contentType: string, status: numb
  * (request, data, end, cancel frames in), and the RPC layer's answers become gRPC messages and
  * trailers. The standard services (health, reflection) are answered here, without the RPC layer.
  */
-export class GrpcServerSocket extends SessionSocket<ServerCall> {
+export class GrpcServerSocket extends SessionSocket<ServerCall> implements ServerCallHost {
   private readonly std = new Set<StdCall>();
+  /** Response headers by content type (and encoding); capped, since the content type is the client's. */
+  private readonly responseHeaders = new Map<string, OutgoingHttpHeaders>();
   private nextId = 1;
+  private readonly stopKeepalive: () => void;
 
   constructor(
     session: ServerHttp2Session,
@@ -48,10 +52,22 @@ export class GrpcServerSocket extends SessionSocket<ServerCall> {
   ) {
     super(session, local, remote, o);
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.onStream(stream, headers));
+    this.stopKeepalive = keepSessionAlive(session, o.keepaliveInterval, o.keepaliveTimeout);
   }
 
   protected override onSessionClose(): void {
+    this.stopKeepalive();
     for (const c of this.std) c.finish(GrpcStatus.UNAVAILABLE, 'the server closed');
+  }
+
+  headers(contentType: string, encoding: GrpcEncoding): OutgoingHttpHeaders {
+    const key = encoding === 'identity' ? contentType : `${contentType} ${encoding}`;
+    let h = this.responseHeaders.get(key);
+    if (h === undefined) {
+      h = responseHeaders(contentType, encoding);
+      if (this.responseHeaders.size < 16) this.responseHeaders.set(key, h);
+    }
+    return h;
   }
 
   send(m: Message): Promise<void> {
@@ -82,7 +98,7 @@ export class GrpcServerSocket extends SessionSocket<ServerCall> {
       return void refuseHttp(stream, 415, `content-type '${contentType}' is not gRPC: use application/grpc or application/grpc+json`);
     const encoding = String(headers['grpc-encoding'] ?? 'identity');
     if (!isKnownEncoding(encoding)) {
-      const detail = `grpc-encoding '${encoding}' is not supported: use identity or gzip`;
+      const detail = `grpc-encoding '${encoding}' is not supported: use one of ${ACCEPT_ENCODING}`;
       return void refuseGrpc(stream, contentType, GrpcStatus.UNIMPLEMENTED, detail, { 'grpc-accept-encoding': ACCEPT_ENCODING });
     }
     const path = String(headers[':path'] ?? '');

@@ -38,6 +38,12 @@ export class ProtoWriter {
     return this;
   }
 
+  /** Bare varints, one after another: the body of a packed repeated field. */
+  varints(vs: readonly number[]): this {
+    this.parts.push(Uint8Array.from(vs.flatMap(varint)));
+    return this;
+  }
+
   finish(): Uint8Array {
     return Buffer.concat(this.parts);
   }
