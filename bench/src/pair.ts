@@ -12,8 +12,9 @@ import { bench } from './echo/tsmicro.js';
  * run once with `calls` 0 and once with N; (Ir(N) − Ir(0)) / N is the instructions per call. Both
  * runs first make WARMUP calls at concurrency 64. Stacks: `raw`, `address` (createService pair, the
  * caller passing the address), `name` (the same pair, the caller calling by name over a
- * memoryRegistry, so the selector and the watch-fed cache run but no multicast does), `obs`,
- * `obs-sdk` (tsmicro-json with allObservability, without and with the OpenTelemetry SDK).
+ * memoryRegistry, so the selector and the watch-fed cache run but no multicast does), `json` (bare
+ * createServer + createClient, the OBS rows' "off"), `obs`, `obs-sdk` (the same with allObservability,
+ * without and with the OpenTelemetry SDK).
  */
 
 const WARMUP = 20_000;
@@ -35,9 +36,9 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
       },
     };
   }
-  if (stack === 'obs' || stack === 'obs-sdk') {
+  if (stack === 'json' || stack === 'obs' || stack === 'obs-sdk') {
     const { startTsmicroServer, connectTsmicro } = await import('./echo/tsmicro.js');
-    const mode = stack === 'obs' ? 'api' : 'sdk';
+    const mode = stack === 'json' ? undefined : stack === 'obs' ? 'api' : 'sdk';
     const server = await startTsmicroServer(mode);
     const client = await connectTsmicro('json', server.address, mode);
     return {
