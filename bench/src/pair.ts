@@ -13,7 +13,8 @@ import { bench } from './echo/tsmicro.js';
  * runs first make WARMUP calls at concurrency 64. Stacks: `raw`, `address` (createService pair, the
  * caller passing the address), `name` (the same pair, the caller calling by name over a
  * memoryRegistry, so the selector and the watch-fed cache run but no multicast does), `json` (bare
- * createServer + createClient, the OBS rows' "off"), `obs`, `obs-sdk` (the same with allObservability,
+ * createServer + createClient, the OBS rows' "off"), `json-sdk` (the same with the OpenTelemetry SDK
+ * registered and its context manager used once, no wrappers), `obs`, `obs-sdk` (the same with allObservability,
  * without and with the OpenTelemetry SDK).
  */
 
@@ -36,9 +37,17 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
       },
     };
   }
-  if (stack === 'json' || stack === 'obs' || stack === 'obs-sdk') {
+  if (stack === 'json' || stack === 'json-sdk' || stack === 'obs' || stack === 'obs-sdk') {
     const { startTsmicroServer, connectTsmicro } = await import('./echo/tsmicro.js');
-    const mode = stack === 'json' ? undefined : stack === 'obs' ? 'api' : 'sdk';
+    if (stack === 'json-sdk') {
+      // The SDK registered and its context manager's AsyncLocalStorage in use once, no wrappers: what
+      // the async hooks alone cost every promise of the call path.
+      const { registerOtelSdk } = await import('./echo/observability.js');
+      registerOtelSdk();
+      const { context, ROOT_CONTEXT } = await import('@opentelemetry/api');
+      context.with(ROOT_CONTEXT, () => undefined);
+    }
+    const mode = stack === 'json' || stack === 'json-sdk' ? undefined : stack === 'obs' ? 'api' : 'sdk';
     const server = await startTsmicroServer(mode);
     const client = await connectTsmicro('json', server.address, mode);
     return {

@@ -7,7 +7,7 @@ import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
-import { cachedNatsHeaders, fromNatsHeaders } from './headers.js';
+import { fromNatsHeaders } from './headers.js';
 import { checkDurableName } from './jetstream.js';
 import { type NatsBrokerOptions, resolveOptions } from './options.js';
 import { publisher, SENT } from './publish.js';
@@ -27,7 +27,6 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
   let nats: Nats | undefined;
   let nc: NatsConnection | undefined;
   let send: ReturnType<typeof publisher> | undefined;
-  let headersOf: ReturnType<typeof cachedNatsHeaders> | undefined;
   /** JetStream publishes (and first publishes to a topic) still waiting for their answer, for `flush()`. */
   const pending = new PendingPublishes();
 
@@ -48,7 +47,6 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
     if (nc !== undefined && !nc.isClosed()) return;
     nats ??= await loadOptional('nats', 'natsBroker', (): Promise<Nats> => import('nats'));
     send ??= publisher(nats, o, address);
-    headersOf ??= cachedNatsHeaders(nats.headers);
     try {
       nc = await nats.connect({
         servers: o.servers,
@@ -79,8 +77,8 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
       validateTopic(topic);
       if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
       const conn = live('publish');
-      if (!send || !headersOf) throw serviceUnavailable('natsBroker is not connected');
-      const sent = send.send(conn, topic, m.body, headersOf(m.header));
+      if (!send) throw serviceUnavailable('natsBroker is not connected');
+      const sent = send.send(conn, topic, m.body, m.header);
       // A core publish (the shared SENT) has nothing to wait for but the round trip flush() makes.
       return sent === SENT ? sent : pending.track(sent);
     } catch (e) {

@@ -37,9 +37,11 @@ export function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> 
 }
 
 /**
- * `toNatsHeaders` that reuses the NATS headers of the previous message when its header is the same
- * frozen object (the client shares one per content type for messages without metadata): nats.js only
- * reads them to encode, and building them cost more per message than the publish itself.
+ * `toNatsHeaders` for core publishes, reusing the NATS headers of the previous message when its
+ * header is the same frozen object (the client shares one per content type for messages without
+ * metadata). Their wire form is computed once too: nats.js calls only `encode()` on a core
+ * publish's headers, and rebuilt the same text and bytes for every message. Never for JetStream
+ * publishes: nats.js sets `Nats-Msg-Id` on the headers it is given.
  */
 export function cachedNatsHeaders(make: HeadersFactory): (header: Record<string, string>) => MsgHdrs | undefined {
   let lastHeader: Record<string, string> | undefined;
@@ -49,8 +51,14 @@ export function cachedNatsHeaders(make: HeadersFactory): (header: Record<string,
     const hdrs = toNatsHeaders(header, make);
     if (Object.isFrozen(header)) {
       lastHeader = header;
-      lastHdrs = hdrs;
+      lastHdrs = hdrs && withFixedEncoding(hdrs);
     }
     return hdrs;
   };
+}
+
+/** `h`, its `encode()` answering the bytes it encoded to once; `h` must not change afterwards. */
+function withFixedEncoding(h: MsgHdrs): MsgHdrs {
+  const bytes = h.encode();
+  return Object.assign(h, { encode: () => bytes });
 }
