@@ -20,6 +20,8 @@ import { bench } from './echo/tsmicro.js';
 
 const WARMUP = 20_000;
 const CONCURRENCY = 64;
+/** Dial and call timeouts no valgrind run reaches: under it a dial takes seconds, and timed-out calls measure error paths. */
+const TIMEOUT = 3_600_000;
 
 type Call = () => Promise<unknown>;
 
@@ -49,7 +51,7 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
     }
     const mode = stack === 'json' || stack === 'json-sdk' ? undefined : stack === 'obs' ? 'api' : 'sdk';
     const server = await startTsmicroServer(mode);
-    const client = await connectTsmicro('json', server.address, mode);
+    const client = await connectTsmicro('json', server.address, mode, TIMEOUT);
     return {
       call: () => client.call(req),
       close: async () => {
@@ -69,7 +71,7 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
   // The caller is createService's client as it builds it (tcp, the registry, a default selector), with
   // dial and call timeouts no valgrind run reaches: under it a dial takes seconds, and a count of
   // timed-out calls measures error paths.
-  const timeout = 3_600_000;
+  const timeout = TIMEOUT;
   const client = createClient({ transport: tcpTransport(), registry, logger, dialTimeout: timeout, ...compression });
   const opts = stack === 'address' ? { address: svc.server.address, timeout } : { timeout };
   return {
@@ -97,7 +99,11 @@ const [stack = 'name', calls = '0'] = process.argv.slice(2);
 const { call, close } = await open(stack);
 await run(call, WARMUP);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await run(call, Number(calls));
 const ms = performance.now() - t0;
-process.stderr.write(`${stack}: ${calls} calls in ${ms.toFixed(0)} ms\n`);
+const cpu = process.cpuUsage(cpu0);
+// CPU time per call: a rough second figure where valgrind is too slow (load-dependent, unlike instructions).
+const perCall = Number(calls) > 0 ? ` (${((cpu.user + cpu.system) / Number(calls)).toFixed(2)} µs CPU per call)` : '';
+process.stderr.write(`${stack}: ${calls} calls in ${ms.toFixed(0)} ms${perCall}\n`);
 await close();

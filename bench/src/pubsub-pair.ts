@@ -76,8 +76,12 @@ async function burst(n: number): Promise<void> {
 
 await burst(WARMUP);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await burst(count);
 const ms = performance.now() - t0;
-process.stderr.write(`${pubImpl} → ${subImpl}: ${count} messages in ${ms.toFixed(0)} ms\n`);
+const cpu = process.cpuUsage(cpu0);
+// CPU time per message: a rough second figure where valgrind is too slow (load-dependent, unlike instructions).
+const perMessage = count > 0 ? ` (${((cpu.user + cpu.system) / count).toFixed(2)} µs CPU per message)` : '';
+process.stderr.write(`${pubImpl} → ${subImpl}: ${count} messages in ${ms.toFixed(0)} ms${perMessage}\n`);
 await pub.close();
 await sub.close();

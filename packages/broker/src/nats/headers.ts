@@ -57,8 +57,14 @@ export function cachedNatsHeaders(make: HeadersFactory): (header: Record<string,
   };
 }
 
-/** `h`, its `encode()` answering the bytes it encoded to once; `h` must not change afterwards. */
+/**
+ * `h`, its `encode()` answering the bytes it encoded to once; `h` must not change afterwards.
+ * `encode()` is what nats.js's publish calls on headers (not in the `MsgHdrs` type): without it, `h`
+ * is left as it is.
+ */
 function withFixedEncoding(h: MsgHdrs): MsgHdrs {
-  const bytes = h.encode();
+  const encoding = h as MsgHdrs & { encode?: unknown };
+  if (typeof encoding.encode !== 'function') return h;
+  const bytes: unknown = encoding.encode();
   return Object.assign(h, { encode: () => bytes });
 }
