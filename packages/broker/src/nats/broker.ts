@@ -7,7 +7,7 @@ import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { validatePattern, validateTopic } from '../topic.js';
 import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
-import { fromNatsHeaders } from './headers.js';
+import { headerReader } from './headers.js';
 import { checkDurableName } from './jetstream.js';
 import { type NatsBrokerOptions, resolveOptions } from './options.js';
 import { publisher, SENT } from './publish.js';
@@ -117,6 +117,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
       stop = () => loop.stop();
     } else {
       const delivery = new SerialDelivery(handler, logger);
+      const headerOf = headerReader();
       // A subject without wildcards is the only one such a subscription receives: no need to decode it per message.
       const exact = !topic.includes('*') && !topic.includes('>');
       // A callback, not the async iterator: nats.js then hands each message over as it parses it.
@@ -124,7 +125,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
         ...(so.queue === undefined ? {} : { queue: so.queue }),
         callback: (err, m) => {
           if (err !== null) logger.error({ err, topic }, 'nats subscription ended');
-          else delivery.deliver(exact ? topic : m.subject, { header: fromNatsHeaders(m.headers), body: m.data });
+          else delivery.deliver(exact ? topic : m.subject, { header: headerOf(m), body: m.data });
         },
       });
       // A round trip, so the server has the SUB before a publish from another connection arrives.

@@ -1,5 +1,5 @@
 import { badRequest } from '@tsmicro/core';
-import type { MsgHdrs } from 'nats';
+import type { Msg, MsgHdrs } from 'nats';
 
 type HeadersFactory = () => MsgHdrs;
 
@@ -34,6 +34,51 @@ export function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> 
     if (v !== undefined && !(k in out)) out[k] = v;
   }
   return out;
+}
+
+/**
+ * The header block of `m` as nats.js received it, when nats.js exposes it: its message keeps the
+ * block's length in `_msg.hdr` and the bytes at the start of `_rdata` (nats 2.x). Undefined for a
+ * message without headers, or from a nats.js that keeps them otherwise.
+ */
+function headerBlock(m: Msg): Uint8Array | undefined {
+  const impl = m as Msg & { _msg?: { hdr?: unknown }; _rdata?: unknown };
+  const n = impl._msg?.hdr;
+  const data = impl._rdata;
+  if (typeof n !== 'number' || n <= 0 || !(data instanceof Uint8Array) || data.byteLength < n) return undefined;
+  return data.subarray(0, n);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function copyOf(h: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in h) out[k] = h[k] as string;
+  return out;
+}
+
+/**
+ * `fromNatsHeaders` for the messages of one subscription, remembering the header block it decoded
+ * last: a topic's messages mostly carry the same headers (a publisher's Content-Type), and nats.js's
+ * decoding (text, split lines, canonical names, validation) cost more than the rest of a delivery.
+ * Every message still gets a header object of its own.
+ */
+export function headerReader(): (m: Msg) => Record<string, string> {
+  let lastBlock: Uint8Array | undefined;
+  let last: Readonly<Record<string, string>> = {};
+  return (m) => {
+    const block = headerBlock(m);
+    if (block === undefined) return fromNatsHeaders(m.headers);
+    if (lastBlock !== undefined && sameBytes(block, lastBlock)) return copyOf(last);
+    const header = fromNatsHeaders(m.headers);
+    lastBlock = block.slice();
+    last = copyOf(header);
+    return header;
+  };
 }
 
 /**
