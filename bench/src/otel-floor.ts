@@ -20,7 +20,11 @@ if (!Number.isInteger(n) || n < 0) throw badRequest('usage: otel-floor.js <opera
 registerOtelSdk();
 const tracer = trace.getTracer('@tsmicro/wrappers');
 const rpc = { 'rpc.system': 'tsmicro', 'rpc.service': 'bench', 'rpc.method': 'Bench.echo' };
-const setter = { set: (c: Record<string, string>, k: string, v: string) => void (c[k] = v) };
+const setter = {
+  set: (c: Record<string, string>, k: string, v: string) => {
+    c[k] = v;
+  },
+};
 const getter = { keys: (c: Record<string, string>) => Object.keys(c), get: (c: Record<string, string>, k: string) => c[k] };
 const handler = () => 1;
 

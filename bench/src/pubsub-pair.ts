@@ -22,7 +22,8 @@ const payload = (i: number) => encoder.encode(`{"i":${i},"t":"tick"}`);
 
 const impl = (s: string | undefined): PubSubImpl => {
   const found = PUBSUB_IMPLS.find((i) => i === s);
-  if (!found || found.startsWith('http')) throw badRequest(`unknown stack ${s}: one of ${PUBSUB_IMPLS.filter((i) => !i.startsWith('http')).join(', ')}`);
+  if (!found || found.startsWith('http'))
+    throw badRequest(`unknown stack ${s}: one of ${PUBSUB_IMPLS.filter((i) => !i.startsWith('http')).join(', ')}`);
   return found;
 };
 

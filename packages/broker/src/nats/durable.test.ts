@@ -99,7 +99,7 @@ describe.runIf(natsUp)('natsBroker durable (JetStream)', () => {
     const e = await b.subscribe(`dur${id()}.x`, () => {}, { durable: 'a.b' }).catch((err: unknown) => err);
     expect(isMicroError(e) && e.code).toBe(400);
   });
-  it('keeps a stored publish\'s Nats-Msg-Id out of later core publishes sharing its frozen header', async () => {
+  it("keeps a stored publish's Nats-Msg-Id out of later core publishes sharing its frozen header", async () => {
     // The client shares one frozen header per content type; JetStream adds Nats-Msg-Id to the NATS
     // headers it is handed, so headers cached for that frozen object must never go to JetStream.
     const b = await broker();
