@@ -12,12 +12,16 @@ import { bench } from './echo/tsmicro.js';
  * run once with `calls` 0 and once with N; (Ir(N) − Ir(0)) / N is the instructions per call. Both
  * runs first make WARMUP calls at concurrency 64. Stacks: `raw`, `address` (createService pair, the
  * caller passing the address), `name` (the same pair, the caller calling by name over a
- * memoryRegistry, so the selector and the watch-fed cache run but no multicast does), `obs`,
- * `obs-sdk` (tsmicro-json with allObservability, without and with the OpenTelemetry SDK).
+ * memoryRegistry, so the selector and the watch-fed cache run but no multicast does), `json` (bare
+ * createServer + createClient, the OBS rows' "off"), `json-sdk` (the same with the OpenTelemetry SDK
+ * registered and its context manager used once, no wrappers), `obs`, `obs-sdk` (the same with allObservability,
+ * without and with the OpenTelemetry SDK).
  */
 
 const WARMUP = 20_000;
 const CONCURRENCY = 64;
+/** Dial and call timeouts no valgrind run reaches: under it a dial takes seconds, and timed-out calls measure error paths. */
+const TIMEOUT = 3_600_000;
 
 type Call = () => Promise<unknown>;
 
@@ -35,11 +39,19 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
       },
     };
   }
-  if (stack === 'obs' || stack === 'obs-sdk') {
+  if (stack === 'json' || stack === 'json-sdk' || stack === 'obs' || stack === 'obs-sdk') {
     const { startTsmicroServer, connectTsmicro } = await import('./echo/tsmicro.js');
-    const mode = stack === 'obs' ? 'api' : 'sdk';
+    if (stack === 'json-sdk') {
+      // The SDK registered and its context manager's AsyncLocalStorage in use once, no wrappers: what
+      // the async hooks alone cost every promise of the call path.
+      const { registerOtelSdk } = await import('./echo/observability.js');
+      registerOtelSdk();
+      const { context, ROOT_CONTEXT } = await import('@opentelemetry/api');
+      context.with(ROOT_CONTEXT, () => undefined);
+    }
+    const mode = stack === 'json' || stack === 'json-sdk' ? undefined : stack === 'obs' ? 'api' : 'sdk';
     const server = await startTsmicroServer(mode);
-    const client = await connectTsmicro('json', server.address, mode);
+    const client = await connectTsmicro('json', server.address, mode, TIMEOUT);
     return {
       call: () => client.call(req),
       close: async () => {
@@ -59,7 +71,7 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
   // The caller is createService's client as it builds it (tcp, the registry, a default selector), with
   // dial and call timeouts no valgrind run reaches: under it a dial takes seconds, and a count of
   // timed-out calls measures error paths.
-  const timeout = 3_600_000;
+  const timeout = TIMEOUT;
   const client = createClient({ transport: tcpTransport(), registry, logger, dialTimeout: timeout, ...compression });
   const opts = stack === 'address' ? { address: svc.server.address, timeout } : { timeout };
   return {
@@ -87,7 +99,11 @@ const [stack = 'name', calls = '0'] = process.argv.slice(2);
 const { call, close } = await open(stack);
 await run(call, WARMUP);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await run(call, Number(calls));
 const ms = performance.now() - t0;
-process.stderr.write(`${stack}: ${calls} calls in ${ms.toFixed(0)} ms\n`);
+const cpu = process.cpuUsage(cpu0);
+// CPU time per call: a rough second figure where valgrind is too slow (load-dependent, unlike instructions).
+const perCall = Number(calls) > 0 ? ` (${((cpu.user + cpu.system) / Number(calls)).toFixed(2)} µs CPU per call)` : '';
+process.stderr.write(`${stack}: ${calls} calls in ${ms.toFixed(0)} ms${perCall}\n`);
 await close();

@@ -20,13 +20,16 @@ const dropExporter: SpanExporter = {
   shutdown: async () => {},
 };
 
+/** Registers what an app's tracing setup does: async-hooks context manager, W3C propagator, a provider batching spans to {@link dropExporter}. */
+export function registerOtelSdk(): void {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropExporter)] }));
+}
+
 /** The wrappers for one bench process; with `sdk`, registers the global OpenTelemetry SDK first. */
 export function benchObservability(mode: ObsMode): Observability {
-  if (mode === 'sdk') {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropExporter)] }));
-  }
+  if (mode === 'sdk') registerOtelSdk();
   // A real file descriptor, written synchronously as pino's default stdout is; /dev/null keeps the
   // table readable.
   const logger = createLogger({ level: 'info', dest: '/dev/null' });

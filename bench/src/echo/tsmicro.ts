@@ -52,8 +52,11 @@ export async function startTsmicroServer(obs?: ObsMode): Promise<EchoServer> {
   return { address: server.address, close: () => server.stop() };
 }
 
-/** A client pinned to `address`, speaking `codec`. */
-export async function connectTsmicro(codec: CodecName, address: string, obs?: ObsMode): Promise<EchoClient> {
+/**
+ * A client pinned to `address`, speaking `codec`. `timeout` bounds each call and each dial (default
+ * 10 s and the client's own): pair.js runs it under valgrind, where a dial takes seconds.
+ */
+export async function connectTsmicro(codec: CodecName, address: string, obs?: ObsMode, timeout?: number): Promise<EchoClient> {
   const o = await observability(obs);
   const wrappers = o && { call: o.call, stream: o.stream, publish: o.publish };
   const client = createClient({
@@ -61,8 +64,9 @@ export async function connectTsmicro(codec: CodecName, address: string, obs?: Ob
     contentType: contentTypes[codec],
     ...compression,
     ...(wrappers && { wrappers }),
+    ...(timeout === undefined ? {} : { dialTimeout: timeout }),
   });
-  const opts = { address, timeout: 10_000 };
+  const opts = { address, timeout: timeout ?? 10_000 };
   return {
     call: (req) => client.call('bench', 'Bench.echo', req, opts),
     async stream(count, onItem) {

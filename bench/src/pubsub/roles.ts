@@ -18,7 +18,7 @@ const encoder = new TextEncoder();
 const payload = (i: number, warm: boolean) => encoder.encode(warm ? `{"w":1,"i":${i}}` : `{"i":${i},"t":"tick"}`);
 
 // Imported on use: a child loads one client library, so its RSS is that stack's alone.
-async function openPub(impl: PubSubImpl, topic: string, subAddress: string, seed: unknown): Promise<PubSide> {
+export async function openPub(impl: PubSubImpl, topic: string, subAddress: string, seed: unknown): Promise<PubSide> {
   if (impl === 'nats') return (await import('./raw-nats.js')).natsPub(topic);
   if (impl === 'redis') return (await import('./raw-redis.js')).redisPub(topic);
   if (impl === 'http') return (await import('./raw-http.js')).httpPub(topic, subAddress);
@@ -26,7 +26,7 @@ async function openPub(impl: PubSubImpl, topic: string, subAddress: string, seed
   return (await import('./brokers.js')).brokerPub(impl, topic, seed);
 }
 
-async function openSub(impl: PubSubImpl, topic: string, onMessage: (body: Uint8Array) => void): Promise<SubSide> {
+export async function openSub(impl: PubSubImpl, topic: string, onMessage: (body: Uint8Array) => void): Promise<SubSide> {
   if (impl === 'nats') return (await import('./raw-nats.js')).natsSub(topic, onMessage);
   if (impl === 'redis') return (await import('./raw-redis.js')).redisSub(topic, onMessage);
   if (impl === 'http') return (await import('./raw-http.js')).httpSub(topic, onMessage);

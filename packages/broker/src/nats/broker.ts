@@ -7,7 +7,7 @@ import { SerialDelivery } from '../internal/serial-delivery.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { topicCheck, validatePattern } from '../topic.js';
 import { type DurableLoop, prepareDurable, runDurable } from './durable.js';
-import { cachedNatsHeaders, fromNatsHeaders } from './headers.js';
+import { headerReader } from './headers.js';
 import { checkDurableName } from './jetstream.js';
 import { type NatsBrokerOptions, resolveOptions } from './options.js';
 import { publisher, SENT } from './publish.js';
@@ -29,7 +29,6 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
   let nats: Nats | undefined;
   let nc: NatsConnection | undefined;
   let send: ReturnType<typeof publisher> | undefined;
-  let headersOf: ReturnType<typeof cachedNatsHeaders> | undefined;
   /** JetStream publishes (and first publishes to a topic) still waiting for their answer, for `flush()`. */
   const pending = new PendingPublishes();
 
@@ -50,7 +49,6 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
     if (nc !== undefined && !nc.isClosed()) return;
     nats ??= await loadOptional('nats', 'natsBroker', (): Promise<Nats> => import('nats'));
     send ??= publisher(nats, o, address);
-    headersOf ??= cachedNatsHeaders(nats.headers);
     try {
       nc = await nats.connect({
         servers: o.servers,
@@ -81,8 +79,8 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
       checkTopic(topic);
       if (po?.signal?.aborted) throw canceled(`publish to ${topic} cancelled`);
       const conn = live('publish');
-      if (!send || !headersOf) throw serviceUnavailable('natsBroker is not connected');
-      const sent = send.send(conn, topic, m.body, headersOf(m.header));
+      if (!send) throw serviceUnavailable('natsBroker is not connected');
+      const sent = send.send(conn, topic, m.body, m.header);
       // A core publish (the shared SENT) has nothing to wait for but the round trip flush() makes.
       return sent === SENT ? sent : pending.track(sent);
     } catch (e) {
@@ -121,6 +119,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
       stop = () => loop.stop();
     } else {
       const delivery = new SerialDelivery(handler, logger);
+      const headerOf = headerReader();
       // A subject without wildcards is the only one such a subscription receives: no need to decode it per message.
       const exact = !topic.includes('*') && !topic.includes('>');
       // A callback, not the async iterator: nats.js then hands each message over as it parses it.
@@ -128,7 +127,7 @@ export function natsBroker(options: NatsBrokerOptions = {}): Broker {
         ...(so.queue === undefined ? {} : { queue: so.queue }),
         callback: (err, m) => {
           if (err !== null) logger.error({ err, topic }, 'nats subscription ended');
-          else delivery.deliver(exact ? topic : m.subject, { header: fromNatsHeaders(m.headers), body: m.data });
+          else delivery.deliver(exact ? topic : m.subject, { header: headerOf(m), body: m.data });
         },
       });
       // A round trip, so the server has the SUB before a publish from another connection arrives.

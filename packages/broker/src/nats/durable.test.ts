@@ -99,4 +99,20 @@ describe.runIf(natsUp)('natsBroker durable (JetStream)', () => {
     const e = await b.subscribe(`dur${id()}.x`, () => {}, { durable: 'a.b' }).catch((err: unknown) => err);
     expect(isMicroError(e) && e.code).toBe(400);
   });
+  it("keeps a stored publish's Nats-Msg-Id out of later core publishes sharing its frozen header", async () => {
+    // The client shares one frozen header per content type; JetStream adds Nats-Msg-Id to the NATS
+    // headers it is handed, so headers cached for that frozen object must never go to JetStream.
+    const b = await broker();
+    const stored = `dur${id()}.stored`;
+    const plain = `core${id()}.plain`;
+    await b.subscribe(stored, recorder().handler, { durable: `d${id()}` });
+    const r = recorder();
+    await b.subscribe(plain, r.handler);
+    const header = Object.freeze({ 'Content-Type': 'text/plain' });
+    await b.publish(plain, { header, body: new TextEncoder().encode('before') });
+    await b.publish(stored, { header, body: new TextEncoder().encode('stored') });
+    await b.publish(plain, { header, body: new TextEncoder().encode('after') });
+    await waitFor(() => r.got.length === 2, { what: 'both core messages' });
+    expect(r.got.map((e) => e.header)).toEqual([{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'text/plain' }]);
+  });
 });

@@ -1,5 +1,5 @@
 import { badRequest } from '@tsmicro/core';
-import type { MsgHdrs } from 'nats';
+import type { Msg, MsgHdrs } from 'nats';
 
 type HeadersFactory = () => MsgHdrs;
 
@@ -37,9 +37,56 @@ export function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> 
 }
 
 /**
- * `toNatsHeaders` that reuses the NATS headers of the previous message when its header is the same
- * frozen object (the client shares one per content type for messages without metadata): nats.js only
- * reads them to encode, and building them cost more per message than the publish itself.
+ * The header block of `m` as nats.js received it, when nats.js exposes it: its message keeps the
+ * block's length in `_msg.hdr` and the bytes at the start of `_rdata` (nats 2.x). Undefined for a
+ * message without headers, or from a nats.js that keeps them otherwise.
+ */
+function headerBlock(m: Msg): Uint8Array | undefined {
+  const impl = m as Msg & { _msg?: { hdr?: unknown }; _rdata?: unknown };
+  const n = impl._msg?.hdr;
+  const data = impl._rdata;
+  if (typeof n !== 'number' || n <= 0 || !(data instanceof Uint8Array) || data.byteLength < n) return undefined;
+  return data.subarray(0, n);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function copyOf(h: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in h) out[k] = h[k] as string;
+  return out;
+}
+
+/**
+ * `fromNatsHeaders` for the messages of one subscription, remembering the header block it decoded
+ * last: a topic's messages mostly carry the same headers (a publisher's Content-Type), and nats.js's
+ * decoding (text, split lines, canonical names, validation) cost more than the rest of a delivery.
+ * Every message still gets a header object of its own.
+ */
+export function headerReader(): (m: Msg) => Record<string, string> {
+  let lastBlock: Uint8Array | undefined;
+  let last: Readonly<Record<string, string>> = {};
+  return (m) => {
+    const block = headerBlock(m);
+    if (block === undefined) return fromNatsHeaders(m.headers);
+    if (lastBlock !== undefined && sameBytes(block, lastBlock)) return copyOf(last);
+    const header = fromNatsHeaders(m.headers);
+    lastBlock = block.slice();
+    last = copyOf(header);
+    return header;
+  };
+}
+
+/**
+ * `toNatsHeaders` for core publishes, reusing the NATS headers of the previous message when its
+ * header is the same frozen object (the client shares one per content type for messages without
+ * metadata). Their wire form is computed once too: nats.js calls only `encode()` on a core
+ * publish's headers, and rebuilt the same text and bytes for every message. Never for JetStream
+ * publishes: nats.js sets `Nats-Msg-Id` on the headers it is given.
  */
 export function cachedNatsHeaders(make: HeadersFactory): (header: Record<string, string>) => MsgHdrs | undefined {
   let lastHeader: Record<string, string> | undefined;
@@ -49,8 +96,20 @@ export function cachedNatsHeaders(make: HeadersFactory): (header: Record<string,
     const hdrs = toNatsHeaders(header, make);
     if (Object.isFrozen(header)) {
       lastHeader = header;
-      lastHdrs = hdrs;
+      lastHdrs = hdrs && withFixedEncoding(hdrs);
     }
     return hdrs;
   };
+}
+
+/**
+ * `h`, its `encode()` answering the bytes it encoded to once; `h` must not change afterwards.
+ * `encode()` is what nats.js's publish calls on headers (not in the `MsgHdrs` type): without it, `h`
+ * is left as it is.
+ */
+function withFixedEncoding(h: MsgHdrs): MsgHdrs {
+  const encoding = h as MsgHdrs & { encode?: unknown };
+  if (typeof encoding.encode !== 'function') return h;
+  const bytes: unknown = encoding.encode();
+  return Object.assign(h, { encode: () => bytes });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { payloadTooLarge, serviceUnavailable, timeout } from '@tsmicro/core';
-import type { JetStreamManager, MsgHdrs, NatsConnection } from 'nats';
+import type { JetStreamManager, NatsConnection } from 'nats';
+import { cachedNatsHeaders, toNatsHeaders } from './headers.js';
 import type { ResolvedNatsOptions } from './options.js';
 
 type Nats = typeof import('nats');
@@ -29,6 +30,7 @@ export const SENT: Promise<void> = Promise.resolve();
 export function publisher(nats: Nats, o: ResolvedNatsOptions, address: string) {
   /** `stale` is set by a timer, so a publish reads no clock. */
   const stored = new Map<string, { stream: boolean; stale: boolean }>();
+  const coreHeaders = cachedNatsHeaders(nats.headers);
   /** Lookups under way, shared by every publish that needs the answer (which keeps them in order). */
   const asking = new Map<string, Promise<boolean>>();
   /** Bumped by `forget()`: an answer asked for before then is not remembered. */
@@ -88,7 +90,8 @@ export function publisher(nats: Nats, o: ResolvedNatsOptions, address: string) {
     return hit.stream;
   };
 
-  const core = (nc: NatsConnection, topic: string, body: Uint8Array, headers: MsgHdrs | undefined): void => {
+  const core = (nc: NatsConnection, topic: string, body: Uint8Array, header: Record<string, string>): void => {
+    const headers = coreHeaders(header);
     try {
       nc.publish(topic, body, headers === undefined ? undefined : { headers });
     } catch (e) {
@@ -96,7 +99,9 @@ export function publisher(nats: Nats, o: ResolvedNatsOptions, address: string) {
     }
   };
 
-  const acked = async (nc: NatsConnection, topic: string, body: Uint8Array, headers: MsgHdrs | undefined, deadline: number) => {
+  const acked = async (nc: NatsConnection, topic: string, body: Uint8Array, header: Record<string, string>, deadline: number) => {
+    // Headers of its own: nats.js adds Nats-Msg-Id to them (the same id again on a retry).
+    const headers = toNatsHeaders(header, nats.headers);
     const js = nc.jetstream();
     const msgID = randomUUID();
     for (;;) {
@@ -114,24 +119,27 @@ export function publisher(nats: Nats, o: ResolvedNatsOptions, address: string) {
   };
 
   /** The first publish to a topic: asks whether a stream stores it, then publishes accordingly. */
-  const firstSend = async (nc: NatsConnection, topic: string, body: Uint8Array, headers: MsgHdrs | undefined): Promise<void> => {
+  const firstSend = async (nc: NatsConnection, topic: string, body: Uint8Array, header: Record<string, string>): Promise<void> => {
     const deadline = Date.now() + o.publishTimeout;
-    if (await ask(nc, topic, deadline)) return acked(nc, topic, body, headers, deadline);
-    core(nc, topic, body, headers);
+    if (await ask(nc, topic, deadline)) return acked(nc, topic, body, header, deadline);
+    core(nc, topic, body, header);
   };
 
-  /** Throws (synchronously) only for a message over the server's max_payload or a failed core publish. */
-  const send = (nc: NatsConnection, topic: string, body: Uint8Array, headers: MsgHdrs | undefined): Promise<void> => {
+  /**
+   * Throws (synchronously) only for a message over the server's max_payload, a header NATS cannot
+   * carry, or a failed core publish.
+   */
+  const send = (nc: NatsConnection, topic: string, body: Uint8Array, header: Record<string, string>): Promise<void> => {
     const limit = nc.info?.max_payload;
     // Checked here too: an oversized JetStream publish would only time out.
     if (limit !== undefined && body.byteLength > limit) throw tooLarge(undefined, nc, topic, body);
     const stream = o.ackedPublish ? known(nc, topic) : false;
     if (stream === false) {
-      core(nc, topic, body, headers);
+      core(nc, topic, body, header);
       return SENT;
     }
-    if (stream === true) return acked(nc, topic, body, headers, Date.now() + o.publishTimeout);
-    return firstSend(nc, topic, body, headers);
+    if (stream === true) return acked(nc, topic, body, header, Date.now() + o.publishTimeout);
+    return firstSend(nc, topic, body, header);
   };
   /** Forgets every lookup, e.g. after this process created a stream. */
   const forget = () => {
