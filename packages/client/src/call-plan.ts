@@ -150,7 +150,9 @@ export class CallPlan implements RetryPlan {
         throw unencodable(this.codec, e, this.name);
       }
       if (o.hedge && !this.idempotent) {
-        throw badRequest(`cannot hedge ${this.name}: it is not idempotent (pass idempotent: true or list it in the client's idempotent option)`);
+        throw badRequest(
+          `cannot hedge ${this.name}: it is not idempotent (pass idempotent: true or list it in the client's idempotent option)`,
+        );
       }
       if (o.hedge || rt.bulkheadOf(this.service)) return this.waited(req);
       next = o.address !== undefined ? rt.fixedNode(o.address) : this.selectNow(req);

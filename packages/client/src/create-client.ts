@@ -1,8 +1,8 @@
 import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
 import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
+import { unaryCall } from './call-plan.js';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
 import { encodeRequest } from './encode.js';
-import { unaryCall } from './call-plan.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './options.js';
 import { passesErrors } from './passing-errors.js';
 import { createServiceProxy, type KindLookup } from './proxy.js';

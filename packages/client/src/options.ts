@@ -7,8 +7,8 @@ import { memoryTransport, type Transport } from '@tsmicro/transport';
 import type { CallWrapper, ClientCompression, ClientOptions, HashKey, PublishWrapper, StreamWrapper } from './client.js';
 import { idempotentMatcher } from './idempotent.js';
 import {
-  backoff,
   type BulkheadOptions,
+  backoff,
   type CircuitBreaker,
   type CircuitBreakerOptions,
   type RetryBudget,

@@ -33,7 +33,12 @@ async function open(plan: CallPlan): Promise<{ admitted: Admitted; stream: RpcSt
 }
 
 /** Opens a stream call (server, client or bidi): the request frame goes out before this resolves. */
-export async function openStream<Req, Res>(rt: ClientRuntime, service: string, endpoint: string, o: CallOptions): Promise<Stream<Req, Res>> {
+export async function openStream<Req, Res>(
+  rt: ClientRuntime,
+  service: string,
+  endpoint: string,
+  o: CallOptions,
+): Promise<Stream<Req, Res>> {
   // Streams live as long as their caller wants: only an explicit timeout or an inherited deadline bounds them.
   const plan = new CallPlan(rt, service, endpoint, o, o.timeout, Date.now());
   const { scope, name, codec } = plan;
