@@ -76,7 +76,7 @@ describe('call plan', () => {
     const registry = memoryRegistry();
     const nodes = servers.map((s, i) => ({ id: `kinds-${i}`, address: s.address, metadata: {} }));
     await registry.register({ name: 'kinds', version: '1', metadata: {}, endpoints: [], nodes });
-    const client = createClient({ transport, registry, retries: 3 });
+    const client = createClient({ transport, registry, retries: 1 });
     try {
       // Warm: both nodes pooled, the registry's nodes cached (the synchronous selection).
       for (let i = 0; i < 4; i++) expect(await client.call('kinds', 'K.get', {})).toEqual({ ok: true });
