@@ -1,14 +1,14 @@
 import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
 import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
+import { unaryCall } from './call-plan.js';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
 import { encodeRequest } from './encode.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './options.js';
 import { passesErrors } from './passing-errors.js';
-import { createPool } from './pool.js';
 import { createServiceProxy, type KindLookup } from './proxy.js';
 import { compressed } from './publish-compression.js';
+import { ClientRuntime } from './runtime.js';
 import { openStream } from './stream.js';
-import { unaryCall } from './unary.js';
 
 /**
  * Composes wrappers, the first listed outermost; whatever a wrapper throws reaches the caller as a
@@ -89,19 +89,9 @@ function rethrowMicroError(e: unknown): never {
  */
 export function createClient(options: ClientOptions = {}): Client {
   const c = resolveClientOptions(options);
-  const pool = createPool({
-    transport: c.transport,
-    size: c.poolSize,
-    dialTimeout: c.dialTimeout,
-    pingInterval: c.pingInterval,
-    busyPingAfter: c.busyPingAfter,
-    pingTimeout: c.pingTimeout,
-    window: c.streamWindow,
-    compression: c.compression,
-    logger: c.logger,
-  });
-  const call: CallFunc = wrap((r, o) => unaryCall(c, pool, r.service, r.endpoint, r.body, o), c.callWrappers);
-  const stream: StreamFunc = wrap((r, o) => openStream(c, pool, r.service, r.endpoint, o), c.streamWrappers);
+  const rt = new ClientRuntime(c);
+  const call: CallFunc = wrap((r, o) => unaryCall(rt, r.service, r.endpoint, r.body, o), c.callWrappers);
+  const stream: StreamFunc = wrap((r, o) => openStream(rt, r.service, r.endpoint, o), c.streamWrappers);
   const publish: PublishFunc = wrap(publisher(c), c.publishWrappers);
 
   const learnt = new Map<string, HandlerKind>();
@@ -133,10 +123,7 @@ export function createClient(options: ClientOptions = {}): Client {
     },
     publish: (topic, payload, o = {}) => publish({ topic, payload, options: o }),
     service: (name, o = {}) => createServiceProxy(client, kinds, name, o),
-    async close() {
-      await pool.close();
-      await c.closeSelector();
-    },
+    close: () => rt.close(),
   };
   return client;
 }

@@ -28,29 +28,5 @@ export type {
 export { defineService, type HandlersOf, type HandlerTarget, type ServiceDefinition, serve } from './contract.js';
 export { createClient } from './create-client.js';
 export { describeService, type EndpointDescription, type ServiceDescription } from './describe.js';
-export { idempotentMatcher } from './idempotent.js';
 export { type ErrorPassingWrapper, passingErrors } from './passing-errors.js';
 export type { HandlerProxy, ProxyMethod, ServiceProxy } from './proxy-types.js';
-export {
-  type BackoffOptions,
-  type BreakerPermit,
-  type Bulkhead,
-  type BulkheadOptions,
-  backoff,
-  bulkhead,
-  type CircuitBreaker,
-  type CircuitBreakerOptions,
-  type CircuitState,
-  type Clock,
-  circuitBreaker,
-  type HedgeOptions,
-  hedge,
-  isRetryable,
-  type ManualClock,
-  manualClock,
-  type RetryableContext,
-  type RetryBudget,
-  type RetryBudgetOptions,
-  retryBudget,
-  systemClock,
-} from './resilience/index.js';

@@ -2,81 +2,66 @@ import type { Broker } from '@tsmicro/broker';
 import { type CodecSet, codecSet, defaultCodecs } from '@tsmicro/codec';
 import { badRequest, type Logger, silentLogger } from '@tsmicro/core';
 import type { Registry } from '@tsmicro/registry';
-import { createSelector, isNodeFailure, type Selector } from '@tsmicro/selector';
+import { isNodeFailure, type Selector } from '@tsmicro/selector';
 import { memoryTransport, type Transport } from '@tsmicro/transport';
 import type { CallWrapper, ClientCompression, ClientOptions, HashKey, PublishWrapper, StreamWrapper } from './client.js';
 import { idempotentMatcher } from './idempotent.js';
 import {
-  type Bulkhead,
+  type BulkheadOptions,
   backoff,
-  bulkhead,
   type CircuitBreaker,
-  circuitBreaker,
+  type CircuitBreakerOptions,
   type RetryBudget,
-  retryBudget,
+  type RetryBudgetOptions,
 } from './resilience/index.js';
 
-/** Client options with every default applied. */
+/**
+ * Client options with every default applied: plain settings, read-only. What the client builds from
+ * them and keeps while it runs (selector, pool, breaker, budget, bulkheads, caches) is its
+ * `ClientRuntime` (runtime.ts).
+ */
 export interface ResolvedClientOptions {
-  transport: Transport;
-  /** The given selector, else one built (lazily, again after `close()`) over `registry`. */
-  selector: (() => Selector) | undefined;
-  /** Closes the selector the client built itself, if any. */
-  closeSelector: () => Promise<void>;
-  registry: Registry | undefined;
-  broker: Broker | undefined;
-  codecs: CodecSet;
-  contentType: string;
-  timeout: number;
-  retries: number;
-  attemptTimeout: number | undefined;
+  readonly transport: Transport;
+  /** The selector the caller gave; without one the runtime builds one over `registry`. */
+  readonly selector: Selector | undefined;
+  readonly registry: Registry | undefined;
+  readonly broker: Broker | undefined;
+  readonly codecs: CodecSet;
+  readonly contentType: string;
+  readonly timeout: number;
+  readonly retries: number;
+  readonly attemptTimeout: number | undefined;
   /** Ms to wait before retry number `retry` (1 for the first). */
-  backoff: (retry: number) => number;
-  retryBudget: RetryBudget | undefined;
-  circuitBreaker: CircuitBreaker | undefined;
-  /** The service's bulkhead, made on first use; undefined when calls are not capped. */
-  bulkheadOf: (service: string) => Bulkhead | undefined;
-  idempotent: (service: string, endpoint: string) => boolean;
-  hashKey: HashKey | undefined;
+  readonly backoff: (retry: number) => number;
+  /** The retry budget's options or a shared instance; undefined for none. */
+  readonly retryBudget: RetryBudgetOptions | RetryBudget | undefined;
+  /** The circuit breaker's options or a shared instance; undefined for none. */
+  readonly circuitBreaker: CircuitBreakerOptions | CircuitBreaker | undefined;
+  /** Each service's bulkhead; undefined when calls are not capped. */
+  readonly bulkhead: BulkheadOptions | undefined;
+  /** Whether an endpoint is listed as idempotent; undefined when none is (every call then is not). */
+  readonly idempotent: ((service: string, endpoint: string) => boolean) | undefined;
+  readonly hashKey: HashKey | undefined;
   /** The per-node cap (selector `maxInflight`), undefined for none. */
-  nodeLimit: number | undefined;
-  poolSize: number;
-  dialTimeout: number;
-  pingInterval: number;
-  busyPingAfter: number;
-  pingTimeout: number;
-  streamWindow: number;
-  compression: ClientCompression;
-  logger: Logger;
-  callWrappers: readonly CallWrapper[];
-  streamWrappers: readonly StreamWrapper[];
-  publishWrappers: readonly PublishWrapper[];
+  readonly nodeLimit: number | undefined;
+  readonly poolSize: number;
+  readonly dialTimeout: number;
+  readonly pingInterval: number;
+  readonly busyPingAfter: number;
+  readonly pingTimeout: number;
+  readonly streamWindow: number;
+  readonly compression: ClientCompression;
+  readonly logger: Logger;
+  readonly callWrappers: readonly CallWrapper[];
+  readonly streamWrappers: readonly StreamWrapper[];
+  readonly publishWrappers: readonly PublishWrapper[];
 }
 
 /** The one place client defaults live. */
 export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
-  const logger = o.logger ?? silentLogger();
-  const registry = o.registry;
-  const given = o.selector;
-  let built: Selector | undefined;
-  const selector = given
-    ? () => given
-    : registry
-      ? () => {
-          built ??= createSelector({ registry, logger });
-          return built;
-        }
-      : undefined;
-  const bulkheads = new Map<string, Bulkhead>();
-  const bo = o.bulkhead;
   return {
     transport: o.transport ?? memoryTransport(),
-    selector,
-    async closeSelector() {
-      const b = built;
-      built = undefined;
-      await b?.close();
-    },
+    selector: o.selector,
     registry: o.registry,
     broker: o.broker,
     codecs: codecSet(o.codecs ?? defaultCodecs),
@@ -85,24 +70,10 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     retries: o.retries ?? 1,
     attemptTimeout: o.attemptTimeout,
     backoff: typeof o.backoff === 'function' ? o.backoff : backoff({ base: 25, factor: 2, cap: 1000, ...o.backoff }),
-    retryBudget: o.retryBudget === false ? undefined : isBudget(o.retryBudget) ? o.retryBudget : retryBudget(o.retryBudget),
-    circuitBreaker:
-      o.circuitBreaker === false
-        ? undefined
-        : isBreaker(o.circuitBreaker)
-          ? o.circuitBreaker
-          : circuitBreaker({ isFailure: isNodeFailure, ...o.circuitBreaker }),
-    bulkheadOf: bo
-      ? (service) => {
-          let b = bulkheads.get(service);
-          if (!b) {
-            b = bulkhead({ name: `bulkhead of ${service}`, ...bo });
-            bulkheads.set(service, b);
-          }
-          return b;
-        }
-      : () => undefined,
-    idempotent: idempotentMatcher(o.idempotent ?? []),
+    retryBudget: o.retryBudget === false ? undefined : (o.retryBudget ?? {}),
+    circuitBreaker: o.circuitBreaker === false ? undefined : breakerSettings(o.circuitBreaker),
+    bulkhead: o.bulkhead,
+    idempotent: o.idempotent && o.idempotent.length > 0 ? idempotentMatcher(o.idempotent) : undefined,
     hashKey: o.hashKey,
     nodeLimit: nodeLimitOf(o),
     poolSize: Math.max(1, o.poolSize ?? 2),
@@ -112,19 +83,27 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     pingTimeout: o.pingTimeout ?? 1000,
     streamWindow: o.streamWindow ?? 256 * 1024,
     compression: o.compression ?? {},
-    logger,
+    logger: o.logger ?? silentLogger(),
     callWrappers: o.wrappers?.call ?? [],
     streamWrappers: o.wrappers?.stream ?? [],
     publishWrappers: o.wrappers?.publish ?? [],
   };
 }
 
-function isBudget(b: ClientOptions['retryBudget']): b is RetryBudget {
-  return typeof b === 'object' && typeof (b as Partial<RetryBudget>).tryRetry === 'function';
+/** True for a breaker instance (shared between clients), false for options of the client's own. */
+export function isBreaker(b: CircuitBreakerOptions | CircuitBreaker): b is CircuitBreaker {
+  return typeof (b as Partial<CircuitBreaker>).acquire === 'function';
 }
 
-function isBreaker(b: ClientOptions['circuitBreaker']): b is CircuitBreaker {
-  return typeof b === 'object' && typeof (b as Partial<CircuitBreaker>).acquire === 'function';
+/** True for a budget instance (shared between clients), false for options of the client's own. */
+export function isBudget(b: RetryBudgetOptions | RetryBudget): b is RetryBudget {
+  return typeof (b as Partial<RetryBudget>).tryRetry === 'function';
+}
+
+/** A given breaker as it is; options count 5xx, 408 and transport errors as failures unless they say otherwise. */
+function breakerSettings(b: CircuitBreakerOptions | CircuitBreaker | undefined): CircuitBreakerOptions | CircuitBreaker {
+  if (b !== undefined && isBreaker(b)) return b;
+  return { isFailure: isNodeFailure, ...b };
 }
 
 function nodeLimitOf(o: ClientOptions): number | undefined {

@@ -2,7 +2,8 @@ import { badRequest, type MicroError } from '@tsmicro/core';
 import type { ServiceRecord } from '@tsmicro/registry';
 import type { HandlerKind } from '@tsmicro/transport/rpc';
 
-type StreamKind = Exclude<HandlerKind, 'unary'>;
+/** The kinds of endpoint a unary call cannot call. */
+export type StreamKind = Exclude<HandlerKind, 'unary'>;
 
 const CALL_INSTEAD: Record<StreamKind, string> = {
   'server-stream':

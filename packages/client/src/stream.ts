@@ -1,39 +1,25 @@
 import { canceled } from '@tsmicro/core';
-import type { CallScope, RpcStream } from '@tsmicro/transport/rpc';
+import type { RpcStream } from '@tsmicro/transport/rpc';
+import { abortReason, raceAbort } from './abort.js';
+import { CallPlan } from './call-plan.js';
 import type { CallOptions, Stream } from './client.js';
 import { encodeRequest } from './encode.js';
-import type { ResolvedClientOptions } from './options.js';
-import type { Pool } from './pool.js';
-import { type Admitted, type Outcome, type RetryPlan, settle, withRetries } from './retry.js';
-import { abortReason, callMetadata, nodesFor, raceAbort, requestHeader, scopeOf, selectFor } from './scope.js';
+import { type Outcome, withRetries } from './retry.js';
+import { type Admitted, type ClientRuntime, settle } from './runtime.js';
 
 /**
  * Opens the call on a node, retrying on other nodes while nothing but the opening frame was at
  * stake: connect errors, an open circuit, a failed write. Once the stream is returned, a failure
  * reaches the caller (messages may have been processed).
  */
-async function open(
-  c: ResolvedClientOptions,
-  pool: Pool,
-  service: string,
-  endpoint: string,
-  o: CallOptions,
-  scope: CallScope,
-  contentType: string,
-): Promise<{ admitted: Admitted; stream: RpcStream }> {
-  const name = `${service}.${endpoint}`;
-  const md = callMetadata(o);
-  const next = await raceAbort(nodesFor(c, service, o, { ...selectFor(c, o, undefined, md), stream: true }), scope, name);
-  const idempotent = o.idempotent ?? c.idempotent(service, endpoint);
-  const plan: RetryPlan = { c, next, service, endpoint, name, scope, retries: o.retries ?? c.retries, idempotent };
+async function open(plan: CallPlan): Promise<{ admitted: Admitted; stream: RpcStream }> {
+  const { rt, o, scope, name } = plan;
+  plan.next = await plan.select(undefined, true);
   const attempt = async (a: Admitted): Promise<Outcome<RpcStream>> => {
     let s: RpcStream | undefined;
     try {
-      const mux = await raceAbort(pool.get(a.sel.node.address), scope, name);
-      const opened = mux.open(
-        requestHeader(service, endpoint, contentType, scope.deadline, md),
-        o.compression === undefined ? {} : { encoding: o.compression },
-      );
+      const mux = await raceAbort(rt.pool.get(a.sel.node.address), scope, name);
+      const opened = mux.open(plan.header(), o.compression === undefined ? {} : { encoding: o.compression });
       s = opened.stream;
       await raceAbort(opened.written, scope, name);
       return { ok: true, value: s };
@@ -48,15 +34,14 @@ async function open(
 
 /** Opens a stream call (server, client or bidi): the request frame goes out before this resolves. */
 export async function openStream<Req, Res>(
-  c: ResolvedClientOptions,
-  pool: Pool,
+  rt: ClientRuntime,
   service: string,
   endpoint: string,
   o: CallOptions,
 ): Promise<Stream<Req, Res>> {
-  const name = `${service}.${endpoint}`;
   // Streams live as long as their caller wants: only an explicit timeout or an inherited deadline bounds them.
-  const scope = scopeOf(name, o.timeout, o);
+  const plan = new CallPlan(rt, service, endpoint, o, o.timeout, Date.now());
+  const { scope, name, codec } = plan;
   let finished = false;
   let admitted: Admitted | undefined;
   let release: (() => void) | undefined;
@@ -66,16 +51,15 @@ export async function openStream<Req, Res>(
     if (finished) return;
     finished = true;
     off?.();
-    scope.dispose();
+    plan.end();
     if (admitted) settle(admitted, error);
     release?.();
   };
   try {
-    const codec = c.codecs.get(o.contentType ?? c.contentType);
-    const bh = c.bulkheadOf(service);
+    const bh = rt.bulkheadOf(service);
     if (bh) release = await bh.acquire({ signal: scope.signal });
-    c.retryBudget?.onCall();
-    const opened = await open(c, pool, service, endpoint, o, scope, codec.contentType);
+    rt.retryBudget?.onCall();
+    const opened = await open(plan);
     admitted = opened.admitted;
     const s = opened.stream;
     off = scope.onAbort((r) => s.cancel(abortReason(r, name)));

@@ -3,7 +3,7 @@ import type { ServiceNode } from '@tsmicro/registry';
 import type { Next, Selection, SelectionResult } from '@tsmicro/selector';
 
 /** One failed attempt: which node, and why. */
-interface Failure {
+export interface Failure {
   node: ServiceNode;
   error: unknown;
 }
@@ -41,10 +41,12 @@ const unreachable = (e: unknown) => isMicroError(e) && e.code === 503 && e.id ==
  * Records the attempts of one call so that, when every node tried was unreachable, the caller learns
  * how many nodes the registry lists, why each tried one failed, and how long a dead node may stay
  * listed (its `register_ttl`), instead of only the last node's connect error.
+ * `first`: an attempt that already failed before the log was made (a call plan makes the log only
+ * once attempt 0 fails, so a call that succeeds at once allocates none of this).
  * @example const log = attemptLog(service, next); plan.next = log.next; … catch (e) { throw log.explain(e) }
  */
-export function attemptLog(service: string, next: Next): AttemptLog {
-  const failures: Failure[] = [];
+export function attemptLog(service: string, next: Next, first?: Failure): AttemptLog {
+  const failures: Failure[] = first ? [first] : [];
   const recorded = (() => new RecordedSelection(next(), failures)) as Next;
   // The retry loop and the call both explain the same final error: the second time it is already explained.
   let explained: unknown;

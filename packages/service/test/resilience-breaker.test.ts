@@ -1,4 +1,4 @@
-import { circuitBreaker, manualClock } from '@tsmicro/client';
+import { circuitBreaker, manualClock } from '@tsmicro/client/resilience';
 import { internalServerError, type MicroError } from '@tsmicro/core';
 import { isNodeFailure } from '@tsmicro/selector';
 import { describe, expect, it } from 'vitest';

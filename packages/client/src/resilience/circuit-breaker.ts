@@ -26,6 +26,7 @@ export interface CircuitBreakerOptions {
   clock?: Pick<Clock, 'now'>;
 }
 
+/** A circuit's state: `closed` lets calls through, `open` fails them fast, `half-open` lets trial calls through. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /** A permission to make one call; report its outcome exactly once. */
@@ -75,6 +76,12 @@ class Permit implements BreakerPermit {
   }
 }
 
+/**
+ * A circuit breaker with one circuit per key: it opens after `consecutiveFailures` failures in a row
+ * or a `failureRate` of the window's calls, fails calls fast while open, and closes again after
+ * `halfOpenCalls` trial calls succeed.
+ * @example const cb = circuitBreaker({ openFor: 2000 }); const permit = cb.acquire(`${node.id} Greeter.hello`); permit.done({ error })
+ */
 export function circuitBreaker(o: CircuitBreakerOptions = {}): CircuitBreaker {
   const cfg = {
     consecutiveFailures: o.consecutiveFailures ?? 5,

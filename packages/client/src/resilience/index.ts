@@ -1,3 +1,4 @@
+// Resilience building blocks the client uses, for use on their own or shared between clients: `import { circuitBreaker } from '@tsmicro/client/resilience'`.
 export { type BackoffOptions, backoff } from './backoff.js';
 export { type Bulkhead, type BulkheadOptions, bulkhead } from './bulkhead.js';
 export {
