@@ -29,7 +29,7 @@ import {
   timeout,
 } from '@tsmicro/core';
 import type { Next, SelectOptions } from '@tsmicro/selector';
-import { type CallScope, callScope, H, type Mux, type UnaryReceiver, writeMetadata } from '@tsmicro/transport/rpc';
+import { type CallScope, callScope, type Deadlines, H, type Mux, type UnaryReceiver, writeMetadata } from '@tsmicro/transport/rpc';
 import { abortReason, raceAbort } from './abort.js';
 import type { CallOptions } from './client.js';
 import { unencodable } from './encode.js';
@@ -61,12 +61,12 @@ function callMetadata(o: CallOptions): Metadata {
 }
 
 /** The cancellation scope of one call: own timeout, the ctx's deadline, the caller's and the ctx's signals. */
-function scopeOf(name: string, timeoutMs: number | undefined, o: CallOptions, now: number): CallScope {
+function scopeOf(name: string, timeoutMs: number | undefined, o: CallOptions, now: number, deadlines: Deadlines): CallScope {
   const deadline = earliest(timeoutMs === undefined ? undefined : now + timeoutMs, o.ctx?.deadline);
   const ms = remaining(deadline, now) ?? 0;
   const onDeadline = () => timeout(`call to ${name} timed out after ${ms} ms`);
-  if (!o.signal && !o.ctx) return callScope({ deadline, onDeadline, now });
-  return callScope({ deadline, parents: [o.signal, o.ctx?.signal], onDeadline, now });
+  if (!o.signal && !o.ctx) return callScope({ deadline, onDeadline, now, deadlines });
+  return callScope({ deadline, parents: [o.signal, o.ctx?.signal], onDeadline, now, deadlines });
 }
 
 /**
@@ -108,7 +108,7 @@ export class CallPlan implements RetryPlan {
     this.idempotent = o.idempotent ?? s.idempotent?.(service, endpoint) ?? false;
     this.retries = o.retries ?? s.retries;
     this.attemptMs = this.idempotent ? (o.attemptTimeout ?? s.attemptTimeout) : undefined;
-    this.scope = scopeOf(this.name, timeoutMs, o, now);
+    this.scope = scopeOf(this.name, timeoutMs, o, now, rt.deadlines);
   }
 
   /** A fresh request header: routing, content type, remaining deadline and metadata. `now`: a clock read in this same synchronous run. */

@@ -1,5 +1,6 @@
 import type { ServiceRecord } from '@tsmicro/registry';
 import { createSelector, type Next, type Selection, type Selector } from '@tsmicro/selector';
+import { Deadlines } from '@tsmicro/transport/rpc';
 import { isBreaker, isBudget, type ResolvedClientOptions } from './options.js';
 import { createPool, type Pool } from './pool.js';
 import {
@@ -45,6 +46,8 @@ export class ClientRuntime {
   readonly retryBudget: RetryBudget | undefined;
   readonly breaker: CircuitBreaker | undefined;
   private built: Selector | undefined;
+  /** The deadline timers of this client's calls (see `Deadlines`: one list per timeout, per owner). */
+  readonly deadlines = new Deadlines();
   private readonly bulkheads = new Map<string, Bulkhead>();
   /** Made once per address: a call with `address` builds no node, selection or closure. */
   private readonly fixedNodes = new Map<string, Next>();

@@ -12,6 +12,7 @@ async function until(cond: () => boolean, ms = 2000): Promise<void> {
 const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 describe('deadlines shared by scopes of the same timeout length', () => {
+  const deadlines = new Deadlines();
   it('expire each scope at its own deadline, also after the head of the list left early', async () => {
     const fired: string[] = [];
     const mk = (name: string, ms: number) =>
@@ -21,6 +22,7 @@ describe('deadlines shared by scopes of the same timeout length', () => {
           fired.push(name);
           return timeout(name);
         },
+        deadlines,
       });
     const first = mk('first', 40);
     await new Promise((r) => setTimeout(r, 5));
@@ -38,7 +40,7 @@ describe('deadlines shared by scopes of the same timeout length', () => {
   it("keeps no process alive once every scope is disposed (no ref'd timer left)", async () => {
     const before = activeTimers();
     const scopes = Array.from({ length: 50 }, (_, i) =>
-      callScope({ deadline: Date.now() + 60_000 + (i % 3), onDeadline: () => timeout('x') }),
+      callScope({ deadline: Date.now() + 60_000 + (i % 3), onDeadline: () => timeout('x'), deadlines }),
     );
     expect(activeTimers()).toBeGreaterThan(before);
     for (const s of scopes) s.dispose();
@@ -46,17 +48,17 @@ describe('deadlines shared by scopes of the same timeout length', () => {
   });
 
   it('fires for a scope that refills a list emptied before its timer ran', async () => {
-    const early = callScope({ deadline: Date.now() + 30, onDeadline: () => timeout('early') });
+    const early = callScope({ deadline: Date.now() + 30, onDeadline: () => timeout('early'), deadlines });
     early.dispose();
     await new Promise((r) => setTimeout(r, 10));
-    const late = callScope({ deadline: Date.now() + 30, onDeadline: () => timeout('late') });
+    const late = callScope({ deadline: Date.now() + 30, onDeadline: () => timeout('late'), deadlines });
     await until(() => late.aborted);
     expect(late.aborted).toBe(true);
     expect(early.aborted).toBe(false);
   });
 
   it('treats a NaN deadline as passed', () => {
-    const s = callScope({ deadline: Number.NaN, onDeadline: () => timeout('nan') });
+    const s = callScope({ deadline: Number.NaN, onDeadline: () => timeout('nan'), deadlines });
     expect(s.aborted).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { MicroError } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
 import { memoryTransport } from '../memory.js';
 import type { Message, Socket } from '../transport.js';
+import { Deadlines } from './deadlines.js';
 import { Frame, H, INITIAL_WINDOW, MESSAGE_OVERHEAD } from './headers.js';
 import { createMux, type Mux } from './mux.js';
 import { callScope } from './scope.js';
@@ -147,8 +148,9 @@ describe('rpc mux', () => {
 });
 
 describe('callScope', () => {
+  const deadlines = new Deadlines();
   it('aborts at its deadline and only builds a signal when read', async () => {
-    const s = callScope({ deadline: Date.now() + 20, onDeadline: () => 'late' });
+    const s = callScope({ deadline: Date.now() + 20, onDeadline: () => 'late', deadlines });
     const reason = await new Promise((r) => s.onAbort(r));
     expect(reason).toBe('late');
     expect(s.signal.aborted).toBe(true);
@@ -157,8 +159,8 @@ describe('callScope', () => {
 
   it('follows a parent signal and detaches on dispose', () => {
     const ac = new AbortController();
-    const s = callScope({ parents: [ac.signal], onDeadline: () => 'x' });
-    const s2 = callScope({ parents: [ac.signal], onDeadline: () => 'x' });
+    const s = callScope({ parents: [ac.signal], onDeadline: () => 'x', deadlines });
+    const s2 = callScope({ parents: [ac.signal], onDeadline: () => 'x', deadlines });
     s2.dispose();
     ac.abort('stop');
     expect(s.aborted).toBe(true);

@@ -1,4 +1,4 @@
-import { Deadlines, Timed } from './deadlines.js';
+import { type Deadlines, Timed } from './deadlines.js';
 
 /**
  * The cancellation scope of one call, cheaper than an AbortController: most calls never read
@@ -37,16 +37,10 @@ export interface CallScopeOptions {
   deferTimer?: boolean;
   /**
    * The deadline lists the timer joins: its owner's (a server's, a client's), so calls of different
-   * owners share no timer state. Default: the lists of scopes made without an owner.
+   * owners share no timer state.
    */
-  deadlines?: Deadlines;
+  deadlines: Deadlines;
 }
-
-/**
- * Where the timers of scopes made without `deadlines` wait. Kept only for callers that do not pass
- * their owner's lists yet (the client, at the time of writing); remove it once every caller does.
- */
-const unowned = new Deadlines();
 
 class Scope extends Timed implements CallScope {
   private ac: AbortController | undefined;
@@ -64,7 +58,7 @@ class Scope extends Timed implements CallScope {
     super();
     this.deadline = o.deadline;
     this.onDeadline = o.onDeadline;
-    this.deadlines = o.deadlines ?? unowned;
+    this.deadlines = o.deadlines;
     for (const p of o.parents ?? []) {
       if (!p) continue;
       if (p.aborted) {
@@ -159,7 +153,7 @@ class Scope extends Timed implements CallScope {
   }
 }
 
-/** @example const s = callScope({ deadline: Date.now() + 1000, onDeadline: () => timeout('too slow') }) */
+/** @example const s = callScope({ deadline: Date.now() + 1000, onDeadline: () => timeout('too slow'), deadlines }) */
 export function callScope(o: CallScopeOptions): CallScope {
   return new Scope(o);
 }

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMicroError, timeout } from '@tsmicro/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Deadlines } from '../../src/rpc/deadlines.js';
 import { createMux } from '../../src/rpc/mux.js';
 import { callScope, raceScope } from '../../src/rpc/scope.js';
 import { tcpTransport } from '../../src/tcp/index.js';
 
 /** Bugs the fuzzers found, pinned at the layer where they were fixed (see docs/security.md). */
 describe('fuzz regressions', () => {
+  const deadlines = new Deadlines();
   const warnings: Error[] = [];
   const rejections: unknown[] = [];
   const onWarning = (w: Error) => warnings.push(w);
@@ -23,7 +25,7 @@ describe('fuzz regressions', () => {
   });
 
   it('raceScope on an already expired scope does not leave the raced promise to reject unhandled', async () => {
-    const scope = callScope({ deadline: Date.now(), onDeadline: () => timeout('late') });
+    const scope = callScope({ deadline: Date.now(), onDeadline: () => timeout('late'), deadlines });
     const work = sleep(5).then(() => Promise.reject(new Error('the request body was bad too')));
     await expect(raceScope(work, scope)).rejects.toMatchObject({ code: 408 });
     await sleep(20);
@@ -32,7 +34,7 @@ describe('fuzz regressions', () => {
 
   it('a deadline beyond the 2^31-1 ms timer range does not fire at once or warn', async () => {
     for (const ms of [2 ** 31, 99_999_999_999_999, 1e308]) {
-      const scope = callScope({ deadline: Date.now() + ms, onDeadline: () => timeout('late') });
+      const scope = callScope({ deadline: Date.now() + ms, onDeadline: () => timeout('late'), deadlines });
       await sleep(10);
       expect(scope.aborted).toBe(false);
       scope.dispose();
