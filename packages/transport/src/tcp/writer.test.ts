@@ -27,10 +27,14 @@ async function countedSocket(): Promise<{ sock: NetSocket; writes: () => number;
 
 const message = (i: number) => ({ header: { 'Micro-Id': String(i) }, body: Uint8Array.of(i) });
 
-/** Three callbacks of one event-loop iteration (three timers due together), each queuing one frame. */
+/**
+ * Three callbacks of one event-loop iteration, each queuing one frame: three immediates queued
+ * together always run in the same check phase (three zero timers may straddle a millisecond on a
+ * busy machine and run in two iterations).
+ */
 async function threeCallbacks(w: FrameWriter): Promise<void> {
   await new Promise<void>((done) => {
-    for (let i = 0; i < 3; i++) setTimeout(() => void w.message(message(i)), 0);
+    for (let i = 0; i < 3; i++) setImmediate(() => void w.message(message(i)));
     setTimeout(() => setImmediate(done), 5);
   });
 }
