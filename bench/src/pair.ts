@@ -4,6 +4,7 @@ import { memoryRegistry } from '@tsmicro/registry';
 import { createService } from '@tsmicro/service';
 import { tcpTransport } from '@tsmicro/transport';
 import { checkEncoding } from '@tsmicro/transport/rpc';
+import { closedLoops } from './closed-loop.js';
 import { bench } from './echo/tsmicro.js';
 
 /**
@@ -84,23 +85,12 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
   };
 }
 
-async function run(call: Call, n: number): Promise<void> {
-  let left = n;
-  const worker = async () => {
-    while (left > 0) {
-      left--;
-      await call();
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
-
 const [stack = 'name', calls = '0'] = process.argv.slice(2);
 const { call, close } = await open(stack);
-await run(call, WARMUP);
+await closedLoops(call, WARMUP, CONCURRENCY);
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
-await run(call, Number(calls));
+await closedLoops(call, Number(calls), CONCURRENCY);
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 // CPU time per call: a rough second figure where valgrind is too slow (load-dependent, unlike instructions).

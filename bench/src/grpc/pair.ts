@@ -1,3 +1,4 @@
+import { closedLoops } from '../closed-loop.js';
 import type { EchoImpl } from '../protocol.js';
 import { connectGrpcBench, startGrpcBenchServer } from './index.js';
 
@@ -24,17 +25,6 @@ const STACKS: Readonly<Record<string, { server: EchoImpl; client: EchoImpl }>> =
   'proto-grpcjs': { server: 'grpcjs', client: 'tsmicro-grpc-proto' },
 };
 
-async function run(call: () => Promise<unknown>, n: number): Promise<void> {
-  let left = n;
-  const worker = async () => {
-    while (left > 0) {
-      left--;
-      await call();
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-}
-
 const [stack = 'grpcjs-grpcjs', calls = '0'] = process.argv.slice(2);
 const pick = STACKS[stack];
 if (!pick) throw new Error(`unknown stack '${stack}': one of ${Object.keys(STACKS).join(', ')}`);
@@ -42,10 +32,10 @@ const server = await startGrpcBenchServer(pick.server);
 // Dial and call timeouts no valgrind run reaches: under it a call at c=64 can take seconds.
 const client = await connectGrpcBench(pick.client, server.address, 3_600_000);
 const call = () => client.call({ name: 'bench' });
-await run(call, WARMUP);
+await closedLoops(call, WARMUP, CONCURRENCY);
 const n = Number(calls);
 const before = process.cpuUsage();
-await run(call, n);
+await closedLoops(call, n, CONCURRENCY);
 const cpu = process.cpuUsage(before);
 const perCall = n > 0 ? ((cpu.user + cpu.system) / n).toFixed(1) : '-';
 process.stderr.write(`${stack}: ${n} calls, ${perCall} µs CPU per call\n`);

@@ -3,7 +3,7 @@ import { type CallWrapper, createClient } from '@tsmicro/client';
 import { type MicroError, silentLogger } from '@tsmicro/core';
 import { memoryRegistry } from '@tsmicro/registry';
 import { tcpTransport } from '@tsmicro/transport';
-import { grpcTransport, withGrpc } from '@tsmicro/transport/grpc';
+import { type GrpcTransportOptions, grpcTransport, withGrpc } from '@tsmicro/transport/grpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { interopCodecs } from './fixtures.js';
 import { type EchoReply, EchoRequestSchema, file_interop } from './gen/interop_pb.js';
@@ -17,10 +17,11 @@ afterEach(async () => {
 const req = (init: Parameters<typeof create<typeof EchoRequestSchema>>[1]) => create(EchoRequestSchema, init);
 const SVC = 'tsmicro.interop.v1.Echo';
 
-async function setup() {
+/** A stock grpc-js echo server and a tsmicro client for it; `transport` adds to the client's gRPC transport options. */
+async function setup(transport: GrpcTransportOptions = {}) {
   const peer = await grpcJsEchoServer();
   const client = createClient({
-    transport: grpcTransport({ schemas: [file_interop], package: 'tsmicro.interop.v1' }),
+    transport: grpcTransport({ schemas: [file_interop], package: 'tsmicro.interop.v1', ...transport }),
     codecs: interopCodecs(),
     contentType: 'application/protobuf',
     logger: silentLogger(),
@@ -66,19 +67,9 @@ describe('a tsmicro client calls a plain grpc-js server', () => {
   it.each(['gzip', 'deflate'] as const)(
     '%s: a client with that compression interoperates with grpc-js (which refuses a compressed message it cannot inflate)',
     async (compression) => {
-      const peer = await grpcJsEchoServer();
-      const client = createClient({
-        transport: grpcTransport({ schemas: [file_interop], package: 'tsmicro.interop.v1', compression }),
-        codecs: interopCodecs(),
-        contentType: 'application/protobuf',
-        logger: silentLogger(),
-      });
-      cleanups.push(
-        () => peer.close(),
-        () => client.close(),
-      );
+      const { client, at } = await setup({ compression });
       const text = 'z'.repeat(5000);
-      expect(await client.call<EchoReply>(SVC, 'Echo.say', req({ text }), { address: peer.address })).toMatchObject({ text });
+      expect(await client.call<EchoReply>(SVC, 'Echo.say', req({ text }), at)).toMatchObject({ text });
     },
   );
 
