@@ -35,6 +35,31 @@ describe('rpc mux', () => {
     await l.close();
   });
 
+  it('a pong that comes after its ping timed out answers that ping, not the next one', async () => {
+    const t = memoryTransport();
+    const l = await t.listen('');
+    const peer = new Promise<Socket>((resolve) => l.accept(resolve));
+    const mux = createMux(await t.dial(l.address));
+    const raw = await peer;
+    const pong = () => raw.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty });
+    // The peer holds the first pong until its ping has timed out.
+    expect(await mux.ping(10)).toBe(false);
+    expect((await raw.recv()).header[H.frame]).toBe(Frame.ping);
+    const second = mux.ping(200);
+    expect((await raw.recv()).header[H.frame]).toBe(Frame.ping);
+    await pong();
+    // That pong is the first ping's: the peer has not answered the second, so it must not count as alive.
+    expect(await second).toBe(false);
+    const third = mux.ping(1000);
+    await raw.recv();
+    // The late pong of the second ping, then the third's own: the third is answered by its own.
+    await pong();
+    await pong();
+    expect(await third).toBe(true);
+    await mux.close();
+    await l.close();
+  });
+
   it('refuses messages beyond the granted window with a 400 error frame', async () => {
     const { raw } = await rawPeer(() => {});
     await raw.send({ header: { [H.id]: '1', [H.frame]: Frame.request, [H.stream]: '1' }, body: empty });

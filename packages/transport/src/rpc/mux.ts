@@ -60,6 +60,9 @@ export interface Mux {
 
 const empty = new Uint8Array(0);
 
+/** The place of a ping that timed out, left in the queue for its late pong. */
+const LATE = (): void => {};
+
 /**
  * Why a request could not be sent. A message refused before any byte was written (413) is the caller's
  * error, not the connection's: a 503 would send the same oversize request to every other node and count
@@ -261,8 +264,10 @@ export function createMux(socket: Socket, o: MuxOptions = {}): Mux {
       if (isClosed) return Promise.resolve(false);
       return new Promise<boolean>((resolve) => {
         const t = setTimeout(() => {
+          // The entry keeps its place: pongs answer pings in order, so a late pong must be taken by
+          // the ping it answers, never by a later one the peer has not answered yet.
           const i = pings.indexOf(done);
-          if (i >= 0) pings.splice(i, 1);
+          if (i >= 0) pings[i] = LATE;
           resolve(false);
         }, timeoutMs);
         const done = (ok: boolean) => {
