@@ -31,7 +31,8 @@ describe('createSelector', () => {
     clock = 0;
     registry = memoryRegistry();
     for (const r of records) await registry.register(r);
-    selector = createSelector({ registry, now: () => clock, ...o });
+    // These tests follow round robin's order; the default strategy is tested on its own.
+    selector = createSelector({ registry, now: () => clock, strategy: roundRobin, ...o });
     return selector;
   };
   /** One call on the next node; fails when `bad` says so. */
@@ -47,6 +48,21 @@ describe('createSelector', () => {
     await expect(sel.select('svc', { filters: [versionFilter('^2')] })).rejects.toMatchObject({
       detail: expect.stringMatching(/svc.*filters/),
     });
+  });
+
+  it('leastLoaded is the default: an idle node is preferred over one with calls in flight, where round robin would take its turn', async () => {
+    registry = memoryRegistry();
+    await registry.register(record('1.0.0', 3));
+    // P2C with this random always compares the first two nodes.
+    selector = createSelector({ registry, random: () => 0 });
+    const held = (await selector.select('svc'))();
+    expect(held.node.id).toBe('n0');
+    // Round robin would go on to n1 and then n2; least loaded takes n1 (n0 is busy) each time.
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(call(await selector.select('svc')));
+    expect(ids).toEqual(['n1', 'n1', 'n1']);
+    held.done();
+    expect(call(await selector.select('svc'))).toBe('n0');
   });
 
   it('selectNow picks without waiting once the nodes are cached, and leaves the first lookup to select', async () => {

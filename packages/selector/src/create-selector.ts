@@ -6,7 +6,7 @@ import { available, type NodeHealth, type OutlierOptions, resolveOutlier } from 
 import { createPick, type Tracker } from './pick.js';
 import type { FilterContext, Next, NodeStats, SelectOptions, Selector, Strategy } from './selector.js';
 import { resolveSilence, type SilenceOptions } from './silence.js';
-import { roundRobin } from './strategies/round-robin.js';
+import { leastLoaded } from './strategies/least-loaded.js';
 
 /** Options of {@link createSelector}. */
 export interface SelectorOptions {
@@ -17,7 +17,10 @@ export interface SelectorOptions {
    * Default true, false when the registry already is a cache (its name starts with `cache(`).
    */
   cache?: boolean;
-  /** Default strategy. Default `roundRobin`. */
+  /**
+   * Default strategy. Default `leastLoaded`: a node that stops answering piles up calls in flight and
+   * is left at once, where round robin keeps sending it a share until its silence is long enough to tell.
+   */
   strategy?: Strategy;
   /** Default `silentLogger()`. */
   logger?: Logger;
@@ -56,7 +59,7 @@ function resolveOptions(o: SelectorOptions) {
   return {
     registry: o.registry,
     cache: o.cache ?? !o.registry.name.startsWith('cache('),
-    strategy: o.strategy ?? roundRobin,
+    strategy: o.strategy ?? leastLoaded,
     logger: o.logger ?? silentLogger(),
     outlier: o.outlier === false ? undefined : resolveOutlier(o.outlier),
     silence: o.silence === false ? undefined : resolveSilence(o.silence),
