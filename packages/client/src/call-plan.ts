@@ -11,6 +11,9 @@
  *                                                                      └─► hedged ─► done                ▼
  *                                                retried: attempt log, attempts 1..retries on other nodes ─► done
  * ```
+ * A call that is not idempotent, by name, to a service of several nodes leaves the hot path: each of
+ * its attempts first waits for the node to answer a ping (the client's live gate, `confirmAlive`), so
+ * a frozen node is found before the request is written and the call can still go elsewhere.
  * "done" settles the selection and circuit of the last attempt, disposes the scope and resolves or
  * rejects the caller's promise, once. The attempt log (why each node failed, for "no node could be
  * reached") is made only once attempt 0 failed, or before hedging.
@@ -87,6 +90,8 @@ export class CallPlan implements RetryPlan {
   next: Next = unselected;
   /** The encoded request of a unary call. */
   body: Uint8Array = NO_BODY;
+  /** Each attempt waits for its node to answer a ping before the request is written (see live-gate.ts). */
+  private gated = false;
   /** By name, once an attempt failed: each attempt's failure, to explain a call no node could answer. */
   private log: AttemptLog | undefined = undefined;
   /** Resolves the caller's promise when attempt 0 runs on the hot path. */
@@ -168,7 +173,7 @@ export class CallPlan implements RetryPlan {
     // The nodes were not at hand (first call, expired cache, a selector without selectNow): wait for them.
     if (next === undefined) return this.waited(req);
     rt.retryBudget?.onCall();
-    this.next = next;
+    this.setNext(next);
     return this.firstAttempt(now);
   }
 
@@ -182,6 +187,16 @@ export class CallPlan implements RetryPlan {
   /** Attempt 0 on the hot path failed: the retry loop takes over. Called by its {@link Attempt}. */
   failedFirst(a: Admitted, error: MicroError, sent: boolean): void {
     this.resolve!(this.retried(a, { ok: false, error, sent }));
+  }
+
+  /**
+   * The nodes of this call. A call that is not idempotent, by name, among several nodes is held at
+   * the client's live gate: it may be sent elsewhere only while it was not written.
+   */
+  private setNext(next: Next): void {
+    this.next = next;
+    const nodes = next.nodes;
+    this.gated = this.rt.gate !== undefined && !this.idempotent && this.o.address === undefined && nodes !== undefined && nodes.length > 1;
   }
 
   /** The call's selection options: the per-node cap unless `select.maxInflight` is set, and the consistent-hash key from `hashKey` unless `select.key` is set. */
@@ -218,7 +233,7 @@ export class CallPlan implements RetryPlan {
       this.end();
       return Promise.reject(e);
     }
-    const mux = this.rt.pool.pick(a.sel.node.address);
+    const mux = this.gated ? undefined : this.rt.pool.pick(a.sel.node.address);
     if (!mux) return this.attempt(a).then((outcome) => this.retried(a, outcome));
     // The executor runs at once, so a failure reported while opening finds `resolve` in place.
     return new Promise((resolve) => {
@@ -235,6 +250,10 @@ export class CallPlan implements RetryPlan {
       // An open connection is taken synchronously; only a dial is raced against the deadline.
       mux = pool.pick(a.sel.node.address) ?? (await raceAbort(pool.get(a.sel.node.address), this.scope, this.name));
       if (signal?.aborted) throw signal.reason;
+      const gate = this.rt.gate;
+      if (this.gated && gate && !(await raceAbort(gate.confirm(mux), this.scope, this.name))) {
+        return { ok: false, error: gate.refusal(this.name, mux), sent: false };
+      }
     } catch (error) {
       return { ok: false, error, sent: false };
     }
@@ -268,7 +287,7 @@ export class CallPlan implements RetryPlan {
       if (bh) release = await bh.acquire({ signal: scope.signal });
       rt.retryBudget?.onCall();
       // A direct address needs no selection: no promise to wait for.
-      this.next = o.address !== undefined ? rt.fixedNode(o.address) : this.refuseStream(await this.select(req));
+      this.setNext(o.address !== undefined ? rt.fixedNode(o.address) : this.refuseStream(await this.select(req)));
       if (!o.hedge) return await this.firstAttempt();
       this.startLog();
       return await this.hedged(o.hedge.delay, o.hedge.maxAttempts ?? Math.max(2, 1 + this.retries));

@@ -199,6 +199,15 @@ export interface ClientOptions {
    */
   pingTimeout?: number;
   /**
+   * Ms a call that is not idempotent waits for proof that its node is alive before its request is
+   * written: a ping sent after the node was chosen must be answered (calls chosen together on one
+   * connection share it). Without a pong in time the request was never written, so the call goes to
+   * another node (a retry that is safe whatever the endpoint) and the node counts as failing. It costs
+   * such calls one round trip; idempotent calls, calls with `address`, services with one node and
+   * streams are not held. Default 250; `false` or 0 turns it off.
+   */
+  confirmAlive?: number | false;
+  /**
    * Message compression: `encoding` for requests (default `identity`: none), `accept` (encodings the
    * client takes in responses; default all this Node has), `threshold` (default 1024 bytes),
    * `maxMessageSize` (a response may not decompress past it; default 4 MiB). A server is only sent an

@@ -49,6 +49,8 @@ export interface ResolvedClientOptions {
   readonly pingInterval: number;
   readonly busyPingAfter: number;
   readonly pingTimeout: number;
+  /** Ms a non-idempotent call waits for its node's pong before it is written; 0: not held. */
+  readonly confirmAlive: number;
   readonly streamWindow: number;
   readonly compression: ClientCompression;
   readonly logger: Logger;
@@ -81,6 +83,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     pingInterval: o.pingInterval ?? 30_000,
     busyPingAfter: o.busyPingAfter ?? 250,
     pingTimeout: o.pingTimeout ?? 1000,
+    confirmAlive: confirmAliveOf(o.confirmAlive),
     streamWindow: o.streamWindow ?? 256 * 1024,
     compression: o.compression ?? {},
     logger: o.logger ?? silentLogger(),
@@ -111,4 +114,11 @@ function nodeLimitOf(o: ClientOptions): number | undefined {
   if (max === undefined) return undefined;
   if (!Number.isInteger(max) || max < 1) throw badRequest(`nodeBulkhead.maxConcurrent must be a positive integer, got ${max}`);
   return max;
+}
+
+function confirmAliveOf(ms: number | false | undefined): number {
+  if (ms === false) return 0;
+  if (ms === undefined) return 250;
+  if (!(ms >= 0) || !Number.isFinite(ms)) throw badRequest(`confirmAlive must be a number of ms (0 or false: off), got ${String(ms)}`);
+  return ms;
 }

@@ -1,6 +1,7 @@
 import type { ServiceRecord } from '@tsmicro/registry';
 import { createSelector, type Next, type Selection, type Selector } from '@tsmicro/selector';
 import { Deadlines } from '@tsmicro/transport/rpc';
+import { LiveGate } from './live-gate.js';
 import { isBreaker, isBudget, type ResolvedClientOptions } from './options.js';
 import { createPool, type Pool } from './pool.js';
 import {
@@ -45,6 +46,8 @@ export class ClientRuntime {
   readonly pool: Pool;
   readonly retryBudget: RetryBudget | undefined;
   readonly breaker: CircuitBreaker | undefined;
+  /** Holds non-idempotent calls until their node answers a ping; undefined when `confirmAlive` is off. */
+  readonly gate: LiveGate | undefined;
   private built: Selector | undefined;
   /** The deadline timers of this client's calls (see `Deadlines`: one list per timeout, per owner). */
   readonly deadlines = new Deadlines();
@@ -73,6 +76,7 @@ export class ClientRuntime {
     this.retryBudget = b === undefined ? undefined : isBudget(b) ? b : retryBudget(b);
     const cb = s.circuitBreaker;
     this.breaker = cb === undefined ? undefined : isBreaker(cb) ? cb : circuitBreaker(cb);
+    this.gate = s.confirmAlive > 0 ? new LiveGate(s.confirmAlive) : undefined;
   }
 
   /** The given selector, else the one built over the registry; undefined without either. */

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, MicroError } from '@tsmicro/core';
+import { roundRobin } from '@tsmicro/selector';
 import { expect, it } from 'vitest';
 import { cluster } from './resilience-fixtures.js';
 
@@ -15,7 +16,7 @@ it('attemptTimeout moves an idempotent call off a slow node within the deadline,
         },
       },
     }),
-    { client: { attemptTimeout: 150, circuitBreaker: false, backoff: () => 0 }, selector: { outlier: false } },
+    { client: { attemptTimeout: 150, circuitBreaker: false, backoff: () => 0 }, selector: { outlier: false, strategy: roundRobin } },
   );
   try {
     for (let n = 0; n < 4; n++) {

@@ -1,6 +1,6 @@
 import { circuitBreaker, manualClock } from '@tsmicro/client/resilience';
 import { internalServerError, type MicroError } from '@tsmicro/core';
-import { isNodeFailure } from '@tsmicro/selector';
+import { isNodeFailure, roundRobin } from '@tsmicro/selector';
 import { describe, expect, it } from 'vitest';
 import { cluster } from './resilience-fixtures.js';
 
@@ -21,7 +21,7 @@ async function setup() {
         },
       },
     }),
-    { client: { retries: 0, circuitBreaker: breaker }, selector: { outlier: false } },
+    { client: { retries: 0, circuitBreaker: breaker }, selector: { outlier: false, strategy: roundRobin } },
   );
   const [rec] = await c.registry.getService('svc');
   const node0 = rec!.nodes.find((n) => c.indexOf(n.address) === 0)!;
