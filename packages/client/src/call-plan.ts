@@ -190,13 +190,15 @@ export class CallPlan implements RetryPlan {
   }
 
   /**
-   * The nodes of this call. A call that is not idempotent, by name, among several nodes is held at
-   * the client's live gate: it may be sent elsewhere only while it was not written.
+   * The nodes of this call. A call that is not idempotent, by name, among several nodes (or nodes a
+   * custom selector does not count) is held at the client's live gate: it may be sent elsewhere only
+   * while it was not written, and with one node there is nowhere else.
    */
   private setNext(next: Next): void {
     this.next = next;
     const nodes = next.nodes;
-    this.gated = this.rt.gate !== undefined && !this.idempotent && this.o.address === undefined && nodes !== undefined && nodes.length > 1;
+    this.gated =
+      this.rt.gate !== undefined && !this.idempotent && this.o.address === undefined && (nodes === undefined || nodes.length > 1);
   }
 
   /** The call's selection options: the per-node cap unless `select.maxInflight` is set, and the consistent-hash key from `hashKey` unless `select.key` is set. */

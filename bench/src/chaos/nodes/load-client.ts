@@ -18,9 +18,10 @@ import { type Counters, type OnceCounters, runWorkers } from './workers.js';
 const say = (m: FromClient) => tell(m);
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 const registry = await openRegistry(spec.discovery);
-const { selector, seen } = observeSelector(
-  createSelector({ registry, strategy: spec.strategy === 'leastLoaded' ? leastLoaded : roundRobin }),
-);
+const strategies = { roundRobin, leastLoaded } as const;
+/** A real selector with the spec's strategy, or with none given (its default). */
+const selectorOf = () => createSelector(spec.strategy === 'default' ? { registry } : { registry, strategy: strategies[spec.strategy] });
+const { selector, seen } = observeSelector(selectorOf());
 const client = createClient({
   transport: tcpTransport(),
   registry,
@@ -31,7 +32,7 @@ const client = createClient({
   timeout: 5000,
 });
 // `Chaos.once` is not idempotent; its own client and observed selector count its attempts per node.
-const onceObserved = observeSelector(createSelector({ registry, strategy: spec.strategy === 'leastLoaded' ? leastLoaded : roundRobin }));
+const onceObserved = observeSelector(selectorOf());
 const onceClient = createClient({
   transport: tcpTransport(),
   registry,

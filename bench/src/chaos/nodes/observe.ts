@@ -1,5 +1,5 @@
 import { isMicroError } from '@tsmicro/core';
-import type { Selector } from '@tsmicro/selector';
+import type { Next, Selection, Selector } from '@tsmicro/selector';
 import type { NodeTally } from './protocol.js';
 
 /** What the observed selector learns, per node address and per kind of failed attempt. */
@@ -38,40 +38,49 @@ export function observeSelector(inner: Selector): { selector: Selector; seen: Ob
     }
     return t;
   };
+  /** `next`, reporting each selection; it keeps `nodes` and `records`, which the client reads (how many nodes, endpoint kinds). */
+  const observed = (next: Next): Next => {
+    const wrapped = (): Selection => {
+      const sel = next();
+      const at = Date.now();
+      const p0 = performance.now();
+      const address = sel.node.address;
+      open.set(address, (open.get(address) ?? 0) + 1);
+      let ended = false;
+      return {
+        node: sel.node,
+        done(result) {
+          sel.done(result);
+          if (ended) return;
+          ended = true;
+          open.set(address, (open.get(address) ?? 1) - 1);
+          const error = result?.error;
+          if (error !== undefined && refused(error)) return;
+          const t = tally(sel.node.address);
+          t.routed++;
+          t.lastRouted = Math.max(t.lastRouted, at);
+          if (error === undefined) {
+            t.ok++;
+            t.okMs += performance.now() - p0;
+          }
+          if (error !== undefined) {
+            t.failed++;
+            const k = errorKind(error);
+            attemptErrors.set(k, (attemptErrors.get(k) ?? 0) + 1);
+          }
+        },
+      };
+    };
+    return Object.assign(wrapped, next.nodes && { nodes: next.nodes }, next.records && { records: next.records });
+  };
   const selector: Selector = {
     async select(service, o) {
-      const next = await inner.select(service, o);
-      return () => {
-        const sel = next();
-        const at = Date.now();
-        const p0 = performance.now();
-        const address = sel.node.address;
-        open.set(address, (open.get(address) ?? 0) + 1);
-        let ended = false;
-        return {
-          node: sel.node,
-          done(result) {
-            sel.done(result);
-            if (ended) return;
-            ended = true;
-            open.set(address, (open.get(address) ?? 1) - 1);
-            const error = result?.error;
-            if (error !== undefined && refused(error)) return;
-            const t = tally(sel.node.address);
-            t.routed++;
-            t.lastRouted = Math.max(t.lastRouted, at);
-            if (error === undefined) {
-              t.ok++;
-              t.okMs += performance.now() - p0;
-            }
-            if (error !== undefined) {
-              t.failed++;
-              const k = errorKind(error);
-              attemptErrors.set(k, (attemptErrors.get(k) ?? 0) + 1);
-            }
-          },
-        };
-      };
+      return observed(await inner.select(service, o));
+    },
+    // The client's hot path picks without a promise when the nodes are at hand; observed the same.
+    selectNow(service, o) {
+      const next = inner.selectNow?.(service, o);
+      return next && observed(next);
     },
     reset: (service) => inner.reset(service),
     close: () => inner.close(),

@@ -23,7 +23,8 @@ export interface LoadSpec {
   durationMs: number;
   /** Latency is recorded only for calls starting after this many ms. */
   warmupMs: number;
-  strategy: 'roundRobin' | 'leastLoaded';
+  /** `default`: the selector's own default, as a client built with no strategy gets it. */
+  strategy: 'roundRobin' | 'leastLoaded' | 'default';
   retries: number;
   /** Nodes the client must see before it starts. */
   expectNodes: number;

@@ -31,7 +31,10 @@ export const scenario: ChaosScenario = {
     );
     const victim = servers[0] as ServerProc;
     try {
-      const load = await startLoad(ctx, loadSpec(discovery, { durationMs, concurrency: CONCURRENCY, onceWorkers: ONCE_WORKERS }));
+      const load = await startLoad(
+        ctx,
+        loadSpec(discovery, { durationMs, concurrency: CONCURRENCY, onceWorkers: ONCE_WORKERS, strategy: 'default' }),
+      );
       await pause(load.startedAt + freezeAfterMs - Date.now(), ctx.signal);
       // The load client counts the calls in flight on the node and stops it in one turn; the clock is
       // read before asking, so recovery is never timed from later than the freeze.
