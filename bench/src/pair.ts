@@ -16,7 +16,9 @@ import { bench } from './echo/tsmicro.js';
  * memoryRegistry, so the selector and the watch-fed cache run but no multicast does), `json` (bare
  * createServer + createClient, the OBS rows' "off"), `json-sdk` (the same with the OpenTelemetry SDK
  * registered and its context manager used once, no wrappers), `obs`, `obs-sdk` (the same with allObservability,
- * without and with the OpenTelemetry SDK).
+ * without and with the OpenTelemetry SDK), `name2` (two services of the name, so a call that is not
+ * idempotent waits for its node's pong: the client's `confirmAlive` gate), `name2-idempotent` (the same
+ * pair, calls marked idempotent: not held).
  */
 
 const WARMUP = 20_000;
@@ -69,16 +71,28 @@ async function open(stack: string): Promise<{ call: Call; close: () => Promise<v
   const svc = createService({ name: 'pair', registry, logger, ...compression });
   svc.handle('Bench', bench);
   await svc.start();
+  const two = stack === 'name2' || stack === 'name2-idempotent';
+  const second = two ? createService({ name: 'pair', registry, logger, ...compression }) : undefined;
+  second?.handle('Bench', bench);
+  await second?.start();
   // The caller is createService's client as it builds it (tcp, the registry, a default selector), with
   // dial and call timeouts no valgrind run reaches: under it a dial takes seconds, and a count of
   // timed-out calls measures error paths.
   const timeout = TIMEOUT;
-  const client = createClient({ transport: tcpTransport(), registry, logger, dialTimeout: timeout, ...compression });
-  const opts = stack === 'address' ? { address: svc.server.address, timeout } : { timeout };
+  // Two nodes: a pong no valgrind run misses, so the gate's instructions are measured, not its refusals.
+  const gate = two ? { confirmAlive: timeout } : {};
+  const client = createClient({ transport: tcpTransport(), registry, logger, dialTimeout: timeout, ...gate, ...compression });
+  const opts =
+    stack === 'address'
+      ? { address: svc.server.address, timeout }
+      : stack === 'name2-idempotent'
+        ? { timeout, idempotent: true }
+        : { timeout };
   return {
     call: () => client.call('pair', 'Bench.echo', req, opts),
     close: async () => {
       await client.close();
+      await second?.stop();
       await svc.stop();
       await registry.close();
     },
