@@ -1,20 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MicroError, silentLogger } from '@tsmicro/core';
-import { memoryTransport, type Socket } from '@tsmicro/transport';
-import { createMux, Frame, H, type Mux } from '@tsmicro/transport/rpc';
+import { Frame, H, type Mux } from '@tsmicro/transport/rpc';
+import { rawServerPeer } from '@tsmicro/transport/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeepalive, type Keepalive } from './keepalive.js';
 
 const empty = new Uint8Array(0);
 
 /** A client mux and the raw server end of its connection (which never answers pings by itself). */
-async function connection(): Promise<{ mux: Mux; peer: Socket }> {
-  const t = memoryTransport();
-  const l = await t.listen('');
-  const accepted = new Promise<Socket>((resolve) => l.accept(resolve));
-  const mux = createMux(await t.dial(l.address));
-  return { mux, peer: await accepted };
-}
+const connection = rawServerPeer;
 
 function pending(mux: Mux): Promise<MicroError | undefined> {
   return new Promise((resolve) => {

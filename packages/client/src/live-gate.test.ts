@@ -1,19 +1,14 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { memoryTransport, type Socket } from '@tsmicro/transport';
-import { createMux, Frame, H, type Mux } from '@tsmicro/transport/rpc';
+import type { Socket } from '@tsmicro/transport';
+import { Frame, H } from '@tsmicro/transport/rpc';
+import { rawServerPeer } from '@tsmicro/transport/testing';
 import { describe, expect, it } from 'vitest';
 import { LiveGate } from './live-gate.js';
 
 const empty = new Uint8Array(0);
 
 /** A client mux and the raw server end of its connection, which answers pings only when told to. */
-async function connection(): Promise<{ mux: Mux; peer: Socket }> {
-  const t = memoryTransport();
-  const l = await t.listen('');
-  const accepted = new Promise<Socket>((resolve) => l.accept(resolve));
-  const mux = createMux(await t.dial(l.address));
-  return { mux, peer: await accepted };
-}
+const connection = rawServerPeer;
 
 const pong = (peer: Socket) => peer.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty });
 

@@ -1,6 +1,7 @@
 import { MicroError } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
 import { memoryTransport } from '../memory.js';
+import { rawServerPeer } from '../testing/raw-peer.js';
 import type { Message, Socket } from '../transport.js';
 import { Deadlines } from './deadlines.js';
 import { Frame, H, INITIAL_WINDOW, MESSAGE_OVERHEAD } from './headers.js';
@@ -36,11 +37,7 @@ describe('rpc mux', () => {
   });
 
   it('a pong that comes after its ping timed out answers that ping, not the next one', async () => {
-    const t = memoryTransport();
-    const l = await t.listen('');
-    const peer = new Promise<Socket>((resolve) => l.accept(resolve));
-    const mux = createMux(await t.dial(l.address));
-    const raw = await peer;
+    const { mux, peer: raw } = await rawServerPeer();
     const pong = () => raw.send({ header: { [H.id]: '0', [H.frame]: Frame.pong }, body: empty });
     // The peer holds the first pong until its ping has timed out.
     expect(await mux.ping(10)).toBe(false);
@@ -57,7 +54,6 @@ describe('rpc mux', () => {
     await pong();
     expect(await third).toBe(true);
     await mux.close();
-    await l.close();
   });
 
   it('refuses messages beyond the granted window with a 400 error frame', async () => {

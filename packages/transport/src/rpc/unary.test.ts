@@ -1,19 +1,16 @@
 import { badRequest, encodeError, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
-import { memoryTransport } from '../memory.js';
+import { rawServerPeer } from '../testing/raw-peer.js';
 import type { Message, Socket } from '../transport.js';
 import { Frame, H } from './headers.js';
-import { createMux, type Mux } from './mux.js';
+import type { Mux } from './mux.js';
 
 const empty = new Uint8Array(0);
 
 /** A client mux on one end, a raw socket playing the server on the other, over a real memory transport. */
 async function rawServer(): Promise<{ client: Mux; server: Socket }> {
-  const t = memoryTransport();
-  const l = await t.listen('');
-  const accepted = new Promise<Socket>((resolve) => l.accept(resolve));
-  const client = createMux(await t.dial(l.address));
-  return { client, server: await accepted };
+  const { mux: client, peer: server } = await rawServerPeer();
+  return { client, server };
 }
 
 type Outcome = { body: Uint8Array } | { error: MicroError; sent: boolean };
