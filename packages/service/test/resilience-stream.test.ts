@@ -1,5 +1,6 @@
 import { type MicroError, serviceUnavailable } from '@tsmicro/core';
 import type { ServiceRecord } from '@tsmicro/registry';
+import { roundRobin } from '@tsmicro/selector';
 import { bidiStream, serverStream } from '@tsmicro/server';
 import { describe, expect, it } from 'vitest';
 import { cluster, ledgerSelector, newLedger, type SelectionLedger } from './resilience-fixtures.js';
@@ -26,7 +27,7 @@ describe('retries through client.stream', () => {
       }),
       {
         client: { retries: 1, backoff: () => 0, circuitBreaker: false },
-        selector: { outlier: false },
+        selector: { outlier: false, strategy: roundRobin },
         wrapSelector: (s) => ledgerSelector(s, ledger),
       },
     );
