@@ -48,12 +48,16 @@ describe('gateway parts', () => {
     expect(pickEncoding('*')).toBe('br');
   });
 
-  it('takes only allow-listed headers as metadata, prototype-free, with a request id', () => {
-    const { metadata, requestId } = metadataFrom({ authorization: 'Bearer x', cookie: 'c=1' }, ['authorization', 'constructor']);
+  it('takes only allow-listed headers as metadata, prototype-free, with a request id and the client address', () => {
+    const { metadata, requestId } = metadataFrom(
+      { authorization: 'Bearer x', cookie: 'c=1', 'x-client-address': '6.6.6.6' },
+      ['authorization', 'constructor'],
+      '203.0.113.7',
+    );
     // Prototype-free, and marked as merged so the client does not copy it again.
     expect('constructor' in metadata).toBe(false);
     expect(isMergedMetadata(metadata)).toBe(true);
-    expect({ ...metadata }).toEqual({ authorization: 'Bearer x', 'x-request-id': requestId });
+    expect({ ...metadata }).toEqual({ authorization: 'Bearer x', 'x-request-id': requestId, 'x-client-address': '203.0.113.7' });
   });
 
   it('reads the client address from X-Forwarded-For only as far as trusted proxies wrote it', () => {

@@ -3,6 +3,7 @@ import type { CallOptions, Stream } from '@tsmicro/client';
 import { badRequest, notFound } from '@tsmicro/core';
 import type { HandlerKind } from '@tsmicro/transport/rpc';
 import { readBody } from './body.js';
+import { callerAddress } from './client-address.js';
 import { replyWith } from './compress.js';
 import { requestTimeout } from './deadline.js';
 import type { GatewayDeps } from './deps.js';
@@ -70,7 +71,7 @@ export async function rpcRoute(
   }
   const h = headerBag(req, incoming);
   checkContentType(h);
-  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders);
+  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders, callerAddress(d.o.clientAddress, incoming));
   const timeout = requestTimeout(h, d.o.maxTimeoutMs);
   const known = endpointKind(d.registry, service, endpoint);
   const [kind, body] =
