@@ -22,7 +22,7 @@ export interface GatewayCorsOptions {
 export interface GatewayRateLimitOptions {
   /** Requests per second per client. Required. */
   rps: number;
-  /** Bucket size. Default `rps`. */
+  /** Bucket size: requests a client may send at once (1 or more). Default `rps`, at least 1. */
   burst?: number;
   /** Clients tracked at once (the least recently seen are forgotten). Default 10_000. */
   maxClients?: number;

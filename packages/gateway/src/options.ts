@@ -42,7 +42,11 @@ export function resolveOptions(o: GatewayOptions): ResolvedGatewayOptions {
   if (!o.registry) throw badRequest('createGateway needs a registry (the one your services register in)');
   const publish = o.publish ?? false;
   if (publish && !o.broker) throw badRequest('createGateway: publish: true needs a broker (pass the one your services subscribe with)');
-  if (o.rateLimit) positive('rateLimit.rps', o.rateLimit.rps, 1);
+  if (o.rateLimit) {
+    positive('rateLimit.rps', o.rateLimit.rps, 1);
+    const burst = o.rateLimit.burst;
+    if (burst !== undefined && !(burst >= 1)) throw badRequest(`createGateway: rateLimit.burst must be 1 or more (requests), got ${burst}`);
+  }
   return {
     dashboard: o.dashboard ?? true,
     publish,

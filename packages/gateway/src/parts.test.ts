@@ -7,6 +7,7 @@ import { pickEncoding } from './compress.js';
 import { createGateway } from './create-gateway.js';
 import { requestTimeout } from './deadline.js';
 import { metadataFrom } from './metadata.js';
+import { clientLimiter } from './rate-limit.js';
 
 describe('gateway parts', () => {
   it('allow/deny: deny wins, Debug needs an allow pattern naming it, bad patterns are refused', () => {
@@ -86,6 +87,14 @@ describe('gateway parts', () => {
     expect(() => createGateway({ registry, maxBodyBytes: 0 })).toThrow(/maxBodyBytes must be a positive number/);
     expect(() => createGateway({ registry, metadataHeaders: ['__proto__ x'] })).toThrow(/not a header name/);
     expect(() => createGateway({ registry, rateLimit: { rps: -1 } })).toThrow(/rateLimit.rps/);
+    expect(() => createGateway({ registry, rateLimit: { rps: 5, burst: 0.5 } })).toThrow(/rateLimit.burst/);
+  });
+
+  it('rate limit: a rate under 1/s still lets one request through (the bucket holds at least one token)', () => {
+    const slow = clientLimiter({ rps: 0.5 });
+    expect(slow.take('a')).toBeUndefined();
+    expect(slow.take('a')).toBeGreaterThan(1000);
+    expect(slow.take('b')).toBeUndefined();
   });
 
   it('answers through fetch() without listening, and refuses to listen once closed', async () => {
