@@ -46,7 +46,7 @@ export interface GatewayOptions {
    * @example createGateway({ registry, client: createClient({ registry, transport: tcpTransport(), codecs: [...defaultCodecs, gatewayCodec] }) })
    */
   client?: GatewayClientOptions | Client;
-  /** Serve the web dashboard at `/` and its per-node `Debug.health`/`Debug.stats` routes. Default true. */
+  /** Serve the web dashboard at `/` and its per-node `Debug.health`/`Debug.stats` routes (which obey `allow`/`deny`: a 404 unless `Debug.*` is allowed). Default true. */
   dashboard?: boolean;
   /** Expose `POST /events/{topic}` (publish) and `GET /events/{topic}` (tail as server-sent events). Default false. */
   publish?: boolean;

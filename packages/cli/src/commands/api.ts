@@ -53,6 +53,7 @@ export function apiCommand(program: Command): void {
         `curl -H 'content-type: application/json' -d '{"name":"Ada"}' http://127.0.0.1:8080/greeter/Greeter.hello`,
         'tsmicro --registry etcd api --host 0.0.0.0 --no-dashboard --allow greeter',
         'tsmicro --broker nats api --publish',
+        "tsmicro api --allow '*' '*/Debug.*'                            # the dashboard shows each node's health and stats",
         'tsmicro api --rate-limit 50:100 --trust-proxy 1              # one proxy in front; 50 req/s per client, bursts of 100',
         'tsmicro api --rate-limit 0.5 --trust-proxy 10.0.0.0/8,192.168.1.5',
       ),
