@@ -14,11 +14,25 @@ export function answersOnNode(d: GatewayDeps, service: string, endpoint: string)
   return cachedKind(d.registry, service, endpoint) === 'unary';
 }
 
-/** Headers, then the whole body in the same write: the length is known, so no chunked encoding. */
+/** Bodies up to this size leave as one string with the headers; larger ones as their own buffer, uncopied. */
+const JOIN_MAX = 16 * 1024;
+
+/**
+ * Headers and the whole body in one socket write, with Content-Length (no chunked encoding). Node
+ * joins a string body to the header block and writes once; a buffer body goes out beside it as a
+ * writev of two chunks, so a small one is passed as its latin1 string: byte for byte the same.
+ */
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Uint8Array | string): void {
-  headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  if (typeof body === 'string') {
+    headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(status, headers);
+    res.end(body);
+    return;
+  }
+  headers['content-length'] = String(body.byteLength);
   res.writeHead(status, headers);
-  res.end(body);
+  if (body.byteLength > JOIN_MAX) res.end(body);
+  else res.end((Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('latin1'), 'latin1');
 }
 
 async function answer(d: GatewayDeps, req: IncomingMessage, service: string, endpoint: string) {

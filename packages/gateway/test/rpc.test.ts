@@ -67,6 +67,14 @@ describe('gateway RPC routes against real greeter nodes (mDNS on loopback)', () 
     expect(JSON.parse(invalid.body)).toMatchObject({ code: 400, id: bed.name });
     const hidden = await ask('Debug.stats', '{}');
     expect(hidden.status).toBe('HTTP/1.1 404 Not Found');
+    // Non-ASCII replies arrive byte for byte (the answer leaves as one latin1 string with its headers).
+    const name = 'Zoë ☃ 𝄞';
+    for (let i = 0; i < 2; i++) {
+      const r = await post(`${fresh}/${bed.name}/Greeter.hello`, { name });
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      expect(Number(r.headers.get('content-length'))).toBe(bytes.byteLength);
+      expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual({ msg: `Hello ${name}`, node: bed.name });
+    }
     socket.destroy();
   });
 
