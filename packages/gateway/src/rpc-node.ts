@@ -35,6 +35,7 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   else res.end((Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('latin1'), 'latin1');
 }
 
+/** The path matched serve-http's RPC_PATH: the shape rpcRoute checks, so callSetup does not check it again. */
 async function answer(d: GatewayDeps, req: IncomingMessage, service: string, endpoint: string) {
   const h = req.headers;
   const setup = callSetup(d, h, service, endpoint, req);

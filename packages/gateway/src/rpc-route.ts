@@ -61,8 +61,9 @@ export interface CallSetup {
 }
 
 /**
- * The checks every call makes before its body is read (path shape, access, content type, deadline)
- * and its metadata. Throws the MicroError to answer with.
+ * The checks every call makes before its body is read (access, content type, deadline) and its
+ * metadata, for a path already known to be `/{service}/{Handler.method}`. Throws the MicroError to
+ * answer with.
  */
 export function callSetup(
   d: GatewayDeps,
@@ -71,9 +72,6 @@ export function callSetup(
   endpoint: string,
   incoming: IncomingMessage | undefined,
 ): CallSetup {
-  if (!serviceName.test(service) || !endpointName.test(endpoint)) {
-    throw badRequest(`'/${service}/${endpoint}' is not /{service}/{Handler.method}`, { id: GATEWAY_ID });
-  }
   if (!d.o.access.endpoint(service, endpoint)) {
     throw notFound(`no endpoint '${endpoint}' of service '${service}' is exposed by this gateway`, { id: GATEWAY_ID });
   }
@@ -121,6 +119,9 @@ export async function rpcRoute(
   endpoint: string,
   incoming?: IncomingMessage,
 ): Promise<Response> {
+  if (!serviceName.test(service) || !endpointName.test(endpoint)) {
+    throw badRequest(`'/${service}/${endpoint}' is not /{service}/{Handler.method}`, { id: GATEWAY_ID });
+  }
   const h = headerBag(req, incoming);
   const setup = callSetup(d, h, service, endpoint, incoming);
   const known = endpointKind(d.registry, service, endpoint);
