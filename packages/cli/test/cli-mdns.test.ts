@@ -1,6 +1,7 @@
+import { freePort } from '@tsmicro/core/testing';
 import { ensureLoopbackMulticast } from '@tsmicro/registry/testing';
 import { describe, expect, it } from 'vitest';
-import { cli } from './harness.js';
+import { cli, startCli, startService, stopService, uniqueName } from './harness.js';
 import { cliScenarios } from './scenarios.js';
 
 const problem = await ensureLoopbackMulticast(5353);
@@ -17,7 +18,7 @@ cliScenarios({
 
 describe('tsmicro --help', () => {
   it('every command has help with an example, and bad usage exits 2', async () => {
-    const commands = ['services', 'describe', 'call', 'stream', 'publish', 'subscribe', 'watch', 'health'];
+    const commands = ['services', 'describe', 'call', 'stream', 'publish', 'subscribe', 'watch', 'health', 'api'];
     const helps = await Promise.all([cli(['--help']), ...commands.map((c) => cli([c, '--help']))]);
     for (const h of helps) {
       expect(h.code).toBe(0);
@@ -41,5 +42,67 @@ describe('tsmicro --help', () => {
     expect(missing.stderr).toContain("missing required argument 'service'");
     expect(unknown.stderr).toContain('(Did you mean services?)');
     expect(flag.stderr).toContain("--timeout takes a positive number of milliseconds, got 'soon'");
+  }, 60_000);
+});
+
+describe('tsmicro api --rate-limit and --trust-proxy', () => {
+  const env = { TSMICRO_MDNS_INTERFACE: '127.0.0.1' };
+
+  it('--help shows both with examples; bad values exit 2 with what the flag takes', async () => {
+    const [help, ...bad] = await Promise.all([
+      cli(['api', '--help']),
+      ...[
+        ['--rate-limit', 'fast'],
+        ['--rate-limit', '0'],
+        ['--rate-limit', '5:0'],
+        ['--rate-limit', '5:2:1'],
+        ['--trust-proxy', 'proxy.local'],
+        ['--trust-proxy', '10.0.0.0/33'],
+        ['--trust-proxy', '10.0.0.1,'],
+        ['--trust-proxy', '-1'],
+      ].map((flag) => cli(['api', '--port', '1', ...flag], { env })),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--rate-limit <rps\[:burst\]>/);
+    expect(help.stdout).toMatch(/--trust-proxy <hops\|addr,cidr,\.\.\.>/);
+    expect(help.stdout).toContain('$ tsmicro api --rate-limit 50:100 --trust-proxy 1');
+    expect(help.stdout).toContain('--trust-proxy 10.0.0.0/8,192.168.1.5');
+    for (const [i, r] of bad.entries()) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(
+        i < 4 ? /--rate-limit takes requests per second per client .* got '/ : /--trust-proxy takes a hop count or proxy addresses/,
+      );
+    }
+  }, 60_000);
+
+  it('limits each client and believes X-Forwarded-For only from the trusted proxy, against a real service', async () => {
+    const name = uniqueName('cliapi');
+    const svc = await startService(name, env);
+    const port = await freePort();
+    const api = startCli(['api', '--port', String(port), '--json', '--rate-limit', '0.1:2', '--trust-proxy', '127.0.0.1'], env);
+    try {
+      const { url } = JSON.parse(await api.line(/^\{"url"/, 20_000)) as { url: string };
+      const echo = (from: string) =>
+        fetch(`${url}/${name}/Test.echo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+          body: '{}',
+        });
+      const first = await echo('203.0.113.1');
+      expect(first.status).toBe(200);
+      // The service sees the address the trusted proxy (this test, on loopback) vouched for.
+      expect(await first.json()).toMatchObject({ client: '203.0.113.1' });
+      expect((await echo('203.0.113.1')).status).toBe(200);
+      const third = await echo('203.0.113.1');
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBeTruthy();
+      // Another client has its own bucket.
+      expect((await echo('203.0.113.2')).status).toBe(200);
+      api.proc.kill('SIGINT');
+      expect(await api.exited).toBe(0);
+    } finally {
+      await api.kill();
+      await stopService(svc);
+    }
   }, 60_000);
 });

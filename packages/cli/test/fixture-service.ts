@@ -18,7 +18,12 @@ svc.handle('Test', {
   hello: validated({ request: z.object({ name: z.string().min(1) }), response: z.object({ message: z.string() }) }, async (req) => ({
     message: `hello ${req.name}`,
   })),
-  echo: async (req: unknown, ctx: { metadata: Record<string, string> }) => ({ req, tenant: ctx.metadata.tenant ?? null }),
+  // `client` only through the HTTP gateway, which sets x-client-address.
+  echo: async (req: unknown, ctx: { metadata: Record<string, string> }) => ({
+    req,
+    tenant: ctx.metadata.tenant ?? null,
+    ...(ctx.metadata['x-client-address'] !== undefined && { client: ctx.metadata['x-client-address'] }),
+  }),
   slow: async (req: { ms: number }, ctx: { signal: AbortSignal }) => {
     await sleep(req.ms, undefined, { signal: ctx.signal }).catch(() => undefined);
     return { slept: req.ms };

@@ -84,7 +84,7 @@ function showService(name) {
     state.view.stop = state.view.table.stop;
   }
   main.querySelector('.versions').textContent = `version ${s.versions.join(', ')}`;
-  state.view.table.update(s.nodes);
+  state.view.table.update(s.nodes, { health: s.endpoints.has('Debug.health'), stats: s.endpoints.has('Debug.stats') });
   const eps = [...s.endpoints.values()];
   const key = eps.map((e) => `${e.name}:${e.kind}`).join();
   if (key === state.view.endpointsKey) return;

@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { notFound, tooManyRequests } from '@tsmicro/core';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { callerAddress } from './client-address.js';
 import { dashboardFiles } from './dashboard-route.js';
 import type { GatewayDeps } from './deps.js';
 import { publishRoute, tailRoute } from './events-route.js';
@@ -39,9 +40,7 @@ export function createApp(d: GatewayDeps): Hono<Env> {
     const limiter = clientLimiter(o.rateLimit);
     app.use(async (c, next) => {
       if (c.req.path === '/healthz' || c.req.path === '/readyz') return next();
-      const incoming = c.env?.incoming;
-      const forwarded = incoming?.headers['x-forwarded-for'];
-      const wait = limiter.take(o.clientAddress(incoming?.socket.remoteAddress, typeof forwarded === 'string' ? forwarded : undefined));
+      const wait = limiter.take(callerAddress(o.clientAddress, c.env?.incoming));
       if (wait === undefined) return next();
       const r = errorResponse(tooManyRequests(`rate limit of ${o.rateLimit?.rps}/s exceeded; retry in ${wait} ms`, { id: GATEWAY_ID }));
       r.headers.set('retry-after', String(Math.ceil(wait / 1000)));
@@ -54,7 +53,7 @@ export function createApp(d: GatewayDeps): Hono<Env> {
   app.get('/api/services/:name', async (c) => c.json(await describeOne(d, c.req.param('name'))));
   app.get('/api/watch', (c) => watchRoute(d, c.req.raw));
   if (o.publish) {
-    app.post('/events/:topic', (c) => publishRoute(d, c.req.raw, c.req.param('topic')));
+    app.post('/events/:topic', (c) => publishRoute(d, c.req.raw, c.req.param('topic'), c.env?.incoming));
     app.get('/events/:topic', (c) => tailRoute(d, c.req.raw, c.req.param('topic')));
   } else {
     app.all('/events/*', () => {

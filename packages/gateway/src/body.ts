@@ -43,18 +43,26 @@ async function decompress(data: Uint8Array, encoding: Encoding, limit: number): 
 }
 
 /**
- * A declared-length body straight from node's stream, in the buffer it arrived in (the usual single
- * chunk is not copied; the fetch `arrayBuffer()` copies it into a fresh ArrayBuffer). The HTTP
- * parser enforces the declared length.
+ * A body straight from node's stream, in the buffer it arrived in (the usual single chunk is not
+ * copied; the fetch `arrayBuffer()` copies it into a fresh ArrayBuffer). A declared length is
+ * enforced by the HTTP parser; a chunked body is counted as it arrives and refused with a 413 one
+ * byte past `limit` (the rest is left to flow past, unbuffered).
  */
-function readIncoming(incoming: IncomingMessage): Promise<Uint8Array> {
+function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
   if (incoming.readableEnded) return Promise.reject(badRequest('the request body was already read', { id: GATEWAY_ID }));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const onData = (chunk: Buffer) => chunks.push(chunk);
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        off();
+        reject(tooLarge(limit, ''));
+      } else chunks.push(chunk);
+    };
     const onEnd = () => {
       off();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onError = (e: Error) => {
       off();
@@ -78,11 +86,12 @@ function readIncoming(incoming: IncomingMessage): Promise<Uint8Array> {
 
 /**
  * The request body as bytes, at most `limit` bytes after decompression (`Content-Encoding` gzip,
- * deflate or br; identity otherwise). A declared `Content-Length` over the limit is refused before
+ * deflate or br; identity otherwise), read from node's `incoming` when the request came over a
+ * socket, else from the fetch `req`. A declared `Content-Length` over the limit is refused before
  * reading; an unknown encoding is a 400 naming the ones accepted.
- * @example const bytes = await readBody(req, headerBag(req, incoming), 1 << 20, incoming)
+ * @example const bytes = await readBody(undefined, incoming.headers, 1 << 20, incoming)
  */
-export async function readBody(req: Request, h: HeaderBag, limit: number, incoming?: IncomingMessage): Promise<Uint8Array> {
+export async function readBody(req: Request | undefined, h: HeaderBag, limit: number, incoming?: IncomingMessage): Promise<Uint8Array> {
   const length = header(h, 'content-length');
   const declared = Number(length ?? 0);
   const enc = (header(h, 'content-encoding') ?? 'identity').trim().toLowerCase();
@@ -90,10 +99,10 @@ export async function readBody(req: Request, h: HeaderBag, limit: number, incomi
     throw badRequest(`Content-Encoding '${enc}' is not supported; send gzip, deflate, br or none`, { id: GATEWAY_ID });
   }
   if (declared > limit) throw tooLarge(limit, `(Content-Length ${declared})`);
-  // A declared length is enforced by the HTTP parser, so the body can be read whole; a chunked body
-  // is counted as it streams in.
   let raw: Uint8Array;
-  if (length !== undefined) raw = incoming ? await readIncoming(incoming) : new Uint8Array(await req.arrayBuffer());
-  else raw = req.body ? await readLimited(req.body, limit) : new Uint8Array(0);
+  if (incoming) raw = await readIncoming(incoming, limit);
+  // Without a socket (gw.fetch): a declared length can be read whole, a chunked body is counted as it streams in.
+  else if (length !== undefined && req) raw = new Uint8Array(await req.arrayBuffer());
+  else raw = req?.body ? await readLimited(req.body, limit) : new Uint8Array(0);
   return enc === 'identity' ? raw : decompress(raw, enc as Encoding, limit);
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { badRequest } from '@tsmicro/core';
 
@@ -66,4 +67,14 @@ export function clientAddress(trustProxy: number | readonly string[] | undefined
     }
     return client;
   };
+}
+
+/**
+ * The address of the caller of one request, read as `clientAddress` says (`'local'` for a request
+ * without a socket, as from `gw.fetch`). Node joins repeated `X-Forwarded-For` headers into one.
+ * @example callerAddress(o.clientAddress, c.env?.incoming)
+ */
+export function callerAddress(address: ClientAddress, incoming: IncomingMessage | undefined): string {
+  const forwarded = incoming?.headers['x-forwarded-for'];
+  return address(incoming?.socket.remoteAddress, typeof forwarded === 'string' ? forwarded : undefined);
 }

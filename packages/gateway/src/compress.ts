@@ -22,9 +22,27 @@ export function pickEncoding(acceptEncoding: string | null | undefined): Encodin
 }
 
 /**
- * A complete body as a response: compressed when it is larger than `above` bytes and the caller
- * accepts an encoding. Streams are never compressed here (each message must reach the caller when sent).
- * `headers` must be the caller's fresh object: `vary` (and `content-encoding`) are added to it.
+ * A complete body as sent: compressed when it is larger than `above` bytes and the caller accepts an
+ * encoding. `headers` must be the caller's fresh object: `vary` (and `content-encoding`) are added
+ * to it. Answers in the caller's turn (no promise) when nothing is compressed, the usual case.
+ * @example const body = encodeReply(bytes, header(h, 'accept-encoding'), 1024, headers)
+ */
+export function encodeReply(
+  body: Uint8Array,
+  acceptEncoding: string | undefined,
+  above: number,
+  headers: Record<string, string>,
+): Uint8Array | Promise<Uint8Array> {
+  headers.vary = 'accept-encoding';
+  const enc = body.byteLength > above ? pickEncoding(acceptEncoding) : undefined;
+  if (!enc) return body;
+  headers['content-encoding'] = enc;
+  return encoders[enc](body);
+}
+
+/**
+ * A complete body as a response (see {@link encodeReply}). Streams are never compressed here (each
+ * message must reach the caller when sent).
  * @example return replyWith(bytes, header(h, 'accept-encoding'), 1024, { 'content-type': 'application/json' })
  */
 export async function replyWith(
@@ -33,9 +51,5 @@ export async function replyWith(
   above: number,
   headers: Record<string, string>,
 ): Promise<Response> {
-  headers.vary = 'accept-encoding';
-  const enc = body.byteLength > above ? pickEncoding(acceptEncoding) : undefined;
-  if (!enc) return new Response(body, { headers });
-  headers['content-encoding'] = enc;
-  return new Response(await encoders[enc](body), { headers });
+  return new Response(await encodeReply(body, acceptEncoding, above, headers), { headers });
 }

@@ -4,7 +4,7 @@ import { canceled } from '@tsmicro/core';
 import { GATEWAY_ID } from './http-error.js';
 
 /** The signal that aborts when a request's caller goes away. */
-export type CallerGone = (req: Request, incoming: IncomingMessage | undefined) => AbortSignal;
+export type CallerGone = (req: Request | undefined, incoming: IncomingMessage | undefined) => AbortSignal | undefined;
 
 const gone = () => canceled('the HTTP caller closed its connection before the answer', { id: GATEWAY_ID });
 
@@ -13,14 +13,14 @@ const gone = () => canceled('the HTTP caller closed its connection before the an
  * request (an AbortController per request cost about 2 % of the gateway's CPU in a profile). Over
  * HTTP/1.1 a caller can only abandon a request by closing its connection, so the two are the same;
  * a call that already ended has dropped its listener. Requests without a socket (`gw.fetch`) use
- * their own signal.
+ * their own signal, when there is one.
  * @example const signal = callerGone(req, c.env.incoming)
  */
 export function callerGoneSignals(): CallerGone {
   const byConnection = new WeakMap<object, AbortSignal>();
   return (req, incoming) => {
     const socket = incoming?.socket;
-    if (!socket) return req.signal;
+    if (!socket) return req?.signal;
     let signal = byConnection.get(socket);
     if (!signal) {
       if (socket.destroyed) return AbortSignal.abort(gone());

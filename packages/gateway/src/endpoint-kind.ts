@@ -30,3 +30,17 @@ export function endpointKind(registry: CacheRegistry, service: string, endpoint:
   if (held !== undefined) return kindIn(held, service, endpoint);
   return registry.getService(service).then((records) => kindIn(records, service, endpoint));
 }
+
+/**
+ * The call shape of `service`'s `endpoint` when the cache holds the service and lists it (or lists
+ * no endpoints); undefined otherwise, without a lookup or an error.
+ */
+export function cachedKind(registry: CacheRegistry, service: string, endpoint: string): HandlerKind | undefined {
+  const held = registry.peek(service);
+  if (held === undefined || held.length === 0) return undefined;
+  try {
+    return kindIn(held, service, endpoint);
+  } catch {
+    return undefined;
+  }
+}

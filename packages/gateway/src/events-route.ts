@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { validatePattern, validateTopic } from '@tsmicro/broker';
 import { badRequest, serviceUnavailable } from '@tsmicro/core';
 import { readBody } from './body.js';
+import { callerAddress } from './client-address.js';
 import type { GatewayDeps } from './deps.js';
 import { GATEWAY_ID } from './http-error.js';
 import { aborted, liveSignal, withKeepAlive } from './live.js';
@@ -16,7 +18,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const asGatewayError = (e: unknown) => badRequest((e as Error).message, { id: GATEWAY_ID });
 
 /** `POST /events/{topic}`: publishes the JSON body to `topic` through the broker. 202 `{ topic }`. */
-export async function publishRoute(d: GatewayDeps, req: Request, topic: string): Promise<Response> {
+export async function publishRoute(d: GatewayDeps, req: Request, topic: string, incoming?: IncomingMessage): Promise<Response> {
   try {
     validateTopic(topic);
   } catch (e) {
@@ -29,7 +31,7 @@ export async function publishRoute(d: GatewayDeps, req: Request, topic: string):
   } catch (e) {
     throw badRequest(`event body is not JSON: ${(e as Error).message}`, { id: GATEWAY_ID });
   }
-  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders);
+  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders, callerAddress(d.o.clientAddress, incoming));
   await d.client.publish(topic, body, { metadata });
   return Response.json({ topic }, { status: 202, headers: { [REQUEST_ID]: requestId } });
 }

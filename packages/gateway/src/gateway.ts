@@ -22,7 +22,7 @@ export interface GatewayCorsOptions {
 export interface GatewayRateLimitOptions {
   /** Requests per second per client. Required. */
   rps: number;
-  /** Bucket size. Default `rps`. */
+  /** Bucket size: requests a client may send at once (1 or more). Default `rps`, at least 1. */
   burst?: number;
   /** Clients tracked at once (the least recently seen are forgotten). Default 10_000. */
   maxClients?: number;
@@ -46,7 +46,7 @@ export interface GatewayOptions {
    * @example createGateway({ registry, client: createClient({ registry, transport: tcpTransport(), codecs: [...defaultCodecs, gatewayCodec] }) })
    */
   client?: GatewayClientOptions | Client;
-  /** Serve the web dashboard at `/` and its per-node `Debug.health`/`Debug.stats` routes. Default true. */
+  /** Serve the web dashboard at `/` and its per-node `Debug.health`/`Debug.stats` routes (which obey `allow`/`deny`: a 404 unless `Debug.*` is allowed). Default true. */
   dashboard?: boolean;
   /** Expose `POST /events/{topic}` (publish) and `GET /events/{topic}` (tail as server-sent events). Default false. */
   publish?: boolean;

@@ -1,4 +1,5 @@
 export { type AccessRules, accessRules } from './access.js';
+export { type ClientAddress, clientAddress } from './client-address.js';
 export { createGateway } from './create-gateway.js';
 export type {
   Gateway,

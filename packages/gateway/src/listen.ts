@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import type { GatewayAddress } from './gateway.js';
 
 /** Ms in-flight requests get to finish on close before their connections are cut. */
@@ -13,22 +12,18 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Starts node:http with slow-client timeouts on the fetch handler. */
+/** Starts node:http with slow-client timeouts on the request listener. */
 export async function listenHttp(
-  fetch: (req: Request, env: HttpBindings) => Response | Promise<Response>,
+  listener: RequestListener,
   o: { port: number; host: string; headersTimeoutMs: number; requestTimeoutMs: number },
 ): Promise<Listening> {
-  const server = createAdaptorServer({
-    fetch: (req, env) => fetch(req, env as HttpBindings),
-    // headersTimeout / requestTimeout cut clients that trickle headers or a body (slowloris).
-    // Node checks those every connectionsCheckingInterval (default 30 s): check each second so the limits hold.
-    serverOptions: {
-      headersTimeout: o.headersTimeoutMs,
-      requestTimeout: o.requestTimeoutMs,
-      keepAliveTimeout: 5000,
-      connectionsCheckingInterval: 1000,
-    },
-  }) as Server;
+  // headersTimeout / requestTimeout cut clients that trickle headers or a body (slowloris).
+  // Node checks those every connectionsCheckingInterval (default 30 s): check each second so the limits hold.
+  const server = createServer(
+    { headersTimeout: o.headersTimeoutMs, requestTimeout: o.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    listener,
+  );
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {

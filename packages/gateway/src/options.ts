@@ -2,6 +2,7 @@ import { badRequest, type Logger, silentLogger } from '@tsmicro/core';
 import { type AccessRules, accessRules } from './access.js';
 import { type ClientAddress, clientAddress } from './client-address.js';
 import type { GatewayCorsOptions, GatewayOptions, GatewayRateLimitOptions } from './gateway.js';
+import { CLIENT_ADDRESS } from './metadata.js';
 
 /** Gateway options with every default applied (the one place defaults live). */
 export interface ResolvedGatewayOptions {
@@ -31,6 +32,9 @@ const positive = (name: string, v: number | undefined, fallback: number): number
 function checkHeaderName(h: string): string {
   const name = h.toLowerCase();
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw badRequest(`createGateway: metadataHeaders entry '${h}' is not a header name`);
+  // The gateway sets it from the connection: a caller's header of that name would be a forged address.
+  if (name === CLIENT_ADDRESS)
+    throw badRequest(`createGateway: metadataHeaders cannot pass '${h}': the gateway sets it from the connection`);
   return name;
 }
 
@@ -38,7 +42,11 @@ export function resolveOptions(o: GatewayOptions): ResolvedGatewayOptions {
   if (!o.registry) throw badRequest('createGateway needs a registry (the one your services register in)');
   const publish = o.publish ?? false;
   if (publish && !o.broker) throw badRequest('createGateway: publish: true needs a broker (pass the one your services subscribe with)');
-  if (o.rateLimit) positive('rateLimit.rps', o.rateLimit.rps, 1);
+  if (o.rateLimit) {
+    positive('rateLimit.rps', o.rateLimit.rps, 1);
+    const burst = o.rateLimit.burst;
+    if (burst !== undefined && !(burst >= 1)) throw badRequest(`createGateway: rateLimit.burst must be 1 or more (requests), got ${burst}`);
+  }
   return {
     dashboard: o.dashboard ?? true,
     publish,

@@ -7,6 +7,7 @@ import { pickEncoding } from './compress.js';
 import { createGateway } from './create-gateway.js';
 import { requestTimeout } from './deadline.js';
 import { metadataFrom } from './metadata.js';
+import { clientLimiter } from './rate-limit.js';
 
 describe('gateway parts', () => {
   it('allow/deny: deny wins, Debug needs an allow pattern naming it, bad patterns are refused', () => {
@@ -48,12 +49,16 @@ describe('gateway parts', () => {
     expect(pickEncoding('*')).toBe('br');
   });
 
-  it('takes only allow-listed headers as metadata, prototype-free, with a request id', () => {
-    const { metadata, requestId } = metadataFrom({ authorization: 'Bearer x', cookie: 'c=1' }, ['authorization', 'constructor']);
+  it('takes only allow-listed headers as metadata, prototype-free, with a request id and the client address', () => {
+    const { metadata, requestId } = metadataFrom(
+      { authorization: 'Bearer x', cookie: 'c=1', 'x-client-address': '6.6.6.6' },
+      ['authorization', 'constructor'],
+      '203.0.113.7',
+    );
     // Prototype-free, and marked as merged so the client does not copy it again.
     expect('constructor' in metadata).toBe(false);
     expect(isMergedMetadata(metadata)).toBe(true);
-    expect({ ...metadata }).toEqual({ authorization: 'Bearer x', 'x-request-id': requestId });
+    expect({ ...metadata }).toEqual({ authorization: 'Bearer x', 'x-request-id': requestId, 'x-client-address': '203.0.113.7' });
   });
 
   it('reads the client address from X-Forwarded-For only as far as trusted proxies wrote it', () => {
@@ -82,6 +87,14 @@ describe('gateway parts', () => {
     expect(() => createGateway({ registry, maxBodyBytes: 0 })).toThrow(/maxBodyBytes must be a positive number/);
     expect(() => createGateway({ registry, metadataHeaders: ['__proto__ x'] })).toThrow(/not a header name/);
     expect(() => createGateway({ registry, rateLimit: { rps: -1 } })).toThrow(/rateLimit.rps/);
+    expect(() => createGateway({ registry, rateLimit: { rps: 5, burst: 0.5 } })).toThrow(/rateLimit.burst/);
+  });
+
+  it('rate limit: a rate under 1/s still lets one request through (the bucket holds at least one token)', () => {
+    const slow = clientLimiter({ rps: 0.5 });
+    expect(slow.take('a')).toBeUndefined();
+    expect(slow.take('a')).toBeGreaterThan(1000);
+    expect(slow.take('b')).toBeUndefined();
   });
 
   it('answers through fetch() without listening, and refuses to listen once closed', async () => {

@@ -20,7 +20,8 @@ export function clientLimiter(o: GatewayRateLimitOptions): ClientLimiter {
       let b = buckets.get(client);
       if (b) buckets.delete(client);
       else {
-        b = tokenBucket({ rate: o.rps, burst: o.burst ?? o.rps });
+        // A bucket smaller than one token would refuse every request (rps under 1 without a burst).
+        b = tokenBucket({ rate: o.rps, burst: o.burst ?? Math.max(1, o.rps) });
         if (buckets.size >= max) buckets.delete(buckets.keys().next().value as string);
       }
       buckets.set(client, b);

@@ -30,12 +30,20 @@ const EMPTY_REQUEST = new TextEncoder().encode('{}');
 
 /**
  * `GET /api/services/{name}/nodes/{id}/{health|stats}`: the dashboard's view of one node, its
- * `Debug.health` or `Debug.stats` called on that node's address (bytes passed through).
+ * `Debug.health` or `Debug.stats` called on that node's address (bytes passed through). The same
+ * allow/deny rules as calls: by default `Debug.*` is not exposed and the probe is a 404, as a call
+ * would be (the dashboard reads the exposed endpoints from the listing and does not ask).
  */
 export async function probeNode(d: GatewayDeps, name: string, nodeId: string, probe: string): Promise<Uint8Array> {
   if (!probes.has(probe)) throw badRequest(`node probe '${probe}' is not health or stats`, { id: GATEWAY_ID });
+  const endpoint = `Debug.${probe}`;
+  if (!d.o.access.endpoint(name, endpoint)) {
+    throw notFound(`no endpoint '${endpoint}' of service '${name}' is exposed by this gateway (allow '${name}/Debug.*' to probe nodes)`, {
+      id: GATEWAY_ID,
+    });
+  }
   const versions = await describeOne(d, name);
   const node = versions.flatMap((v) => v.nodes).find((n) => n.id === nodeId);
   if (!node) throw notFound(`service '${name}' has no node '${nodeId}'`, { id: GATEWAY_ID });
-  return d.client.call(name, `Debug.${probe}`, EMPTY_REQUEST, { address: node.address, timeout: 3000, retries: 0 });
+  return d.client.call(name, endpoint, EMPTY_REQUEST, { address: node.address, timeout: 3000, retries: 0 });
 }

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { CallOptions, Stream } from '@tsmicro/client';
-import { badRequest, notFound } from '@tsmicro/core';
+import { badRequest, type Metadata, notFound } from '@tsmicro/core';
 import type { HandlerKind } from '@tsmicro/transport/rpc';
 import { readBody } from './body.js';
-import { replyWith } from './compress.js';
+import { callerAddress } from './client-address.js';
+import { encodeReply } from './compress.js';
 import { requestTimeout } from './deadline.js';
 import type { GatewayDeps } from './deps.js';
 import { endpointKind } from './endpoint-kind.js';
@@ -51,6 +52,62 @@ async function openStream(d: GatewayDeps, service: string, endpoint: string, kin
   return s;
 }
 
+/** What a call takes from its request before the body is read. */
+export interface CallSetup {
+  metadata: Metadata;
+  requestId: string;
+  /** The caller's deadline (ms), capped; undefined when it names none. */
+  timeout: number | undefined;
+}
+
+/**
+ * The checks every call makes before its body is read (access, content type, deadline) and its
+ * metadata, for a path already known to be `/{service}/{Handler.method}`. Throws the MicroError to
+ * answer with.
+ */
+export function callSetup(
+  d: GatewayDeps,
+  h: HeaderBag,
+  service: string,
+  endpoint: string,
+  incoming: IncomingMessage | undefined,
+): CallSetup {
+  if (!d.o.access.endpoint(service, endpoint)) {
+    throw notFound(`no endpoint '${endpoint}' of service '${service}' is exposed by this gateway`, { id: GATEWAY_ID });
+  }
+  checkContentType(h);
+  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders, callerAddress(d.o.clientAddress, incoming));
+  return { metadata, requestId, timeout: requestTimeout(h, d.o.maxTimeoutMs) };
+}
+
+/** A unary call's answer: the reply's bytes (compressed when the caller accepts it and it is large) and its headers. */
+export interface UnaryAnswer {
+  body: Uint8Array;
+  headers: Record<string, string>;
+}
+
+/**
+ * Calls a unary endpoint with the request body. A caller that goes away before its answer cancels
+ * the call through `signal` (the handler's ctx.signal aborts); close() lets unary calls finish.
+ */
+export async function unaryAnswer(
+  d: GatewayDeps,
+  service: string,
+  endpoint: string,
+  body: Uint8Array,
+  h: HeaderBag,
+  s: CallSetup,
+  signal: AbortSignal | undefined,
+): Promise<UnaryAnswer> {
+  const o: CallOptions = { metadata: s.metadata };
+  if (signal) o.signal = signal;
+  if (s.timeout !== undefined) o.timeout = s.timeout;
+  const reply = await d.client.call(service, endpoint, body, o);
+  const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID]: s.requestId };
+  const encoded = encodeReply(reply, header(h, 'accept-encoding'), d.o.compressAbove, headers);
+  return { body: encoded instanceof Uint8Array ? encoded : await encoded, headers };
+}
+
 /**
  * `POST /{service}/{Handler.method}`: the body is the request (JSON; NDJSON lines for client and
  * bidi streams), the reply is JSON, or NDJSON / server-sent events for streamed replies.
@@ -65,34 +122,25 @@ export async function rpcRoute(
   if (!serviceName.test(service) || !endpointName.test(endpoint)) {
     throw badRequest(`'/${service}/${endpoint}' is not /{service}/{Handler.method}`, { id: GATEWAY_ID });
   }
-  if (!d.o.access.endpoint(service, endpoint)) {
-    throw notFound(`no endpoint '${endpoint}' of service '${service}' is exposed by this gateway`, { id: GATEWAY_ID });
-  }
   const h = headerBag(req, incoming);
-  checkContentType(h);
-  const { metadata, requestId } = metadataFrom(h, d.o.metadataHeaders);
-  const timeout = requestTimeout(h, d.o.maxTimeoutMs);
+  const setup = callSetup(d, h, service, endpoint, incoming);
   const known = endpointKind(d.registry, service, endpoint);
   const [kind, body] =
     known instanceof Promise
       ? await Promise.all([known, readBody(req, h, d.o.maxBodyBytes, incoming)])
       : [known, await readBody(req, h, d.o.maxBodyBytes, incoming)];
   if (kind === 'unary') {
-    // A caller that goes away before its answer cancels the call (the handler's ctx.signal
-    // aborts); close() lets unary calls finish.
-    const reply = await d.client.call(service, endpoint, body, {
-      metadata,
-      signal: d.callerGone(req, incoming),
-      ...(timeout !== undefined && { timeout }),
-    });
-    return replyWith(reply, header(h, 'accept-encoding'), d.o.compressAbove, {
-      'content-type': 'application/json',
-      [REQUEST_ID]: requestId,
-    });
+    const a = await unaryAnswer(d, service, endpoint, body, h, setup, d.callerGone(req, incoming));
+    return new Response(a.body, { headers: a.headers });
   }
   // Streams end when the caller leaves or the gateway closes, and get the gateway's maximum
   // deadline when the caller names none: nothing outlives it.
-  const o: CallOptions = { metadata, signal: liveSignal(d.callerGone(req, incoming), d.closing), timeout: timeout ?? d.o.maxTimeoutMs };
+  const gone = d.callerGone(req, incoming);
+  const o: CallOptions = {
+    metadata: setup.metadata,
+    signal: gone ? liveSignal(gone, d.closing) : d.closing,
+    timeout: setup.timeout ?? d.o.maxTimeoutMs,
+  };
   const s = await openStream(d, service, endpoint, kind, body, o);
-  return streamedReply(s, kind, h, { [REQUEST_ID]: requestId }, d.o.compressAbove);
+  return streamedReply(s, kind, h, { [REQUEST_ID]: setup.requestId }, d.o.compressAbove);
 }

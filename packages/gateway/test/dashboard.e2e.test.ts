@@ -35,7 +35,8 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     bed = await testBed();
     await bed.startGreeter();
-    ({ url } = await bed.gateway({ publish: true }));
+    // The node probes (Debug.health, Debug.stats) obey allow/deny like calls: allowed here explicitly.
+    ({ url } = await bed.gateway({ publish: true, allow: ['*', '*/Debug.*'] }));
     profile = await mkdtemp(join(tmpdir(), 'tsmicro-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -94,6 +95,27 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'dashboard-service.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('shows the node probes as not exposed, without asking, on a gateway that does not allow Debug.*', async () => {
+    const { url: plain } = await bed.gateway();
+    const probes: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().includes('/nodes/')) probes.push(r.url());
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${plain}/#/service/${encodeURIComponent(bed.name)}`);
+      await page.locator('tr[data-node]').first().waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.locator('tr[data-node] .pill.off').first().textContent()).toBe('not exposed');
+      // Two refresh periods: still nothing asked.
+      await page.waitForTimeout(4500);
+      expect(await page.locator('[data-endpoint^="Debug."]').count()).toBe(0);
+      expect(probes).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'dashboard-not-exposed.png'), fullPage: true });
+    } finally {
+      page.off('request', onRequest);
+    }
+  }, 60_000);
 
   it('publishes to a topic and tails it live on the events page', async () => {
     const topic = `${bed.name}.events`;

@@ -46,6 +46,9 @@ export const greeter = {
     for await (const { n } of nums) total += n;
     return { total };
   }),
+  who: serverStream(async function* (_req: unknown, ctx: Context) {
+    yield ctx.metadata['x-client-address'];
+  }),
   chat: bidiStream(async function* (msgs: AsyncIterable<{ text: string }>) {
     for await (const { text } of msgs) yield { reply: `you said '${text}'` };
   }),

@@ -68,21 +68,43 @@ describe('gateway registry, health, events, CORS and rate-limit routes', () => {
     expect(nodes(events[0]!)).toBe(1);
   });
 
-  it('GET /healthz and /readyz answer; node probes return Debug.health and Debug.stats for the dashboard', async () => {
+  it('GET /healthz and /readyz answer; node probes return Debug.health and Debug.stats when allowed', async () => {
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: 'ready' });
-    const [svc] = (await (await fetch(`${url}/api/services/${bed.name}`)).json()) as Described[];
+    const { url: open } = await bed.gateway({ allow: ['*', '*/Debug.*'] });
+    const [svc] = (await (await fetch(`${open}/api/services/${bed.name}`)).json()) as Described[];
+    // Exposed probes are listed, which is how the dashboard knows it may ask.
+    expect(svc!.endpoints.map((e) => e.name)).toEqual(expect.arrayContaining(['Debug.health', 'Debug.stats']));
     // The watch test above started a second node: the call lands on one of them.
-    await post(`${url}/${bed.name}/Greeter.hello`, { name: 'x' });
+    await post(`${open}/${bed.name}/Greeter.hello`, { name: 'x' });
     const stats = await Promise.all(
       svc!.nodes.map(
-        async (n) => (await (await fetch(`${url}/api/services/${bed.name}/nodes/${n.id}/stats`)).json()) as { endpoints: object },
+        async (n) => (await (await fetch(`${open}/api/services/${bed.name}/nodes/${n.id}/stats`)).json()) as { endpoints: object },
       ),
     );
     expect(stats.some((s) => 'Greeter.hello' in s.endpoints)).toBe(true);
     const node = svc!.nodes[0]!.id;
-    expect(await (await fetch(`${url}/api/services/${bed.name}/nodes/${node}/health`)).json()).toMatchObject({ status: 'ok' });
-    expect((await fetch(`${url}/api/services/${bed.name}/nodes/${node}/env`)).status).toBe(400);
+    expect(await (await fetch(`${open}/api/services/${bed.name}/nodes/${node}/health`)).json()).toMatchObject({ status: 'ok' });
+    expect((await fetch(`${open}/api/services/${bed.name}/nodes/${node}/env`)).status).toBe(400);
+  });
+
+  it('node probes obey allow/deny: by default Debug.* is not exposed and the probe is a 404', async () => {
+    const [svc] = (await (await fetch(`${url}/api/services/${bed.name}`)).json()) as Described[];
+    const node = svc!.nodes[0]!.id;
+    const probe = (u: string, what: string) => fetch(`${u}/api/services/${bed.name}/nodes/${node}/${what}`);
+    for (const what of ['health', 'stats']) {
+      const r = await probe(url, what);
+      expect(r.status).toBe(404);
+      expect(await r.json()).toMatchObject({
+        id: 'gateway',
+        code: 404,
+        detail: expect.stringContaining('is exposed by this gateway'),
+      });
+    }
+    // Only what is named: health allowed, stats denied.
+    const { url: some } = await bed.gateway({ allow: ['*', `${bed.name}/Debug.health`], deny: ['*/Debug.stats'] });
+    expect((await probe(some, 'health')).status).toBe(200);
+    expect((await probe(some, 'stats')).status).toBe(404);
   });
 
   it('POST /events/{topic} publishes; GET /events/{topic} tails it live as server-sent events', async () => {

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { waitFor } from '@tsmicro/registry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bed, post, testBed } from './fixture.js';
 
@@ -17,6 +20,62 @@ describe('gateway RPC routes against real greeter nodes (mDNS on loopback)', () 
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.headers.get('x-request-id')).toBe('req-42');
     expect(await r.json()).toEqual({ msg: 'Hello Ada', node: bed.name });
+  });
+
+  it('answers a unary call the same whether the registry cache is cold or warm: one response with Content-Length, no chunked encoding, kept alive', async () => {
+    // A fresh gateway: its first call looks the service up (the fetch way), later ones find it cached
+    // (answered on node's request and response). On the wire the answers must not differ.
+    const { url: fresh } = await bed.gateway();
+    const { port, hostname } = new URL(fresh);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    let data = '';
+    socket.on('data', (d: Buffer) => {
+      data += d.toString('latin1');
+    });
+    const body = '{"name":"Wire"}';
+    const ask = async (path: string, payload: string) => {
+      data = '';
+      socket.write(
+        `POST /${bed.name}/${path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-request-id: wire-1\r\ncontent-length: ${payload.length}\r\n\r\n${payload}`,
+      );
+      await waitFor(() => {
+        const end = data.indexOf('\r\n\r\n');
+        const length = /\r\ncontent-length: (\d+)\r\n/i.exec(data.slice(0, end + 2));
+        return end !== -1 && length !== null && data.length >= end + 4 + Number(length[1]);
+      });
+      // Header order and case may differ, and the date changes by the second; nothing else may.
+      const [head = '', ...rest] = data.split('\r\n\r\n');
+      const [status, ...lines] = head.split('\r\n');
+      const headers = lines.map((l) => l.toLowerCase()).filter((l) => !l.startsWith('date: '));
+      return { status, headers: headers.sort(), body: rest.join('\r\n\r\n') };
+    };
+    const answers = [await ask('Greeter.hello', body), await ask('Greeter.hello', body), await ask('Greeter.hello', body)];
+    expect(answers[0]).toEqual({
+      status: 'HTTP/1.1 200 OK',
+      headers: expect.arrayContaining(['connection: keep-alive', 'content-type: application/json', 'x-request-id: wire-1']),
+      body: JSON.stringify({ msg: 'Hello Wire', node: bed.name }),
+    });
+    expect(answers[0]!.headers).toContain(`content-length: ${answers[0]!.body.length}`);
+    expect(answers[0]!.headers.join()).not.toMatch(/transfer-encoding/);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    // Errors too: a bad request to the same, now cached, endpoint, and a hidden one.
+    const invalid = await ask('Greeter.hello', '{"name":""}');
+    expect(invalid.status).toBe('HTTP/1.1 400 Bad Request');
+    expect(invalid.headers).toContain(`content-length: ${invalid.body.length}`);
+    expect(JSON.parse(invalid.body)).toMatchObject({ code: 400, id: bed.name });
+    const hidden = await ask('Debug.stats', '{}');
+    expect(hidden.status).toBe('HTTP/1.1 404 Not Found');
+    // Non-ASCII replies arrive byte for byte (the answer leaves as one latin1 string with its headers).
+    const name = 'Zoë ☃ 𝄞';
+    for (let i = 0; i < 2; i++) {
+      const r = await post(`${fresh}/${bed.name}/Greeter.hello`, { name });
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      expect(Number(r.headers.get('content-length'))).toBe(bytes.byteLength);
+      expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual({ msg: `Hello ${name}`, node: bed.name });
+    }
+    socket.destroy();
   });
 
   it('makes up a request id when the caller sends none (or an unsafe one) and hands it to the service', async () => {

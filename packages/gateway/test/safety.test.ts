@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { signJwt } from '@tsmicro/wrappers/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../src/index.js';
 import { type Bed, JWT_KEY, post, testBed } from './fixture.js';
 
 describe('gateway limits and safety', () => {
@@ -38,6 +39,25 @@ describe('gateway limits and safety', () => {
     expect(md.traceparent).toBeDefined();
     expect(md.cookie).toBeUndefined();
     expect(md['x-custom']).toBeUndefined();
+  });
+
+  it("hands the caller's address to the service as x-client-address; a caller cannot set it", async () => {
+    const echoed = async (u: string, headers: Record<string, string>, path = 'Greeter.echo') => {
+      const r = await post(`${u}/${bed.name}/${path}`, {}, headers);
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { metadata: Record<string, string> }).metadata['x-client-address'];
+    };
+    expect(await echoed(url, {})).toBe('127.0.0.1');
+    // Neither the header itself nor X-Forwarded-For moves it without trustProxy.
+    expect(await echoed(url, { 'x-client-address': '6.6.6.6', 'x-forwarded-for': '203.0.113.5' })).toBe('127.0.0.1');
+    const { url: behind } = await bed.gateway({ trustProxy: 1, metadataHeaders: ['authorization', 'x-custom'] });
+    expect(await echoed(behind, { 'x-forwarded-for': '198.51.100.1, 203.0.113.5', 'x-client-address': '6.6.6.6' })).toBe('203.0.113.5');
+    const { url: listed } = await bed.gateway({ trustProxy: ['127.0.0.0/8'] });
+    expect(await echoed(listed, { 'x-forwarded-for': '203.0.113.6' })).toBe('203.0.113.6');
+    // Streams carry it too.
+    const stream = await post(`${behind}/${bed.name}/Greeter.who`, {}, { 'x-forwarded-for': '203.0.113.8' });
+    expect((await stream.text()).trim()).toBe('"203.0.113.8"');
+    expect(() => createGateway({ registry: bed.registry, metadataHeaders: ['X-Client-Address'] })).toThrow(/sets it from the connection/);
   });
 
   it('refuses a body over maxBodyBytes with 413, declared or streamed, and a zip bomb once it inflates past the limit', async () => {

@@ -1,5 +1,6 @@
-import { createGateway } from '@tsmicro/gateway';
+import { createGateway, type GatewayRateLimitOptions } from '@tsmicro/gateway';
 import type { Command } from 'commander';
+import { parseRateLimit, parseTrustProxy } from '../gateway-flags.js';
 import { parseCount, parseMs } from '../input.js';
 import { examples, run } from '../run.js';
 
@@ -13,6 +14,8 @@ interface ApiFlags {
   timeout?: number;
   maxTimeout?: number;
   cors?: string[];
+  trustProxy?: number | string[];
+  rateLimit?: GatewayRateLimitOptions;
 }
 
 /** `tsmicro api`: the HTTP gateway and web dashboard over the same registry (and broker) as every other command, until Ctrl-C. */
@@ -33,6 +36,16 @@ export function apiCommand(program: Command): void {
       parseMs('--max-timeout'),
     )
     .option('--cors <origin...>', 'answer CORS for these browser origins')
+    .option(
+      '--rate-limit <rps[:burst]>',
+      'requests per second per client address (429 beyond it), with an optional burst; health probes are never limited',
+      parseRateLimit,
+    )
+    .option(
+      '--trust-proxy <hops|addr,cidr,...>',
+      'believe X-Forwarded-For from proxies in front: a hop count, or their addresses and CIDR blocks (default: the header is ignored)',
+      parseTrustProxy,
+    )
     .addHelpText(
       'after',
       examples(
@@ -40,6 +53,9 @@ export function apiCommand(program: Command): void {
         `curl -H 'content-type: application/json' -d '{"name":"Ada"}' http://127.0.0.1:8080/greeter/Greeter.hello`,
         'tsmicro --registry etcd api --host 0.0.0.0 --no-dashboard --allow greeter',
         'tsmicro --broker nats api --publish',
+        "tsmicro api --allow '*' '*/Debug.*'                            # the dashboard shows each node's health and stats",
+        'tsmicro api --rate-limit 50:100 --trust-proxy 1              # one proxy in front; 50 req/s per client, bursts of 100',
+        'tsmicro api --rate-limit 0.5 --trust-proxy 10.0.0.0/8,192.168.1.5',
       ),
     )
     .action(
@@ -55,6 +71,8 @@ export function apiCommand(program: Command): void {
           ...(flags.timeout !== undefined && { client: { timeout: flags.timeout } }),
           ...(flags.maxTimeout !== undefined && { maxTimeoutMs: flags.maxTimeout }),
           ...(flags.cors && { cors: { origin: flags.cors } }),
+          ...(flags.rateLimit && { rateLimit: flags.rateLimit }),
+          ...(flags.trustProxy !== undefined && { trustProxy: flags.trustProxy }),
         });
         const { url, port } = await gateway.listen({ port: flags.port, host: flags.host });
         if (ctx.out.json) ctx.out.value({ url, port, dashboard: flags.dashboard, publish: broker !== undefined });
