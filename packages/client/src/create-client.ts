@@ -1,5 +1,5 @@
 import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
-import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
+import { EndpointKeys, H, type HandlerKind, registeredKind, writeMetadata } from '@tsmicro/transport/rpc';
 import { unaryCall } from './call-plan.js';
 import { chain } from './chain.js';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
@@ -78,11 +78,11 @@ export function createClient(options: ClientOptions = {}): Client {
       if (k || !c.registry) return k;
       for (const rec of await c.registry.getService(service).catch(() => [])) {
         for (const ep of rec.endpoints) {
-          const kind = ep.metadata.kind as HandlerKind | undefined;
-          if (ep.name === endpoint && kind) {
-            learnt.set(key, kind);
-            return kind;
-          }
+          // A record that names no kind teaches nothing (the proxy then decides by the call's shape).
+          if (ep.name !== endpoint || ep.metadata[EndpointKeys.kind] === undefined) continue;
+          const kind = registeredKind(ep.metadata);
+          learnt.set(key, kind);
+          return kind;
         }
       }
       return undefined;
