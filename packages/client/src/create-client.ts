@@ -1,38 +1,15 @@
 import { badRequest, serviceUnavailable, toMicroError } from '@tsmicro/core';
-import { H, type HandlerKind, writeMetadata } from '@tsmicro/transport/rpc';
+import { EndpointKeys, H, type HandlerKind, registeredKind, writeMetadata } from '@tsmicro/transport/rpc';
 import { unaryCall } from './call-plan.js';
+import { chain } from './chain.js';
 import type { CallFunc, Client, ClientOptions, PublishFunc, Stream, StreamFunc } from './client.js';
 import { encodeRequest } from './encode.js';
+import { currentPublishShape } from './legacy-publish.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './options.js';
-import { passesErrors } from './passing-errors.js';
 import { createServiceProxy, type KindLookup } from './proxy.js';
 import { compressed } from './publish-compression.js';
 import { ClientRuntime } from './runtime.js';
 import { openStream } from './stream.js';
-
-/**
- * Composes wrappers, the first listed outermost; whatever a wrapper throws reaches the caller as a
- * `MicroError` (rejections too, unless every wrapper is marked with `passingErrors`).
- */
-function wrap<A extends unknown[], R>(
-  fn: (...a: A) => Promise<R>,
-  wrappers: ReadonlyArray<(next: (...a: A) => Promise<R>) => (...a: A) => Promise<R>>,
-) {
-  if (wrappers.length === 0) return fn;
-  let chain = fn;
-  for (let i = wrappers.length - 1; i >= 0; i--) chain = wrappers[i]!(chain);
-  const outer = chain;
-  const convert = !wrappers.every(passesErrors);
-  // Not an async function: `.then` costs one promise where async/await costs three, on every call.
-  return (...a: A): Promise<R> => {
-    try {
-      const out = outer(...a);
-      return convert ? Promise.resolve(out).then(undefined, rethrowMicroError) : out;
-    } catch (e) {
-      return Promise.reject(toMicroError(e));
-    }
-  };
-}
 
 /**
  * `publish` without wrappers. Not async (an async frame per message cost more than the broker's own
@@ -49,18 +26,18 @@ function publisher(c: ResolvedClientOptions): PublishFunc {
     }
     return h;
   };
-  return (p) => {
+  return (p, o) => {
     try {
       if (!c.broker) throw serviceUnavailable(`cannot publish to ${p.topic}: the client has no broker`);
-      const codec = c.codecs.get(p.options.contentType ?? c.contentType);
-      const md = p.options.metadata;
+      const codec = c.codecs.get(o.contentType ?? c.contentType);
+      const md = o.metadata;
       let header = plainHeader(codec.contentType) as Record<string, string>;
       if (md !== undefined && hasKeys(md)) {
         header = { [H.contentType]: codec.contentType };
         writeMetadata(header, md);
       }
       const body = encodeRequest(codec, p.payload, `publish to ${p.topic}`);
-      const how = p.options.compression ?? c.compression;
+      const how = o.compression ?? c.compression;
       const broker = c.broker;
       // Compression is asked for per publish or by the client's `compression.publish`; without it the publish stays synchronous.
       if (how === 'identity' || (typeof how === 'object' && how.publish === undefined)) return broker.publish(p.topic, { header, body });
@@ -78,10 +55,6 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
-function rethrowMicroError(e: unknown): never {
-  throw toMicroError(e);
-}
-
 /**
  * An RPC client: unary calls with retries on other nodes, streams, publish and typed proxies.
  * See {@link ClientOptions} for the defaults.
@@ -90,9 +63,10 @@ function rethrowMicroError(e: unknown): never {
 export function createClient(options: ClientOptions = {}): Client {
   const c = resolveClientOptions(options);
   const rt = new ClientRuntime(c);
-  const call: CallFunc = wrap((r, o) => unaryCall(rt, r.service, r.endpoint, r.body, o), c.callWrappers);
-  const stream: StreamFunc = wrap((r, o) => openStream(rt, r.service, r.endpoint, o), c.streamWrappers);
-  const publish: PublishFunc = wrap(publisher(c), c.publishWrappers);
+  const call: CallFunc = chain((r, o) => unaryCall(rt, r.service, r.endpoint, r.body, o), c.callWrappers, true);
+  // Converted where `client.stream` awaits it anyway, at no cost per stream.
+  const stream: StreamFunc = chain((r, o) => openStream(rt, r.service, r.endpoint, o), c.streamWrappers, false);
+  const publish: PublishFunc = chain(publisher(c), c.publishWrappers.map(currentPublishShape), true);
 
   const learnt = new Map<string, HandlerKind>();
   const kinds: KindLookup = {
@@ -104,11 +78,11 @@ export function createClient(options: ClientOptions = {}): Client {
       if (k || !c.registry) return k;
       for (const rec of await c.registry.getService(service).catch(() => [])) {
         for (const ep of rec.endpoints) {
-          const kind = ep.metadata.kind as HandlerKind | undefined;
-          if (ep.name === endpoint && kind) {
-            learnt.set(key, kind);
-            return kind;
-          }
+          // A record that names no kind teaches nothing (the proxy then decides by the call's shape).
+          if (ep.name !== endpoint || ep.metadata[EndpointKeys.kind] === undefined) continue;
+          const kind = registeredKind(ep.metadata);
+          learnt.set(key, kind);
+          return kind;
         }
       }
       return undefined;
@@ -119,9 +93,13 @@ export function createClient(options: ClientOptions = {}): Client {
     call: <Res>(service: string, endpoint: string, req: unknown, o = {}) => call({ service, endpoint, body: req }, o) as Promise<Res>,
     stream: async <Req, Res>(service: string, endpoint: string, o = {}) => {
       if (!endpoint.includes('.')) throw badRequest(`endpoint '${endpoint}' must be 'Handler.method'`);
-      return (await stream({ service, endpoint }, o)) as Stream<Req, Res>;
+      try {
+        return (await stream({ service, endpoint }, o)) as Stream<Req, Res>;
+      } catch (e) {
+        throw toMicroError(e);
+      }
     },
-    publish: (topic, payload, o = {}) => publish({ topic, payload, options: o }),
+    publish: (topic, payload, o = {}) => publish({ topic, payload, options: o }, o),
     service: (name, o = {}) => createServiceProxy(client, kinds, name, o),
     close: () => rt.close(),
   };

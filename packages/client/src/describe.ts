@@ -1,6 +1,6 @@
 import { notFound } from '@tsmicro/core';
 import type { Registry, ServiceNode } from '@tsmicro/registry';
-import { EndpointKeys, type HandlerKind } from '@tsmicro/transport/rpc';
+import { EndpointKeys, type HandlerKind, registeredKind } from '@tsmicro/transport/rpc';
 
 /** One endpoint as the registry describes it. */
 export interface EndpointDescription {
@@ -26,8 +26,6 @@ export interface ServiceDescription {
   readonly endpoints: readonly EndpointDescription[];
 }
 
-const kinds: ReadonlySet<string> = new Set<HandlerKind>(['unary', 'server-stream', 'client-stream', 'bidi-stream']);
-
 function parseSchema(text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   try {
@@ -40,12 +38,11 @@ function parseSchema(text: string | undefined): Record<string, unknown> | undefi
 }
 
 function describeEndpoint(name: string, metadata: Record<string, string>): EndpointDescription {
-  const k = metadata[EndpointKeys.kind];
   const requestSchema = parseSchema(metadata[EndpointKeys.requestSchema]);
   const responseSchema = parseSchema(metadata[EndpointKeys.responseSchema]);
   return {
     name,
-    kind: k !== undefined && kinds.has(k) ? (k as HandlerKind) : 'unary',
+    kind: registeredKind(metadata),
     ...(requestSchema && { requestSchema }),
     ...(responseSchema && { responseSchema }),
     metadata,

@@ -1,6 +1,6 @@
 import { badRequest, type MicroError } from '@tsmicro/core';
 import type { ServiceRecord } from '@tsmicro/registry';
-import type { HandlerKind } from '@tsmicro/transport/rpc';
+import { type HandlerKind, registeredKind } from '@tsmicro/transport/rpc';
 
 /** The kinds of endpoint a unary call cannot call. */
 export type StreamKind = Exclude<HandlerKind, 'unary'>;
@@ -14,16 +14,14 @@ const CALL_INSTEAD: Record<StreamKind, string> = {
     'open it with client.stream(service, endpoint), then send and iterate (typed proxy: proxy.Handler.method() gives the stream)',
 };
 
-const isStreamKind = (k: string | undefined): k is StreamKind => k === 'server-stream' || k === 'client-stream' || k === 'bidi-stream';
-
 /** The registered kind of `endpoint` when the records name it a stream, else undefined. */
 export function streamKindOf(records: readonly ServiceRecord[] | undefined, endpoint: string): StreamKind | undefined {
   if (!records) return undefined;
   for (const r of records) {
     for (const e of r.endpoints) {
       if (e.name !== endpoint) continue;
-      const k = e.metadata.kind;
-      return isStreamKind(k) ? k : undefined;
+      const k = registeredKind(e.metadata);
+      return k === 'unary' ? undefined : k;
     }
   }
   return undefined;

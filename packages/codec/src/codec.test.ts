@@ -1,6 +1,6 @@
 import { MicroError } from '@tsmicro/core';
 import { describe, expect, it } from 'vitest';
-import { bytes, codecSet, json, msgpack } from './index.js';
+import { bytes, codecSet, json, msgpack, msgpackCodec } from './index.js';
 
 describe.each([json, msgpack])('$name codec', (codec) => {
   it('round-trips nested values', () => {
@@ -41,6 +41,20 @@ describe.each([json, msgpack])('$name codec', (codec) => {
     const out = codec.decode(encodeHostile('{"a":{"constructor":{"prototype":{"polluted":2}}},"ok":1}')) as Record<string, unknown>;
     expect(out.ok).toBe(1);
     expect(Object.hasOwn(out.a as object, 'constructor')).toBe(false);
+  });
+});
+
+describe('msgpackCodec', () => {
+  it('makes a codec of its own each time, which reads what any other msgpack codec writes', () => {
+    const a = msgpackCodec();
+    const b = msgpackCodec();
+    expect(a).not.toBe(b);
+    expect(a).not.toBe(msgpack);
+    expect(a.encode).not.toBe(msgpack.encode);
+    const v = { name: 'ada', tags: ['x', 'y'], n: 3 };
+    expect(b.decode(a.encode(v))).toEqual(v);
+    expect(msgpack.decode(b.encode(v))).toEqual(v);
+    expect(a.decode(msgpack.encode(v))).toEqual(v);
   });
 });
 

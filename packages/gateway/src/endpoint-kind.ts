@@ -1,9 +1,7 @@
 import { notFound } from '@tsmicro/core';
 import type { CacheRegistry, ServiceRecord } from '@tsmicro/registry';
-import { EndpointKeys, type HandlerKind } from '@tsmicro/transport/rpc';
+import { type HandlerKind, registeredKind } from '@tsmicro/transport/rpc';
 import { GATEWAY_ID } from './http-error.js';
-
-const kinds: ReadonlySet<string> = new Set<HandlerKind>(['unary', 'server-stream', 'client-stream', 'bidi-stream']);
 
 /** The call shape of `endpoint` in `records`, or the 404 to throw (see {@link endpointKind}). */
 function kindIn(records: readonly ServiceRecord[], service: string, endpoint: string): HandlerKind {
@@ -12,8 +10,7 @@ function kindIn(records: readonly ServiceRecord[], service: string, endpoint: st
   for (const r of records) {
     listsEndpoints ||= r.endpoints.length > 0;
     const e = r.endpoints.find((x) => x.name === endpoint);
-    const k = e?.metadata[EndpointKeys.kind];
-    if (e) return k !== undefined && kinds.has(k) ? (k as HandlerKind) : 'unary';
+    if (e) return registeredKind(e.metadata);
   }
   if (listsEndpoints) throw notFound(`service '${service}' has no endpoint '${endpoint}'`, { id: GATEWAY_ID });
   return 'unary';

@@ -1,4 +1,4 @@
-import { type CallWrapper, type PublishWrapper, passingErrors, type StreamWrapper } from '@tsmicro/client';
+import type { CallWrapper, PublishWrapper, StreamWrapper } from '@tsmicro/client';
 import { serviceUnavailable } from '@tsmicro/core';
 
 /** Client wrappers that refuse calls, streams and publishes while the service is stopped. */
@@ -25,12 +25,8 @@ export function stoppedGuard(service: string, stopped: () => boolean): StoppedGu
       ),
     );
   return {
-    call: passingErrors<CallWrapper>(
-      (next) => (req, o) => (stopped() ? refuse(`cannot call ${req.service}.${req.endpoint}`) : next(req, o)),
-    ),
-    stream: passingErrors<StreamWrapper>(
-      (next) => (req, o) => (stopped() ? refuse(`cannot open a stream to ${req.service}.${req.endpoint}`) : next(req, o)),
-    ),
-    publish: passingErrors<PublishWrapper>((next) => (p) => (stopped() ? refuse(`cannot publish to ${p.topic}`) : next(p))),
+    call: (next) => (req, o) => (stopped() ? refuse(`cannot call ${req.service}.${req.endpoint}`) : next(req, o)),
+    stream: (next) => (req, o) => (stopped() ? refuse(`cannot open a stream to ${req.service}.${req.endpoint}`) : next(req, o)),
+    publish: (next) => (req, o) => (stopped() ? refuse(`cannot publish to ${req.topic}`) : next(req, o)),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * One watcher's events: pushed by a producer, pulled by `for await`. Ends on `end()`, on the
  * signal's abort, or when the consumer breaks out of its loop (`return()`); `onEnd` callbacks then
- * run once so the producer can drop the watcher. Shared by the etcd and consul registries.
+ * run once so the producer can drop the watcher. Shared by the etcd and consul registries and the
+ * watch hub (memory, mdns).
  */
 export interface EventQueue<T> extends AsyncIterableIterator<T> {
   push(value: T): void;

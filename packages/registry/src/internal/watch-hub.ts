@@ -1,4 +1,5 @@
 import type { WatchEvent, WatchOptions } from '../registry.js';
+import { createEventQueue, type EventQueue } from './event-queue.js';
 import { cloneRecord } from './records.js';
 
 /** Fans registry events out to any number of watchers; each watcher is an async iterator with its own queue. */
@@ -13,9 +14,8 @@ export interface WatchHub {
 }
 
 interface Watcher {
-  service: string | undefined;
-  push(e: WatchEvent): void;
-  end(): void;
+  readonly service: string | undefined;
+  readonly queue: EventQueue<WatchEvent>;
 }
 
 /** `onEmpty`: called whenever the last live watcher ends (a registry may then release its sockets). */
@@ -24,56 +24,17 @@ export function createWatchHub(onEmpty?: () => void): WatchHub {
   let closed = false;
 
   function watch(o: WatchOptions = {}): AsyncIterableIterator<WatchEvent> {
-    const queue: WatchEvent[] = [];
-    let wake: ((r: IteratorResult<WatchEvent>) => void) | undefined;
-    let done = closed || o.signal?.aborted === true;
-    const onAbort = () => w.end();
-    const w: Watcher = {
-      service: o.service,
-      push(e) {
-        if (done) return;
-        if (wake) {
-          const resolve = wake;
-          wake = undefined;
-          resolve({ value: e, done: false });
-        } else queue.push(e);
-      },
-      end() {
-        if (done) return;
-        done = true;
-        watchers.delete(w);
-        o.signal?.removeEventListener('abort', onAbort);
-        if (watchers.size === 0) onEmpty?.();
-        if (wake) {
-          const resolve = wake;
-          wake = undefined;
-          resolve({ value: undefined, done: true });
-        }
-      },
-    };
-    if (!done) {
-      watchers.add(w);
-      o.signal?.addEventListener('abort', onAbort, { once: true });
-    }
-    const it: AsyncIterableIterator<WatchEvent> = {
-      next() {
-        const e = queue.shift();
-        if (e) return Promise.resolve({ value: e, done: false });
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => {
-          wake = resolve;
-        });
-      },
-      return() {
-        queue.length = 0;
-        w.end();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]() {
-        return it;
-      },
-    };
-    return it;
+    const queue = createEventQueue<WatchEvent>(o.signal);
+    if (closed) queue.end();
+    // Born ended (hub closed, signal aborted): never a live watcher, so its end empties nothing.
+    if (queue.ended) return queue;
+    const w: Watcher = { service: o.service, queue };
+    watchers.add(w);
+    queue.onEnd(() => {
+      watchers.delete(w);
+      if (watchers.size === 0) onEmpty?.();
+    });
+    return queue;
   }
 
   return {
@@ -81,12 +42,12 @@ export function createWatchHub(onEmpty?: () => void): WatchHub {
     emit(e) {
       for (const w of watchers) {
         // each watcher gets its own copy so one consumer cannot alter what another sees
-        if (w.service === undefined || w.service === e.service.name) w.push({ action: e.action, service: cloneRecord(e.service) });
+        if (w.service === undefined || w.service === e.service.name) w.queue.push({ action: e.action, service: cloneRecord(e.service) });
       }
     },
     close() {
       closed = true;
-      for (const w of [...watchers]) w.end();
+      for (const w of [...watchers]) w.queue.end();
     },
     get size() {
       return watchers.size;

@@ -17,6 +17,7 @@ export {
   type HandlerKind,
   handlerKind,
   kindOf,
+  registeredKind,
   type ServerStreamHandler,
   type UnaryHandler,
 } from './kinds.js';

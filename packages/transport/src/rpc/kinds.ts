@@ -1,4 +1,5 @@
 import type { Context } from '@tsmicro/core';
+import { EndpointKeys } from './schemas.js';
 
 /**
  * Marks a handler function with its call shape. It lives here, in the protocol shared by client
@@ -25,8 +26,21 @@ export type BidiStreamHandler<Req, Res> = ((reqs: AsyncIterable<Req>, ctx: Conte
   readonly [handlerKind]: 'bidi-stream';
 };
 
+/** `k` when it names a stream shape, else `unary`: the one reading of a recorded kind. */
+function asHandlerKind(k: unknown): HandlerKind {
+  return k === 'server-stream' || k === 'client-stream' || k === 'bidi-stream' ? k : 'unary';
+}
+
 /** The kind of a handler function: its mark, or `unary` for a plain function. */
 export function kindOf(fn: Function): HandlerKind {
-  const k = (fn as { [handlerKind]?: unknown })[handlerKind];
-  return k === 'server-stream' || k === 'client-stream' || k === 'bidi-stream' ? k : 'unary';
+  return asHandlerKind((fn as { [handlerKind]?: unknown })[handlerKind]);
+}
+
+/**
+ * The call shape an endpoint's registry metadata records; `'unary'` when it records none or one
+ * this version does not know (an older or foreign server).
+ * @example registeredKind(record.endpoints[0].metadata) === 'server-stream'
+ */
+export function registeredKind(metadata: Readonly<Record<string, string>>): HandlerKind {
+  return asHandlerKind(metadata[EndpointKeys.kind]);
 }

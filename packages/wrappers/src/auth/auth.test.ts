@@ -71,6 +71,17 @@ describe('bearerToken + jwtAuth over a real client and server', () => {
     expect(await call('Greeter.hello', user)).toEqual({ sub: 'ada' });
   });
 
+  it('keeps the claims on each call ctx: concurrent callers each read theirs, an unseen ctx has none', async () => {
+    const got = await Promise.all([
+      call('Greeter.hello', user),
+      call('Greeter.admin', admin),
+      call('Greeter.hello', admin),
+      call('Greeter.hello', user),
+    ]);
+    expect(got.map((r) => r.sub)).toEqual(['ada', 'root', 'root', 'ada']);
+    expect(claimsOf({} as Context)).toBeUndefined();
+  });
+
   it('sends the token from bearerToken() on calls and streams, fetching it per call with getToken', async () => {
     let fetched = 0;
     const auth = bearerToken({

@@ -1,4 +1,4 @@
-import type { CallOptions, CallWrapper, StreamWrapper } from '@tsmicro/client';
+import type { CallOptions, CallWrapper, ClientFunc, StreamWrapper } from '@tsmicro/client';
 import { mergeMetadata } from '@tsmicro/core';
 
 /** Options of {@link bearerToken}: a fixed token or a function fetching a fresh one per call. */
@@ -16,13 +16,19 @@ export interface BearerToken {
  * @example createClient({ wrappers: { call: [auth.call], stream: [auth.stream] } }) where auth = bearerToken({ token })
  */
 export function bearerToken(o: BearerTokenOptions): BearerToken {
-  const get = 'token' in o ? () => o.token : o.getToken;
-  const withToken = async (co: CallOptions): Promise<CallOptions> => {
-    if (co.metadata?.authorization !== undefined) return co;
-    return { ...co, metadata: mergeMetadata(co.metadata, { authorization: `Bearer ${await get()}` }) };
-  };
-  return {
-    call: (next) => async (req, co) => next(req, await withToken(co)),
-    stream: (next) => async (req, co) => next(req, await withToken(co)),
-  };
+  const withToken = (co: CallOptions, token: string): CallOptions =>
+    co.metadata?.authorization !== undefined ? co : { ...co, metadata: mergeMetadata(co.metadata, { authorization: `Bearer ${token}` }) };
+  if ('token' in o) {
+    // A fixed token needs no wait: the call goes on at once, and its own promise comes back.
+    const wrapper =
+      <Req, Res>(next: ClientFunc<Req, Res>): ClientFunc<Req, Res> =>
+      (req, co) =>
+        next(req, withToken(co, o.token));
+    return { call: wrapper, stream: wrapper };
+  }
+  const wrapper =
+    <Req, Res>(next: ClientFunc<Req, Res>): ClientFunc<Req, Res> =>
+    async (req, co) =>
+      next(req, co.metadata?.authorization !== undefined ? co : withToken(co, await o.getToken()));
+  return { call: wrapper, stream: wrapper };
 }

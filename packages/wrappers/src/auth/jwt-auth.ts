@@ -27,14 +27,19 @@ export interface JwtAuthOptions {
   logger?: Logger;
 }
 
-const claimsByCtx = new WeakMap<object, JwtClaims>();
+/**
+ * Where the verified claims ride on the call's ctx: a property of the ctx (like tracing's span
+ * context) keeps no table at module level, and the claims go when the call's ctx does.
+ */
+const claimsKey = Symbol('tsmicro.jwtClaims');
+type Authenticated = { [claimsKey]?: JwtClaims };
 
 /**
  * The verified claims of the call `ctx` belongs to, or `undefined` on a public endpoint.
  * @example const user = claimsOf(ctx)?.sub
  */
 export function claimsOf(ctx: Context): JwtClaims | undefined {
-  return claimsByCtx.get(ctx);
+  return (ctx as Authenticated)[claimsKey];
 }
 
 function bearerOf(ctx: Context): string {
@@ -67,7 +72,7 @@ export function jwtAuth(o: JwtAuthOptions): HandlerWrapper {
       const claims = await verifyJwt(bearerOf(ctx), o.key, verify);
       const missing = missingRequirements(claims, rule);
       if (missing.length > 0) throw forbidden(`${ctx.endpoint} requires ${missing.join(', ')}`);
-      claimsByCtx.set(ctx, claims);
+      (ctx as Authenticated)[claimsKey] = claims;
     } catch (e) {
       if (isMicroError(e)) {
         // ctx.logger is already bound to the endpoint; a given logger is not.

@@ -1,33 +1,31 @@
 import { performance } from 'node:perf_hooks';
-import {
-  type CallFunc,
-  type CallOptions,
-  type CallRequest,
-  type CallWrapper,
-  type ErrorPassingWrapper,
-  type PublishWrapper,
-  passingErrors,
-  type Stream,
-  type StreamFunc,
-  type StreamRequest,
-  type StreamWrapper,
+import type {
+  CallFunc,
+  CallOptions,
+  CallRequest,
+  CallWrapper,
+  PublishWrapper,
+  Stream,
+  StreamFunc,
+  StreamRequest,
+  StreamWrapper,
 } from '@tsmicro/client';
 import { emptyMetadata, type Metadata, mergeMetadata } from '@tsmicro/core';
 import { requestIdKey } from '../logging/log-part.js';
 import type { Series } from '../metrics/family.js';
 import type { Started } from '../tracing/trace-part.js';
 import { withMetadata } from './options.js';
-import { endAfter, settleStream } from './outcome.js';
+import { endWith, settleStream } from './outcome.js';
 import type { Parts } from './parts.js';
 
 /**
  * One call wrapper running the given parts: a CLIENT span, the `client_*` metrics, a `called` line,
  * with `traceparent` and `x-request-id` added to the call's metadata in one copy. Not an async
- * function: a call costs one `.then` on the call's promise. It makes no errors of its own, so the
- * client need not convert the call's rejection (`passingErrors`).
+ * function: a call costs one `.then` on the call's promise, and the caller gets that promise itself,
+ * so the client need not convert its rejection.
  */
-export function observeCall(p: Parts): ErrorPassingWrapper<CallWrapper> {
-  return passingErrors(clientWrapper(p, call));
+export function observeCall(p: Parts): CallWrapper {
+  return clientWrapper(p, call);
 }
 
 /**
@@ -59,12 +57,12 @@ function call(p: Parts, next: CallFunc, req: CallRequest, co: CallOptions, s: St
     c.end(e);
     return Promise.reject(e);
   }
-  return endAfter(out, c);
+  return endWith(out, c);
 }
 
 /** One stream wrapper running the given parts; the stream's end (last response, error or close) ends its span, metrics and line. */
-export function observeStream(p: Parts): ErrorPassingWrapper<StreamWrapper> {
-  return passingErrors(clientWrapper(p, stream));
+export function observeStream(p: Parts): StreamWrapper {
+  return clientWrapper(p, stream);
 }
 
 function stream(
@@ -144,16 +142,16 @@ function outgoing(p: Parts, co: CallOptions, s: Started | undefined, freshId: st
 }
 
 /** One publish wrapper running the given parts: a PRODUCER span (its context in the message metadata) and `broker_published_total`. */
-export function observePublish(p: Parts): ErrorPassingWrapper<PublishWrapper> {
-  return passingErrors<PublishWrapper>((next) => (pr) => {
+export function observePublish(p: Parts): PublishWrapper {
+  return (next) => (pr, o) => {
     const s = p.trace?.producer(pr.topic);
     const series = p.metrics?.published.series(pr.topic);
-    if (!s && !series) return next(pr);
+    if (!s && !series) return next(pr, o);
     const send = () => {
-      if (!s) return next(pr);
-      const md = mergeMetadata(pr.options.metadata);
+      if (!s) return next(pr, o);
+      const md = mergeMetadata(o.metadata);
       p.trace!.inject(s, md);
-      return next({ ...pr, options: withMetadata(pr.options, md) });
+      return next(pr, withMetadata(o, md));
     };
     /** Innermost part first: the metrics, then the span. */
     const end = (err: unknown) => {
@@ -167,6 +165,6 @@ export function observePublish(p: Parts): ErrorPassingWrapper<PublishWrapper> {
       end(e);
       return Promise.reject(e);
     }
-    return endAfter(out, { end });
-  });
+    return endWith(out, { end });
+  };
 }

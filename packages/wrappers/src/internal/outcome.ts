@@ -45,3 +45,25 @@ export function endAfter<T>(out: PromiseLike<T>, e: Ending): Promise<T> {
     },
   );
 }
+
+/**
+ * `out` itself, with `e.end` run with its error (undefined on success) as it settles, before
+ * whatever waits on `out` after this. Handing `next`'s own promise back, not a new one, lets the
+ * client skip converting its rejection. A failure inside `end` is dropped: observing a call must
+ * not fail it, nor leave a rejection nobody handles.
+ */
+export function endWith<T>(out: Promise<T>, e: Ending): Promise<T> {
+  out.then(
+    () => endQuietly(e, undefined),
+    (err: unknown) => endQuietly(e, err),
+  );
+  return out;
+}
+
+function endQuietly(e: Ending, err: unknown): void {
+  try {
+    e.end(err);
+  } catch {
+    // See endWith: the call's own outcome stands.
+  }
+}
