@@ -1,5 +1,5 @@
+import { anyHead } from '@tsmicro/codec';
 import type { SchemaFile } from './schema-file.js';
-import { anyPrefix } from './wire.js';
 
 /** What the transport needs of one protobuf method: its message types and whether each side streams. */
 export interface ProtoMethod {
@@ -7,7 +7,7 @@ export interface ProtoMethod {
   readonly endpoint: string;
   readonly input: string;
   readonly output: string;
-  /** `Any` envelope prefixes of the two types (see `wrapAny`), made once. */
+  /** `Any` envelope heads of the two types (`anyHead` of @tsmicro/codec), made once. */
   readonly inputAny: Uint8Array;
   readonly outputAny: Uint8Array;
   readonly clientStreams: boolean;
@@ -37,8 +37,8 @@ export function schemaIndex(files: readonly SchemaFile[]): SchemaIndex {
           endpoint: `${s.name}.${m.localName}`,
           input: m.input.typeName,
           output: m.output.typeName,
-          inputAny: anyPrefix(m.input.typeName),
-          outputAny: anyPrefix(m.output.typeName),
+          inputAny: anyHead(m.input.typeName),
+          outputAny: anyHead(m.output.typeName),
           clientStreams: m.methodKind === 'client_streaming' || m.methodKind === 'bidi_streaming',
           serverStreams: m.methodKind === 'server_streaming' || m.methodKind === 'bidi_streaming',
         });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { anyValue, packAny } from '@tsmicro/codec';
 import { badRequest, decodeError, encodeError, isMicroError, type MicroError, toMicroError } from '@tsmicro/core';
 import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
@@ -8,7 +9,6 @@ import { readGrpcMetadata, UNARY_HINT } from './metadata.js';
 import type { ResolvedGrpcOptions } from './options.js';
 import type { ProtoMethod } from './schema.js';
 import { encodeGrpcMessage, parseGrpcTimeout, toGrpcStatus } from './status.js';
-import { unwrapAny, wrapAny } from './wire.js';
 
 /** What a call needs from its connection. */
 export interface CallHost {
@@ -152,7 +152,7 @@ export class ServerCall {
     if (this.ended || this.stream.destroyed) return Promise.reject(new Error('the gRPC call is over'));
     let frame: Buffer;
     try {
-      frame = frameMessage(this.init.method ? unwrapAny(body) : body, this.outEncoding, this.host.o.maxMessageSize);
+      frame = frameMessage(this.init.method ? anyValue(body) : body, this.outEncoding, this.host.o.maxMessageSize);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -216,7 +216,7 @@ export class ServerCall {
     }
     const method = this.init.method;
     for (const raw of msgs) {
-      const body = method ? wrapAny(method.inputAny, raw) : raw;
+      const body = method ? packAny(method.inputAny, raw) : raw;
       if (this.requested) this.flow().message(body);
       else if (this.held === undefined && !method?.clientStreams) {
         this.held = body;
