@@ -83,7 +83,8 @@ export class ClientCall {
   ) {
     const o = host.o;
     const codec = header[H.contentType] ?? 'application/json';
-    const path = pathOf(header[H.endpoint] ?? '', o.package);
+    const endpoint = header[H.endpoint] ?? '';
+    const path = o.schema?.path(endpoint, o.package) ?? pathOf(endpoint, o.package);
     this.proto = codec === PROTOBUF;
     this.unary = header[H.stream] !== '1';
     this.window = Number(header[H.window] ?? INITIAL_WINDOW);

@@ -17,6 +17,12 @@ export interface ProtoMethod {
 /** The protobuf methods and files a gRPC transport knows, by path `/pkg.Service/Method`. */
 export interface SchemaIndex {
   method(path: string): ProtoMethod | undefined;
+  /**
+   * The path of a described method named by a tsmicro endpoint, `Greeter.sayHello` (under `pkg`, or the
+   * one service of that name) or `pkg.Greeter.sayHello`, spelled as the schema spells it (`/pkg.Greeter/SayHello`,
+   * or `/pkg.Greeter/sayHello` for a method the .proto writes lower-case); undefined when none is described.
+   */
+  path(endpoint: string, pkg: string | undefined): string | undefined;
   /** Full names of the services described (for reflection's list and health). */
   readonly services: readonly string[];
   readonly files: readonly SchemaFile[];
@@ -28,12 +34,19 @@ export interface SchemaIndex {
  */
 export function schemaIndex(files: readonly SchemaFile[]): SchemaIndex {
   const methods = new Map<string, ProtoMethod>();
+  /** Paths by endpoint with its package (`pkg.Greeter.sayHello`) and without (`Greeter.sayHello`; '' when two packages share the name). */
+  const full = new Map<string, string>();
+  const short = new Map<string, string>();
   const services: string[] = [];
   for (const f of files) {
     for (const s of f.services) {
       services.push(s.typeName);
       for (const m of s.methods) {
-        methods.set(`/${s.typeName}/${m.name}`, {
+        const path = `/${s.typeName}/${m.name}`;
+        full.set(`${s.typeName}.${m.localName}`, path);
+        const name = `${s.name}.${m.localName}`;
+        short.set(name, short.has(name) ? '' : path);
+        methods.set(path, {
           endpoint: `${s.name}.${m.localName}`,
           input: m.input.typeName,
           output: m.output.typeName,
@@ -45,5 +58,14 @@ export function schemaIndex(files: readonly SchemaFile[]): SchemaIndex {
       }
     }
   }
-  return { method: (p) => methods.get(p), services, files };
+  return {
+    method: (p) => methods.get(p),
+    path(endpoint, pkg) {
+      const packaged = endpoint.indexOf('.') !== endpoint.lastIndexOf('.');
+      if (packaged) return full.get(endpoint);
+      return (pkg ? full.get(`${pkg}.${endpoint}`) : short.get(endpoint)) || undefined;
+    },
+    services,
+    files,
+  };
 }
