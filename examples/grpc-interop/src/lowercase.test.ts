@@ -10,6 +10,7 @@ import { createServer, serverStream } from '@tsmicro/server';
 import { grpcTransport } from '@tsmicro/transport/grpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { file_lowercase, type HelloReply, HelloReplySchema, type HelloRequest, HelloRequestSchema } from './gen/lowercase_pb.js';
+import { jsonMethod } from './grpc-js-server.js';
 import { collect } from './peers.js';
 
 /** lowercase.proto spells its methods lower-case: `rpc sayHello`, `rpc listHellos`. */
@@ -38,18 +39,8 @@ async function grpcJsServer(): Promise<string> {
       call.end();
     },
   });
-  const ser = (v: unknown) => Buffer.from(JSON.stringify(v));
-  const de = (b: Buffer) => JSON.parse(b.toString()) as unknown;
-  const plain = {
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: ser,
-    requestDeserialize: de,
-    responseSerialize: ser,
-    responseDeserialize: de,
-  };
   server.addService(
-    { sayHello: { ...plain, path: `/${PKG}.Plain/sayHello` } },
+    { sayHello: jsonMethod(`/${PKG}.Plain/sayHello`) },
     {
       sayHello: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, cb: grpc.sendUnaryData<unknown>) =>
         cb(null, { message: `json ${call.request.name}` }),
