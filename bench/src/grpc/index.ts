@@ -54,10 +54,10 @@ async function startGrpcJs(): Promise<EchoServer> {
   return { address: `grpc://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.tryShutdown(() => resolve())) };
 }
 
-async function startTsmicro(): Promise<EchoServer> {
+async function startTsmicro(keepaliveInterval: number | undefined): Promise<EchoServer> {
   const server = createServer({
     name: 'bench',
-    transport: grpcTransport({ schemas: [file_bench_echo] }),
+    transport: grpcTransport({ schemas: [file_bench_echo], ...(keepaliveInterval === undefined ? {} : { keepaliveInterval }) }),
     codecs: [json, protobuf({ types: [file_bench_echo] })],
   });
   // `Bench` answers protobuf callers (grpc-js, /tsmicro.bench.v1.Bench/Echo), `Json` the json ones.
@@ -120,9 +120,12 @@ function connectTsmicro(address: string, proto: boolean, timeout: number): EchoC
   };
 }
 
-/** The server of a gRPC stack, on a free loopback port. */
-export async function startGrpcBenchServer(impl: EchoImpl): Promise<EchoServer> {
-  return STACKS[impl]?.server === 'grpcjs' ? startGrpcJs() : startTsmicro();
+/**
+ * The server of a gRPC stack, on a free loopback port. `keepaliveInterval` is the tsmicro server's
+ * (pair.ts turns it off: under valgrind a client's PING answer can take longer than the 10 s timeout).
+ */
+export async function startGrpcBenchServer(impl: EchoImpl, keepaliveInterval?: number): Promise<EchoServer> {
+  return STACKS[impl]?.server === 'grpcjs' ? startGrpcJs() : startTsmicro(keepaliveInterval);
 }
 
 /** The client of a gRPC stack; `timeout` bounds a tsmicro client's dial and each call (pair.ts, under valgrind, needs far more). */

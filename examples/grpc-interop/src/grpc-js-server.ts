@@ -15,6 +15,22 @@ export interface Seen {
 /** gRPC status the grpc-js server fails with when a request's `failCode` is set (it is a gRPC status here). */
 const fail = (code: number) => ({ code, details: `grpc-js failed with status ${code}` });
 
+const ser = (v: unknown) => Buffer.from(JSON.stringify(v));
+const de = (b: Buffer) => JSON.parse(b.toString()) as unknown;
+
+/** A unary grpc-js method at `path` whose messages are JSON (served as `application/grpc+json`). */
+export function jsonMethod(path: string): grpc.MethodDefinition<unknown, unknown> {
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: ser,
+    requestDeserialize: de,
+    responseSerialize: ser,
+    responseDeserialize: de,
+  };
+}
+
 function later(ms: number, call: ServerSurfaceCall, fn: () => void): void {
   if (!ms) return void fn();
   const t = setTimeout(fn, ms);
@@ -62,20 +78,8 @@ export async function grpcJsEchoServer(
       call.on('end', () => call.end());
     },
   });
-  const ser = (v: unknown) => Buffer.from(JSON.stringify(v));
-  const de = (b: Buffer) => JSON.parse(b.toString()) as unknown;
   server.addService(
-    {
-      say: {
-        path: '/tsmicro.interop.v1.Plain/Say',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: ser,
-        requestDeserialize: de,
-        responseSerialize: ser,
-        responseDeserialize: de,
-      },
-    },
+    { say: jsonMethod('/tsmicro.interop.v1.Plain/Say') },
     {
       say(call: grpc.ServerUnaryCall<{ text: string }, Reply>, cb: grpc.sendUnaryData<Reply>) {
         track(call);

@@ -11,6 +11,8 @@ import type { ServerContext } from './server.js';
 export class CallContext implements ServerContext {
   declare readonly deadline?: number;
   private md: Metadata | undefined;
+  /** What {@link setTrailer} gathered; the server sends it with the call's last frame. */
+  trailer: Metadata | undefined;
 
   constructor(
     private readonly header: Readonly<Record<string, string>>,
@@ -34,5 +36,17 @@ export class CallContext implements ServerContext {
 
   get signal(): AbortSignal {
     return this.scope.signal;
+  }
+
+  setTrailer(metadata: Readonly<Metadata>): void {
+    this.trailer ??= {};
+    for (const k in metadata) {
+      const v = metadata[k];
+      if (v === undefined) continue;
+      const key = k.toLowerCase();
+      // A plain object: `__proto__` would hit the prototype setter and vanish.
+      if (key === '__proto__') Object.defineProperty(this.trailer, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else this.trailer[key] = v;
+    }
   }
 }

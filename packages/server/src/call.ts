@@ -17,7 +17,16 @@
  * Only `long` calls are counted by {@link Calls}; `stop()` waits for them, then cuts what is left.
  */
 import type { Codec, CodecSet } from '@tsmicro/codec';
-import { badRequest, type Logger, notFound, serviceUnavailable, timeout, toMicroError, tooManyRequests } from '@tsmicro/core';
+import {
+  badRequest,
+  type Logger,
+  type Metadata,
+  notFound,
+  serviceUnavailable,
+  timeout,
+  toMicroError,
+  tooManyRequests,
+} from '@tsmicro/core';
 import type { Message } from '@tsmicro/transport';
 import { type CallScope, callScope, H, type RpcStream, raceScope } from '@tsmicro/transport/rpc';
 import { CallContext } from './call-context.js';
@@ -90,16 +99,16 @@ export function serveRequest(env: CallEnv, open: number, s: RpcStream, req: Mess
     if (!isThenable(out)) {
       if (scope.aborted) throw scope.reason;
       // The frame is queued now; a failed write means the connection is gone, with nobody to tell.
-      s.sendLast(codec.encode(out)).catch(noop);
+      s.sendLast(codec.encode(out), ctx.trailer).catch(noop);
       scope.dispose();
       return;
     }
   } catch (e) {
     scope.dispose();
-    answerError(env, s, e, route.logger);
+    answerError(env, s, e, route.logger, ctx.trailer);
     return;
   }
-  new LateAnswer(env, s, codec, route.logger, scope).wait(out);
+  new LateAnswer(env, s, codec, ctx, scope).wait(out);
 }
 
 /** What a long call holds until its end. */
@@ -126,11 +135,11 @@ function endLong(env: CallEnv, l: Long): void {
 }
 
 /** Answers a failed call with its error, unless nobody is left to answer (cancelled, connection lost). */
-function answerError(env: CallEnv, s: RpcStream, e: unknown, logger: Logger): void {
+function answerError(env: CallEnv, s: RpcStream, e: unknown, logger: Logger, trailer: Metadata | undefined): void {
   if (s.failed) return;
   const err = toMicroError(e, env.name);
   if (err.code >= 500 && err.code !== 503) logger.warn({ err: err.detail, code: err.code }, 'handler failed');
-  s.fail(err).catch(noop);
+  s.fail(err, trailer).catch(noop);
 }
 
 /**
@@ -149,7 +158,7 @@ class LateAnswer implements LongCall {
     private readonly env: CallEnv,
     private readonly s: RpcStream,
     private readonly codec: Codec,
-    private readonly logger: Logger,
+    private readonly ctx: CallContext,
     private readonly scope: CallScope,
   ) {
     env.calls.started();
@@ -180,14 +189,14 @@ class LateAnswer implements LongCall {
     }
     this.settled = true;
     // The frame is queued now; a failed write means the connection is gone, with nobody to tell.
-    this.s.sendLast(body).catch(noop);
+    this.s.sendLast(body, this.ctx.trailer).catch(noop);
     this.end();
   }
 
   private fail(e: unknown): void {
     if (this.settled) return;
     this.settled = true;
-    answerError(this.env, this.s, e, this.logger);
+    answerError(this.env, this.s, e, this.ctx.logger, this.ctx.trailer);
     this.end();
   }
 
@@ -212,7 +221,8 @@ async function firstInput(s: RpcStream, codec: Codec, endpoint: string): Promise
   return codec.decode(body);
 }
 
-async function pump(out: unknown, s: RpcStream, codec: Codec, scope: CallScope, endpoint: string): Promise<void> {
+async function pump(out: unknown, s: RpcStream, codec: Codec, scope: CallScope, ctx: CallContext): Promise<void> {
+  const endpoint = ctx.endpoint;
   if (!isAsyncIterable(out)) throw new TypeError(`${endpoint} is a stream handler but returned no AsyncIterable`);
   const it = out[Symbol.asyncIterator]();
   try {
@@ -226,7 +236,7 @@ async function pump(out: unknown, s: RpcStream, codec: Codec, scope: CallScope, 
     void it.return?.()?.catch(() => {});
     throw e;
   }
-  await s.end();
+  await s.end(ctx.trailer);
 }
 
 /** A long call from the start: streams, and unary requests sent stream-style. */
@@ -248,11 +258,11 @@ async function serve(env: CallEnv, s: RpcStream, req: Message, route: Route, ctx
     // The result is waited for (raced against the call's scope) only when it is a promise.
     if (isThenable(out)) out = await raceScope(Promise.resolve(out), scope);
     else if (scope.aborted) throw scope.reason;
-    if (streamsOut(route.kind)) await pump(out, s, codec, scope, endpoint);
-    else await s.sendLast(codec.encode(out));
+    if (streamsOut(route.kind)) await pump(out, s, codec, scope, ctx);
+    else await s.sendLast(codec.encode(out), ctx.trailer);
   } catch (e) {
     // A cancelled call or a lost connection has nobody left to answer.
-    answerError(env, s, e, route.logger);
+    answerError(env, s, e, route.logger, ctx.trailer);
   } finally {
     endLong(env, l);
     env.calls.ended();

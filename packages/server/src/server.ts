@@ -12,6 +12,14 @@ export interface ServerContext extends Context {
   readonly node: string;
   /** The caller's transport address (e.g. `127.0.0.1:51234`). */
   readonly peer: string;
+  /**
+   * Adds trailer metadata to the answer (keys lower-cased; a later call adds to or overwrites
+   * earlier keys). It goes with the call's end, whether it succeeds or fails: over gRPC as trailing
+   * metadata beside `grpc-status`; over tsmicro's protocol in the last frame's header. Set it before the
+   * handler returns (or before a stream's last item): what is set after the answer is gone is dropped.
+   * @example ctx.setTrailer({ 'x-cache': 'hit' })
+   */
+  setTrailer(metadata: Readonly<Metadata>): void;
 }
 
 /**

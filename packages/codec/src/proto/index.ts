@@ -8,9 +8,9 @@
  * The receiver decodes only types present in the registry it was given.
  */
 import { createRegistry, type DescMessage, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
-import { AnySchema, anyPack, anyUnpack } from '@bufbuild/protobuf/wkt';
 import { badRequest } from '@tsmicro/core';
 import type { Codec } from '../codec.js';
+import { anyHead, packAny, type Unpacked, unpackAny } from './any.js';
 
 /** Options of {@link protobuf}. */
 export interface ProtobufOptions {
@@ -29,10 +29,16 @@ function isMessage(v: unknown): v is Message {
  */
 export function protobuf(o: ProtobufOptions): Codec {
   const registry: Registry = createRegistry(...o.types);
-  const schemaOf = (typeName: string): DescMessage => {
+  /** Each registered type's schema and envelope head, made on first use (bounded by the registry). */
+  const known = new Map<string, { desc: DescMessage; head: Uint8Array }>();
+  const typeOf = (typeName: string) => {
+    let t = known.get(typeName);
+    if (t) return t;
     const desc = registry.getMessage(typeName);
     if (!desc) throw badRequest(`protobuf codec: message type '${typeName}' is not registered`);
-    return desc;
+    t = { desc, head: anyHead(typeName) };
+    known.set(typeName, t);
+    return t;
   };
   return {
     name: 'protobuf',
@@ -40,22 +46,22 @@ export function protobuf(o: ProtobufOptions): Codec {
     encode(value) {
       if (value === undefined) return new Uint8Array(0);
       if (!isMessage(value)) throw badRequest('protobuf codec encodes generated protobuf messages only (objects with $typeName)');
-      return toBinary(AnySchema, anyPack(schemaOf(value.$typeName), value));
+      const t = typeOf(value.$typeName);
+      return packAny(t.head, toBinary(t.desc, value));
     },
     decode(data) {
       if (data.length === 0) return undefined;
-      let any: ReturnType<typeof fromBinary<typeof AnySchema>>;
+      let any: Unpacked;
       try {
-        any = fromBinary(AnySchema, data);
+        any = unpackAny(data);
       } catch (e) {
         throw badRequest(`body is not valid protobuf: ${(e as Error).message}`);
       }
-      const typeName = any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1);
-      schemaOf(typeName);
+      const t = typeOf(any.typeName);
       try {
-        return anyUnpack(any, registry);
+        return fromBinary(t.desc, any.value);
       } catch (e) {
-        throw badRequest(`body is not a valid ${typeName}: ${(e as Error).message}`);
+        throw badRequest(`body is not a valid ${any.typeName}: ${(e as Error).message}`);
       }
     },
   };

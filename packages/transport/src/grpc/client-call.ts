@@ -1,4 +1,5 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, constants, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import { anyValue, packAny } from '@tsmicro/codec';
 import { badRequest, decodeError, encodeError, isMicroError, type MicroError, serviceUnavailable, toMicroError } from '@tsmicro/core';
 import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
@@ -8,7 +9,6 @@ import { UNARY_HINT, writeGrpcMetadata } from './metadata.js';
 import { grpcContentType, PROTOBUF, pathOf } from './names.js';
 import type { CallHost } from './server-call.js';
 import { decodeGrpcMessage, formatGrpcTimeout, fromGrpcStatus, GrpcStatus } from './status.js';
-import { unwrapAny, wrapAny } from './wire.js';
 
 const resolved = Promise.resolve();
 const empty = new Uint8Array(0);
@@ -83,7 +83,8 @@ export class ClientCall {
   ) {
     const o = host.o;
     const codec = header[H.contentType] ?? 'application/json';
-    const path = pathOf(header[H.endpoint] ?? '', o.package);
+    const endpoint = header[H.endpoint] ?? '';
+    const path = o.schema?.path(endpoint, o.package) ?? pathOf(endpoint, o.package);
     this.proto = codec === PROTOBUF;
     this.unary = header[H.stream] !== '1';
     this.window = Number(header[H.window] ?? INITIAL_WINDOW);
@@ -164,7 +165,7 @@ export class ClientCall {
     if (!stream || stream.destroyed) return Promise.reject(serviceUnavailable('the gRPC stream is closed'));
     let frame: Buffer;
     try {
-      frame = frameMessage(this.proto ? unwrapAny(body) : body, this.host.o.compression, this.host.o.maxMessageSize);
+      frame = frameMessage(this.proto ? anyValue(body) : body, this.host.o.compression, this.host.o.maxMessageSize);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -200,7 +201,7 @@ export class ClientCall {
       return;
     }
     for (const m of msgs) {
-      const body = this.output ? wrapAny(this.output, m) : m;
+      const body = this.output ? packAny(this.output, m) : m;
       if (this.unary && this.answer === undefined && this.inflow === undefined) this.answer = body;
       else {
         // More than one message on a unary call goes up as it came: the RPC layer refuses the second.

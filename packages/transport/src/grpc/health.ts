@@ -1,6 +1,7 @@
+import { readFields } from '@tsmicro/codec';
 import { GrpcStatus } from './status.js';
 import type { StdCall, StdHandlers } from './std-call.js';
-import { ProtoWriter, readFields, stringField } from './wire.js';
+import { ProtoWriter, stringField } from './wire.js';
 
 /** What `grpc.health.v1.Health` reports for the server (and every service it knows). */
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';

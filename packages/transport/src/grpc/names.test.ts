@@ -11,6 +11,11 @@ describe('gRPC names ↔ tsmicro endpoints', () => {
     expect(endpointOf(pathOf('Greeter.sayHello', 'p'))).toBe('Greeter.sayHello');
   });
 
+  it('keeps a method spelled lower-case: path → endpoint, and an endpoint that is a path goes as it is', () => {
+    expect(endpointOf('/pkg.Greeter/sayHello')).toBe('Greeter.sayHello');
+    expect(pathOf('/pkg.Greeter/sayHello', 'other')).toBe('/pkg.Greeter/sayHello');
+  });
+
   it('refuses malformed paths', () => {
     for (const p of ['', '/', '//x', '/Greeter', '/Greeter/', '/a/b/c', 'Greeter/SayHello', '/pkg./X'])
       expect(endpointOf(p)).toBeUndefined();

@@ -4,7 +4,9 @@
  * segment is the tsmicro handler name, and the method's first letter is upper-case in gRPC and
  * lower-case in tsmicro (the usual spelling on each side; a method described by a schema uses its
  * generated `localName`). A tsmicro client may name the package in the endpoint,
- * `pkg.sub.Greeter.sayHello`, or leave it to the transport's `package` option.
+ * `pkg.sub.Greeter.sayHello`, or leave it to the transport's `package` option; a method its schema
+ * describes goes to the path the schema spells (lower-case methods too), and any other lower-case
+ * method is reached by giving its gRPC path as the endpoint.
  */
 
 /** The tsmicro endpoint of a gRPC path; undefined when the path is not `/Service/Method`. */
@@ -17,8 +19,13 @@ export function endpointOf(path: string): string | undefined {
   return `${service}.${method[0]?.toLowerCase()}${method.slice(1)}`;
 }
 
-/** The gRPC path of a tsmicro endpoint: `Greeter.sayHello` (with `pkg`) or `pkg.Greeter.sayHello` → `/pkg.Greeter/SayHello`. */
+/**
+ * The gRPC path of a tsmicro endpoint no schema describes: `Greeter.sayHello` (with `pkg`) or
+ * `pkg.Greeter.sayHello` → `/pkg.Greeter/SayHello`; an endpoint that is a gRPC path already
+ * (`/pkg.Greeter/sayHello`, for a method spelled lower-case) goes as it is.
+ */
 export function pathOf(endpoint: string, pkg: string | undefined): string {
+  if (endpoint[0] === '/') return endpoint;
   const dot = endpoint.lastIndexOf('.');
   const service = endpoint.slice(0, dot);
   const method = `${endpoint[dot + 1]?.toUpperCase() ?? ''}${endpoint.slice(dot + 2)}`;

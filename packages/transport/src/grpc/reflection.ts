@@ -1,7 +1,8 @@
+import { type Field, readFields } from '@tsmicro/codec';
 import type { SchemaExtension, SchemaFile, SchemaMessage } from './schema-file.js';
 import { GrpcStatus } from './status.js';
 import type { StdHandlers } from './std-call.js';
-import { type Field, ProtoWriter, readFields, stringField } from './wire.js';
+import { ProtoWriter, stringField } from './wire.js';
 
 /** Serialized `FileDescriptorProto`s by file name, which file defines each symbol, and the extensions of each message. */
 export interface ReflectionIndex {

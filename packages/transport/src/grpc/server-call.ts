@@ -1,14 +1,14 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { anyValue, packAny } from '@tsmicro/codec';
 import { badRequest, decodeError, encodeError, isMicroError, type MicroError, toMicroError } from '@tsmicro/core';
 import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
 import { ACCEPT_ENCODING, frameMessage, type GrpcEncoding, MessageParser, responseEncoding } from './framing.js';
 import { Inflow, written } from './inflow.js';
-import { readGrpcMetadata, UNARY_HINT } from './metadata.js';
+import { readGrpcMetadata, UNARY_HINT, writeGrpcMetadata } from './metadata.js';
 import type { ResolvedGrpcOptions } from './options.js';
 import type { ProtoMethod } from './schema.js';
 import { encodeGrpcMessage, parseGrpcTimeout, toGrpcStatus } from './status.js';
-import { unwrapAny, wrapAny } from './wire.js';
 
 /** What a call needs from its connection. */
 export interface CallHost {
@@ -70,14 +70,31 @@ export function responseHeaders(contentType: string, encoding: GrpcEncoding): Ou
   return Object.freeze(h);
 }
 
-/** Trailers of a call's status (`micro-error` carries the full MicroError, so a tsmicro peer gets it back unchanged). */
-export function statusTrailers(e: MicroError | undefined): OutgoingHttpHeaders {
-  if (!e) return OK_TRAILERS;
-  return {
-    'grpc-status': String(toGrpcStatus(e)),
-    'grpc-message': encodeGrpcMessage(e.detail),
-    'micro-error': encodeGrpcMessage(encodeError(e)),
-  };
+/**
+ * Trailers of a call's status (`micro-error` carries the full MicroError, so a tsmicro peer gets it
+ * back unchanged), with the handler's trailer metadata (`ctx.setTrailer`) from the RPC frame's header.
+ */
+export function statusTrailers(e: MicroError | undefined, header?: Readonly<Record<string, string>>): OutgoingHttpHeaders {
+  const t: OutgoingHttpHeaders = e
+    ? {
+        'grpc-status': String(toGrpcStatus(e)),
+        'grpc-message': encodeGrpcMessage(e.detail),
+        'micro-error': encodeGrpcMessage(encodeError(e)),
+      }
+    : OK_TRAILERS;
+  if (header === undefined || !hasMetadata(header)) return t;
+  const out = { ...t };
+  writeGrpcMetadata(header, out);
+  return out;
+}
+
+/** True when an RPC header holds user metadata (a lower-case key): the common answer has none, and keeps the shared OK trailers. */
+function hasMetadata(header: Readonly<Record<string, string>>): boolean {
+  for (const k in header) {
+    const c = k.charCodeAt(0);
+    if (c < 65 || c > 90) return true;
+  }
+  return false;
 }
 
 /**
@@ -133,12 +150,13 @@ export class ServerCall {
       case Frame.data:
         return this.write(m.body, false);
       case Frame.last:
+        this.trailers = statusTrailers(undefined, m.header);
         return this.write(m.body, true);
       case Frame.end:
-        this.finish(undefined);
+        this.finish(undefined, m.header);
         return resolved;
       case Frame.error:
-        this.finish(decodeError(m.header[H.error] ?? ''));
+        this.finish(decodeError(m.header[H.error] ?? ''), m.header);
         return resolved;
       case Frame.window:
         this.flow().grant(Number(m.header[H.window]));
@@ -152,7 +170,7 @@ export class ServerCall {
     if (this.ended || this.stream.destroyed) return Promise.reject(new Error('the gRPC call is over'));
     let frame: Buffer;
     try {
-      frame = frameMessage(this.init.method ? unwrapAny(body) : body, this.outEncoding, this.host.o.maxMessageSize);
+      frame = frameMessage(this.init.method ? anyValue(body) : body, this.outEncoding, this.host.o.maxMessageSize);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -168,12 +186,12 @@ export class ServerCall {
     return resolved;
   }
 
-  /** Ends the call with trailers: OK, or the error. */
-  finish(e: MicroError | undefined): void {
+  /** Ends the call with trailers: OK, or the error, and the handler's trailer metadata in `header`. */
+  finish(e: MicroError | undefined, header?: Readonly<Record<string, string>>): void {
     if (this.ended) return;
     this.ended = true;
     this.inflow?.clear();
-    const trailers = statusTrailers(e);
+    const trailers = statusTrailers(e, header);
     if (this.stream.destroyed || this.stream.closed) return;
     if (!this.headersSent) {
       // Trailers-only: the status goes in the one HEADERS frame, which ends the stream.
@@ -216,7 +234,7 @@ export class ServerCall {
     }
     const method = this.init.method;
     for (const raw of msgs) {
-      const body = method ? wrapAny(method.inputAny, raw) : raw;
+      const body = method ? packAny(method.inputAny, raw) : raw;
       if (this.requested) this.flow().message(body);
       else if (this.held === undefined && !method?.clientStreams) {
         this.held = body;

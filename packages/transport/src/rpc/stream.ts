@@ -1,7 +1,17 @@
-import { badRequest, canceled, decodeError, ErrorCode, encodeError, isMicroError, type MicroError, payloadTooLarge } from '@tsmicro/core';
+import {
+  badRequest,
+  canceled,
+  decodeError,
+  ErrorCode,
+  encodeError,
+  isMicroError,
+  type Metadata,
+  type MicroError,
+  payloadTooLarge,
+} from '@tsmicro/core';
 import type { Message } from '../transport.js';
 import type { Encoding } from './compression.js';
-import { Frame, H, MESSAGE_OVERHEAD, messageCost } from './headers.js';
+import { Frame, H, MESSAGE_OVERHEAD, messageCost, writeMetadata } from './headers.js';
 
 /** One call on a multiplexed connection, seen from either end. Bodies are encoded messages. */
 export interface RpcStream {
@@ -14,14 +24,17 @@ export interface RpcStream {
   onFail(fn: (e: MicroError) => void): () => void;
   /** Sends one message; waits while the peer has granted no credit. Rejects once the call ended abnormally. */
   send(body: Uint8Array): Promise<void>;
-  /** Sends the last message and half-closes in one frame. */
-  sendLast(body: Uint8Array): Promise<void>;
-  /** Half-closes: no more messages from this side. From the server it completes the call. */
-  end(): Promise<void>;
+  /**
+   * Sends the last message and half-closes in one frame. `trailer` (server): metadata that goes in
+   * that frame's header, after the answer (gRPC sends it as trailing metadata).
+   */
+  sendLast(body: Uint8Array, trailer?: Metadata): Promise<void>;
+  /** Half-closes: no more messages from this side. From the server it completes the call (with `trailer`, as for `sendLast`). */
+  end(trailer?: Metadata): Promise<void>;
   /** The next message, `undefined` at the peer's end of stream; rejects with the `MicroError` that ended the call. */
   recv(): Promise<Uint8Array | undefined>;
-  /** Server: completes the call with an error. */
-  fail(e: MicroError): Promise<void>;
+  /** Server: completes the call with an error (and `trailer`, as for `sendLast`). */
+  fail(e: MicroError, trailer?: Metadata): Promise<void>;
   /** Server: completes the call with an error that says no handler ran it (`Micro-Refused: 1`), so any caller may repeat it. */
   refuse(e: MicroError): Promise<void>;
   /** Client: abandons the call, telling the server; `reason` is what local readers and writers see. */
@@ -45,6 +58,11 @@ const MAX_WINDOW = 4 * 1024 * 1024;
 /** The header of an `error` frame refusing call `id` before any handler ran. */
 export function refusal(id: string, e: MicroError): Record<string, string> {
   return { [H.id]: id, [H.frame]: Frame.error, [H.error]: encodeError(e), [H.refused]: '1' };
+}
+/** A closing frame's header with the handler's trailer metadata in it (lower-case keys: never a protocol header). */
+function withTrailer(header: Record<string, string>, trailer: Metadata | undefined): Record<string, string> {
+  if (trailer !== undefined) writeMetadata(header, trailer);
+  return header;
 }
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 type Reader = { resolve: (m: Uint8Array | undefined) => void; reject: (e: unknown) => void };
@@ -170,10 +188,10 @@ export class Channel implements RpcStream {
     return this.writeData(body);
   }
 
-  sendLast(body: Uint8Array): Promise<void> {
-    if (!this.canSend()) return this.acquire(body).then(() => this.writeLast(body));
+  sendLast(body: Uint8Array, trailer?: Metadata): Promise<void> {
+    if (!this.canSend()) return this.acquire(body).then(() => this.writeLast(body, trailer));
     this.sendCredit -= messageCost(body);
-    return this.writeLast(body);
+    return this.writeLast(body, trailer);
   }
 
   private writeData(body: Uint8Array): Promise<void> {
@@ -182,26 +200,26 @@ export class Channel implements RpcStream {
     return this.host.write({ header: this.dataHeader, body }, this.encoding);
   }
 
-  private writeLast(body: Uint8Array): Promise<void> {
+  private writeLast(body: Uint8Array, trailer: Metadata | undefined): Promise<void> {
     this.localEnded = true;
     if (!this.isClient) this.release();
-    const written = this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.last }, body }, this.encoding);
+    const written = this.host.write({ header: withTrailer({ [H.id]: this.id, [H.frame]: Frame.last }, trailer), body }, this.encoding);
     if (this.isClient) return written;
     // A response the transport refused before writing it (too large) still owes the caller an answer.
     return written.catch(async (e: unknown) => {
       if (isMicroError(e) && e.code === ErrorCode.PayloadTooLarge) {
         this.localEnded = false;
-        await this.fail(payloadTooLarge(`the response could not be sent: ${e.detail}`, { id: e.id }));
+        await this.fail(payloadTooLarge(`the response could not be sent: ${e.detail}`, { id: e.id }), trailer);
       }
       throw e;
     });
   }
 
-  async end(): Promise<void> {
+  async end(trailer?: Metadata): Promise<void> {
     if (this.failure || this.localEnded) return;
     this.localEnded = true;
     if (!this.isClient) this.release();
-    await this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.end }, body: empty });
+    await this.host.write({ header: withTrailer({ [H.id]: this.id, [H.frame]: Frame.end }, trailer), body: empty });
   }
 
   recv(): Promise<Uint8Array | undefined> {
@@ -217,10 +235,11 @@ export class Channel implements RpcStream {
     });
   }
 
-  async fail(e: MicroError): Promise<void> {
+  async fail(e: MicroError, trailer?: Metadata): Promise<void> {
     if (this.failure || (this.localEnded && !this.isClient)) return;
     this.terminate(e);
-    await this.host.write({ header: { [H.id]: this.id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, body: empty });
+    const header = withTrailer({ [H.id]: this.id, [H.frame]: Frame.error, [H.error]: encodeError(e) }, trailer);
+    await this.host.write({ header, body: empty });
   }
 
   async refuse(e: MicroError): Promise<void> {

@@ -12,7 +12,7 @@ function onlyHandlerWrapper(obs: { handler: readonly unknown[] }): HandlerWrappe
 
 /** The context a server gives a unary handler, as plain data. */
 function serverContext(logger: Logger): ServerContext {
-  const ctx: Context & { kind: 'unary'; node: string; peer: string } = {
+  const ctx: Context & { kind: 'unary'; node: string; peer: string; setTrailer(): void } = {
     metadata: { 'x-request-id': 'rid-1' },
     signal: new AbortController().signal,
     service: 'greeter',
@@ -21,6 +21,7 @@ function serverContext(logger: Logger): ServerContext {
     kind: 'unary',
     node: 'node-1',
     peer: '127.0.0.1:4000',
+    setTrailer() {},
   };
   return ctx;
 }
