@@ -6,7 +6,7 @@ import { PendingPublishes } from '../internal/pending.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { topicCheck, validatePattern } from '../topic.js';
 import { tickCorker } from './cork.js';
-import { encodeEnvelope } from './envelope.js';
+import { envelopeEncoder } from './envelope.js';
 import { type RedisBrokerOptions, resolveOptions } from './options.js';
 import { runPublish } from './publish-script.js';
 import { pubsubRouter } from './pubsub.js';
@@ -99,6 +99,7 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
   /** Publishes made and not yet answered, for `flush()`. */
   const pending = new PendingPublishes();
   const cork = tickCorker();
+  const encodeEnvelope = envelopeEncoder();
 
   async function publishOne(topic: string, m: Message, po?: PublishOptions): Promise<void> {
     checkTopic(topic);
