@@ -50,7 +50,7 @@ function withBody(head: Buffer, body: Uint8Array): Buffer {
  */
 export function envelopeEncoder(): (m: Message) => Buffer {
   let lastHeader: Message['header'] | undefined;
-  let lastHead = NO_HEADERS;
+  let lastHead: Buffer = NO_HEADERS;
   return (m) => {
     if (m.header !== lastHeader) {
       // A header that can change may not be remembered.
