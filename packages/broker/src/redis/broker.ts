@@ -5,7 +5,8 @@ import type { Broker, Handler, PublishOptions, SubscribeOptions, Subscriber } fr
 import { PendingPublishes } from '../internal/pending.js';
 import { trackedSubscriber } from '../internal/tracked-subscriber.js';
 import { topicCheck, validatePattern } from '../topic.js';
-import { encodeEnvelope } from './envelope.js';
+import { tickCorker } from './cork.js';
+import { envelopeEncoder } from './envelope.js';
 import { type RedisBrokerOptions, resolveOptions } from './options.js';
 import { runPublish } from './publish-script.js';
 import { pubsubRouter } from './pubsub.js';
@@ -97,6 +98,8 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
 
   /** Publishes made and not yet answered, for `flush()`. */
   const pending = new PendingPublishes();
+  const cork = tickCorker();
+  const encodeEnvelope = envelopeEncoder();
 
   async function publishOne(topic: string, m: Message, po?: PublishOptions): Promise<void> {
     checkTopic(topic);
@@ -109,6 +112,7 @@ export function redisBroker(options: RedisBrokerOptions = {}): Broker {
       );
     }
     try {
+      cork(main);
       const seen = await runPublish(main, [topic, payload, setKey, streamPrefix, o.maxLen], patterns);
       if (!samePatterns(seen, patterns)) patterns = new Set(seen);
     } catch (e) {

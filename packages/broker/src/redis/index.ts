@@ -21,6 +21,8 @@
  * `m` = encoded message) to the stream of each registered pattern matching the topic — so a
  * group misses nothing while its subscribers are down, up to `maxLen` entries. (A raw
  * `XADD <keyPrefix>s:<pattern> * m <payload>` also works; the topic then defaults to the pattern.)
+ * Publishes made in one synchronous run (a burst) leave in one socket write: the connection is
+ * corked until the next tick, so Redis reads the burst at once; order and replies are unchanged.
  * Each stream subscriber is a group consumer with its own blocking connection (XREADGROUP).
  * Handler resolves → XACK; throws/nack → the entry stays pending and is replayed to this
  * consumer after `nackDelay`; never settled, or its consumer died → after `claimIdle` another

@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
  * ARGV: topic, payload, pattern-set key, stream key prefix, maxlen, then the patterns this
  * publisher has seen before. Those are added back to the set: after a Redis restart without
  * persistence the set is gone, and this keeps streams filling until their consumers return and
- * re-create their groups. Returns the pattern set, which the publisher remembers.
+ * re-create their groups. Returns the pattern set, which the publisher remembers. With no pattern
+ * registered (plain pub/sub only, the common case) it stops after an SCARD: no split, no SMEMBERS.
  * Standalone Redis only: the stream keys are computed inside the script, which Redis Cluster
  * does not allow.
  */
@@ -30,6 +31,7 @@ end
 local topic, payload = ARGV[1], ARGV[2]
 redis.call('PUBLISH', topic, payload)
 for i = 6, #ARGV do redis.call('SADD', ARGV[3], ARGV[i]) end
+if redis.call('SCARD', ARGV[3]) == 0 then return {} end
 local tt = split(topic)
 local patterns = redis.call('SMEMBERS', ARGV[3])
 for _, pattern in ipairs(patterns) do

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Handler } from '../broker.js';
 import { SerialDelivery } from '../internal/serial-delivery.js';
 import { compilePattern, type TopicMatcher } from '../topic.js';
-import { decodeEnvelope } from './envelope.js';
+import { envelopeDecoder } from './envelope.js';
 import { toRedisGlob } from './glob.js';
 
 interface PlainSub {
@@ -21,6 +21,7 @@ export function pubsubRouter(conn: Redis, logger: Logger) {
   const exact = new Map<string, Set<PlainSub>>();
   const globs = new Map<string, Set<PlainSub>>();
   const ready = new Map<string, Promise<unknown>>();
+  const decodeEnvelope = envelopeDecoder();
 
   const deliver = (subs: Set<PlainSub> | undefined, topic: string, payload: Buffer) => {
     if (!subs) return;

@@ -130,6 +130,24 @@ describe('cacheRegistry', () => {
     expect(Object.isFrozen(rec?.nodes)).toBe(true);
   });
 
+  it('hands out one frozen list per service state: a caller changing it cannot corrupt the cache', async () => {
+    const { mem, cache } = setup();
+    const name = uniqueName();
+    await mem.register(makeRecord(name, '1', [makeNode('a')]));
+    await mem.register(makeRecord(name, '2', [makeNode('b')]));
+    const first = await cache.getService(name);
+    expect(await cache.getService(name)).toBe(first);
+    expect(cache.peek(name)).toBe(first);
+    expect(() => first.pop()).toThrow(TypeError);
+    expect(() => first.push(makeRecord(name, '3', [makeNode('c')]))).toThrow(TypeError);
+    expect(() => first.sort()).toThrow(TypeError);
+    expect((await cache.getService(name)).map((r) => r.version).sort()).toEqual(['1', '2']);
+    // A change hands out a new list; the one already handed out stays as it was.
+    await mem.register(makeRecord(name, '3', [makeNode('c')]));
+    await waitFor(async () => (await cache.getService(name)).length === 3, { what: 'the new version' });
+    expect(first.map((r) => r.version).sort()).toEqual(['1', '2']);
+  });
+
   it('serves stale records while the backend fails, with a warning and a bounded refresh rate', async () => {
     const logger = silentLogger();
     const warn = vi.spyOn(logger, 'warn');

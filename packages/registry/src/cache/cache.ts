@@ -63,7 +63,8 @@ function resolveOptions(o: CacheRegistryOptions) {
  * lookup. An entry past its `ttl` (or whose watch broke) is still answered from memory at once while
  * one background lookup refreshes it (stale-while-revalidate; only an empty entry waits for the
  * backend), so while the backend is unreachable the last known records are served (with a warning)
- * and it is retried at most once per `minRefreshInterval`. Hits return frozen records: copy before changing them.
+ * and it is retried at most once per `minRefreshInterval`. Hits return a frozen array of frozen records, the
+ * same one to every caller until the service changes (no copy per lookup): copy before changing them.
  * `register`, `deregister`, `listServices` and `watch` go straight to the wrapped registry.
  * @example const registry = cacheRegistry(mdnsRegistry(), { ttl: 30_000 })
  */
@@ -187,17 +188,17 @@ export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {
         };
         entries.set(name, e);
       }
-      if (e.snapshot && Date.now() < e.expiresAt) return e.snapshot.slice();
+      if (e.snapshot && Date.now() < e.expiresAt) return shared(e.snapshot);
       if (e.snapshot && e.snapshot.length > 0) {
         revalidate(e);
-        return e.snapshot.slice();
+        return shared(e.snapshot);
       }
-      if (e.inflight) return (await e.inflight).slice();
+      if (e.inflight) return shared(await e.inflight);
       if (Date.now() - e.lastAttempt < o.minRefreshInterval) {
-        if (e.snapshot) return e.snapshot.slice();
+        if (e.snapshot) return shared(e.snapshot);
         if (e.lastError !== undefined) throw toError(e.lastError, inner.name, name);
       }
-      return (await refresh(e)).slice();
+      return shared(await refresh(e));
     },
     async close() {
       closing.abort();
@@ -207,6 +208,14 @@ export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {
       if (o.closeInner) await inner.close();
     },
   };
+}
+
+/**
+ * The cached, frozen array itself: `Registry.getService` promises a mutable array, but a copy per
+ * lookup cost every call; changing it throws a TypeError rather than corrupting the cache.
+ */
+function shared(records: readonly ServiceRecord[]): ServiceRecord[] {
+  return records as ServiceRecord[];
 }
 
 function toError(err: unknown, registry: string, service: string): Error {

@@ -1,6 +1,20 @@
 import type { ServiceNode } from '@tsmicro/registry';
 import type { Strategy, StrategyInput } from '../selector.js';
 
+/** The cursor shared by every selection of one service, kept in the strategy's state. */
+interface Cursor {
+  at: number;
+}
+
+/** The service's cursor, made on first use at a random offset. */
+function cursorOf({ state, random, nodes }: StrategyInput): Cursor {
+  const found = state.get('cursor') as Cursor | undefined;
+  if (found !== undefined) return found;
+  const made: Cursor = { at: Math.floor(random() * nodes.length) };
+  state.set('cursor', made);
+  return made;
+}
+
 /**
  * Takes nodes in turn, O(1). The cursor is kept per service across selections and starts at a
  * random offset, so many clients started together do not all hit the first node.
@@ -8,13 +22,15 @@ import type { Strategy, StrategyInput } from '../selector.js';
  */
 export const roundRobin: Strategy = {
   name: 'roundRobin',
-  pick({ nodes, state, random }: StrategyInput): () => ServiceNode {
+  pick(input: StrategyInput): () => ServiceNode {
+    const { nodes } = input;
+    // Looked up once per selection, not per pick: the picker only moves the cursor.
+    const cursor = cursorOf(input);
     return () => {
-      const prev = state.get('cursor');
-      const cursor = typeof prev === 'number' ? prev : Math.floor(random() * nodes.length);
+      const at = cursor.at;
       // Wrap well before 2^53 so the cursor stays an exact integer.
-      state.set('cursor', (cursor + 1) % 0x7fffffff);
-      return nodes[cursor % nodes.length]!;
+      cursor.at = (at + 1) % 0x7fffffff;
+      return nodes[at % nodes.length]!;
     };
   },
 };
