@@ -1,5 +1,5 @@
 import { internalServerError, type MicroError, serviceUnavailable, timeout } from '@tsmicro/core';
-import { leastLoaded } from '@tsmicro/selector';
+import { leastLoaded, roundRobin } from '@tsmicro/selector';
 import { describe, expect, it } from 'vitest';
 import { cluster, ledgerSelector, newLedger } from './resilience-fixtures.js';
 
@@ -35,8 +35,11 @@ describe('retries through client.call', () => {
       }),
       // The breaker is off so that what keeps node 0 out is the selector's outlier ejection, fed by done().
       // Idempotent: the handler's own 503 comes after it ran, so only an idempotent call may be repeated.
+      // Round robin: the default (leastLoaded) already avoids node 0 after its first failure, so the
+      // ejection point under test would never be reached.
       {
         client: { retries: 2, backoff: { base: 2 }, circuitBreaker: false, idempotent: ['Greeter.*'] },
+        selector: { strategy: roundRobin },
         wrapSelector: (s) => ledgerSelector(s, ledger),
       },
     );
