@@ -134,3 +134,23 @@ export class Inbox {
     return it;
   }
 }
+
+/**
+ * The receiving half every socket shares (memory, tcp, gRPC sessions): `recv`, `poll` and iteration
+ * read the socket's {@link Inbox}, which each subclass creates with its own high-water marks.
+ */
+export abstract class InboxSocket {
+  protected abstract readonly inbox: Inbox;
+
+  recv(): Promise<Message> {
+    return this.inbox.recv();
+  }
+
+  poll(): Message | undefined {
+    return this.inbox.poll();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    return this.inbox[Symbol.asyncIterator]();
+  }
+}

@@ -1,5 +1,5 @@
 import { badRequest, canceled, conflict, serviceUnavailable } from '@tsmicro/core';
-import { closedError, Inbox } from './inbox.js';
+import { closedError, Inbox, InboxSocket } from './inbox.js';
 import type { DialOptions, Listener, Message, Socket, Transport } from './transport.js';
 
 /** Unread messages a memory socket holds before its peer's `send()` waits. */
@@ -9,7 +9,7 @@ const RESOLVED = Promise.resolve();
 
 type Pending = { m: Message; resolve: () => void; reject: (e: unknown) => void };
 
-class MemorySocket implements Socket {
+class MemorySocket extends InboxSocket implements Socket {
   readonly inbox: Inbox;
   peer!: MemorySocket;
   readonly closed: Promise<Error | undefined>;
@@ -22,6 +22,7 @@ class MemorySocket implements Socket {
     readonly local: string,
     readonly remote: string,
   ) {
+    super();
     this.inbox = new Inbox(local, HIGH_WATER);
     this.closed = new Promise((resolve) => {
       this.settle = resolve;
@@ -49,18 +50,6 @@ class MemorySocket implements Socket {
       this.peer.inbox.push(p.m);
       p.resolve();
     }
-  }
-
-  recv(): Promise<Message> {
-    return this.inbox.recv();
-  }
-
-  poll(): Message | undefined {
-    return this.inbox.poll();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Message> {
-    return this.inbox[Symbol.asyncIterator]();
   }
 
   close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Http2Session } from 'node:http2';
-import { closedError, Inbox } from '../inbox.js';
+import { closedError, Inbox, InboxSocket } from '../inbox.js';
 import type { Message, Socket } from '../transport.js';
 import type { ResolvedGrpcOptions } from './options.js';
 import type { CallHost } from './server-call.js';
@@ -8,7 +8,7 @@ import type { CallHost } from './server-call.js';
  * What the client and server gRPC sockets share: one HTTP/2 session as a tsmicro {@link Socket}, an
  * inbox of the RPC frames its calls produce, and the calls in flight by RPC call id.
  */
-export abstract class SessionSocket<C> implements Socket, CallHost {
+export abstract class SessionSocket<C> extends InboxSocket implements Socket, CallHost {
   readonly closed: Promise<Error | undefined>;
   protected readonly inbox: Inbox;
   protected readonly calls = new Map<string, C>();
@@ -21,6 +21,7 @@ export abstract class SessionSocket<C> implements Socket, CallHost {
     readonly remote: string,
     readonly o: ResolvedGrpcOptions,
   ) {
+    super();
     this.inbox = new Inbox(remote, Number.POSITIVE_INFINITY);
     let settle: (e: Error | undefined) => void = () => {};
     this.closed = new Promise((resolve) => {
@@ -48,18 +49,6 @@ export abstract class SessionSocket<C> implements Socket, CallHost {
 
   forget(id: string): void {
     this.calls.delete(id);
-  }
-
-  recv(): Promise<Message> {
-    return this.inbox.recv();
-  }
-
-  poll(): Message | undefined {
-    return this.inbox.poll();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Message> {
-    return this.inbox[Symbol.asyncIterator]();
   }
 
   /** Why a send fails once the session is gone. */

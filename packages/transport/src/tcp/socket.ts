@@ -1,6 +1,6 @@
 import type { Socket as NetSocket } from 'node:net';
 import { type MicroError, serviceUnavailable, timeout } from '@tsmicro/core';
-import { closedError, Inbox } from '../inbox.js';
+import { closedError, Inbox, InboxSocket } from '../inbox.js';
 import type { Message, Socket } from '../transport.js';
 import type { ResolvedOptions } from './options.js';
 import { FrameReader } from './reader.js';
@@ -15,13 +15,13 @@ const PING = Buffer.alloc(8);
  * peer's sends wait while the app is behind, and pings still flow), and closes on protocol errors,
  * slow handshakes and stalled frames.
  */
-export class TcpSocket implements Socket {
+export class TcpSocket extends InboxSocket implements Socket {
   readonly closed: Promise<Error | undefined>;
   /** Resolves once the peer's preface checked out; rejects when the connection failed first. */
   readonly ready: Promise<void>;
   private settleReady!: { resolve: () => void; reject: (e: Error) => void };
   private settleClosed!: (e: Error | undefined) => void;
-  private readonly inbox: Inbox;
+  protected readonly inbox: Inbox;
   private readonly reader: FrameReader;
   private readonly writer: FrameWriter;
   private error: Error | undefined;
@@ -45,6 +45,7 @@ export class TcpSocket implements Socket {
     readonly remote: string,
     private readonly o: ResolvedOptions,
   ) {
+    super();
     this.closed = new Promise((resolve) => {
       this.settleClosed = resolve;
     });
@@ -90,18 +91,6 @@ export class TcpSocket implements Socket {
     } catch (e) {
       return Promise.reject(e);
     }
-  }
-
-  recv(): Promise<Message> {
-    return this.inbox.recv();
-  }
-
-  poll(): Message | undefined {
-    return this.inbox.poll();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Message> {
-    return this.inbox[Symbol.asyncIterator]();
   }
 
   /** Flushes what is queued, sends FIN and waits for the connection to close (destroying it after `closeTimeout`). */
