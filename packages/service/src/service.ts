@@ -46,13 +46,14 @@ export interface ServiceOptions {
   /**
    * Serve standard gRPC as well, on the same port as tsmicro's protocol (the connection preface tells
    * them apart; docs/grpc.md): `true`, or gRPC options (`schemas` for `application/grpc` and
-   * reflection, `maxMessageSize`, `compression`). `grpc.health.v1.Health` follows the service:
+   * reflection, `maxMessageSize`, `compression`, `tls`, which then covers both protocols on the
+   * port). `grpc.health.v1.Health` follows the service:
    * NOT_SERVING until started, SERVING once registered, NOT_SERVING as soon as a stop begins. Not
    * together with `transport` (give that transport gRPC itself). Default: off.
    * @example createService({ name: 'greeter', grpc: { schemas: [file_greeter] } })
    */
   grpc?: true | Omit<GrpcTransportOptions, 'health'>;
-  /** Default: roundRobin over the registry. */
+  /** Default: leastLoaded over the registry. */
   selector?: Selector;
   /** Default json, msgpack, bytes. */
   codecs?: Codec[];

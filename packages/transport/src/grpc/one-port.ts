@@ -1,9 +1,10 @@
-import { createServer as createH2Server } from 'node:http2';
-import { type AddressInfo, createServer as createNetServer, type Socket as NetSocket } from 'node:net';
+import { createServer as createH2Server, type Http2Server } from 'node:http2';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket as NetSocket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { badRequest, conflict, serviceUnavailable } from '@tsmicro/core';
 import { formatAddress } from '../tcp/address.js';
 import { dial as dialTcp } from '../tcp/dial.js';
-import { resolveOptions, type TcpTransportOptions } from '../tcp/options.js';
+import { resolveOptions, type TcpTlsOptions, type TcpTransportOptions } from '../tcp/options.js';
 import { TcpSocket } from '../tcp/socket.js';
 import { MAGIC } from '../tcp/wire.js';
 import type { Listener, Socket } from '../transport.js';
@@ -20,42 +21,76 @@ const BOTH = { protocols: 'tsmicro,grpc' } as const;
 /**
  * tsmicro's tcp protocol and gRPC on ONE port, told apart by the connection preface: a connection
  * starting with `TSMICRO` is a tsmicro connection, anything else goes to the HTTP/2 server (which
- * serves `PRI * HTTP/2.0` prefaces and closes everything else). Plaintext only (no TLS).
+ * serves `PRI * HTTP/2.0` prefaces and closes everything else). With TLS the sniffing happens on the
+ * first decrypted byte, after the handshake (ALPN offers `h2` for gRPC peers).
  */
 class OnePortListener implements Listener {
   address = '';
   readonly metadata = BOTH;
   private handler: ((s: Socket) => void) | undefined;
   private backlog: Socket[] = [];
-  private readonly raw = new Set<NetSocket>();
+  /** Connections whose protocol is not known yet (in their TLS handshake, or before their first byte). */
+  private readonly undecided = new Set<NetSocket>();
   private readonly tcp = new Set<TcpSocket>();
   private closing: Promise<void> | undefined;
   private readonly grpc: GrpcListener;
-  private readonly net = createNetServer();
+  private readonly h2: Http2Server;
+  private readonly net: NetServer;
 
   constructor(
     private readonly tcpO: ReturnType<typeof resolveOptions>,
     o: ResolvedGrpcOptions,
     reflection: Awaited<ReturnType<typeof reflectionIndex>> | undefined,
   ) {
-    const h2 = createH2Server({ settings: { initialWindowSize: o.window } });
-    this.grpc = new GrpcListener(h2, o, reflection);
+    this.h2 = createH2Server({ settings: { initialWindowSize: o.window } });
+    this.grpc = new GrpcListener(this.h2, o, reflection);
     this.grpc.accept((s) => this.deliver(s));
+    const tls = tcpO.tls;
+    this.net = tls
+      ? createTlsServer({ ...tls, ALPNProtocols: ['h2', 'tsmicro'], handshakeTimeout: tcpO.handshakeTimeout })
+      : createNetServer();
     this.net.maxConnections = tcpO.maxConnections;
     this.net.on('connection', (sock: NetSocket) => {
-      this.raw.add(sock);
-      sock.once('close', () => this.raw.delete(sock));
+      this.undecided.add(sock);
+      sock.once('close', () => this.undecided.delete(sock));
       sock.on('error', () => {});
-      // One byte tells them apart; it goes back (unshift) so either protocol reads its whole preface.
-      // Read in paused mode: http2 takes over the socket's handle, and data a 'data' listener saw would be lost.
-      sock.once('readable', () => {
-        const first = sock.read(1) as Buffer | null;
-        this.raw.delete(sock);
-        if (first === null) return void sock.destroy();
-        sock.unshift(first);
-        if (first[0] === MAGIC[0]) this.adoptTcp(sock);
-        else h2.emit('connection', sock);
+      if (!tls) this.sniff(sock);
+    });
+    if (tls) {
+      this.net.on('secureConnection', (sock: NetSocket) => {
+        // The TLS socket shares its raw socket's peer port; from here the TLS socket is the one to track.
+        for (const r of this.undecided) {
+          if (r.remotePort === sock.remotePort && r.remoteAddress === sock.remoteAddress) {
+            this.undecided.delete(r);
+            break;
+          }
+        }
+        this.undecided.add(sock);
+        sock.once('close', () => this.undecided.delete(sock));
+        sock.on('error', () => {});
+        this.sniff(sock);
       });
+      this.net.on('tlsClientError', (e: Error, sock: NetSocket) =>
+        tcpO.logger.warn({ listener: this.address, remote: sock.remoteAddress, err: e.message }, 'tsmicro tcp+grpc: TLS handshake failed'),
+      );
+    }
+  }
+
+  /**
+   * One byte tells the protocols apart; it goes back (unshift) so either reads its whole preface. Read in
+   * paused mode: http2 takes over the socket's handle, and data a 'data' listener saw would be lost. A
+   * connection that says nothing within the handshake timeout is closed.
+   */
+  private sniff(sock: NetSocket): void {
+    sock.setTimeout(this.tcpO.handshakeTimeout, () => sock.destroy());
+    sock.once('readable', () => {
+      const first = sock.read(1) as Buffer | null;
+      this.undecided.delete(sock);
+      sock.setTimeout(0);
+      if (first === null) return void sock.destroy();
+      sock.unshift(first);
+      if (first[0] === MAGIC[0]) this.adoptTcp(sock);
+      else this.h2.emit('connection', sock);
     });
   }
 
@@ -100,7 +135,7 @@ class OnePortListener implements Listener {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => this.net.close(() => resolve()));
-      for (const r of this.raw) r.destroy();
+      for (const r of this.undecided) r.destroy();
       await Promise.allSettled([...this.tcp].map((s) => s.close()));
       await this.grpc.close();
       await stopped;
@@ -113,24 +148,29 @@ class OnePortListener implements Listener {
  * A transport serving tsmicro's tcp protocol and gRPC on one port (the preface tells them apart);
  * the address stays `host:port`, so tsmicro clients use the faster tcp protocol and gRPC clients call
  * the same port. Dials `grpc://` addresses over gRPC and the rest over tcp. `createService({ grpc })` uses it.
+ * TLS, given as `tcp.tls` or `grpc.tls` (one setting for the port), covers both protocols.
  * @example createServer({ name: 'greeter', transport: tcpWithGrpc({ grpc: { schemas: [file_greeter] } }) })
  */
 export function tcpWithGrpc(o: { tcp?: TcpTransportOptions; grpc?: GrpcTransportOptions } = {}): GrpcTransport {
-  const tcpO = resolveOptions(o.tcp);
-  const g = resolveGrpcOptions(o.grpc);
+  const tls = onePortTls(o.tcp?.tls, o.grpc?.tls);
+  const tcpO = { ...resolveOptions(o.tcp), tls };
+  const g = { ...resolveGrpcOptions(o.grpc), tls };
   return {
     name: 'tcp',
     health: g.health,
     dial: (address, d) => (address.startsWith(SCHEME) ? dialGrpc(address, g, d) : dialTcp(address, tcpO, d)),
     async listen(address) {
-      if (g.tls)
-        throw badRequest(
-          'tcpWithGrpc serves gRPC in plaintext on the tcp port: for gRPC over TLS, listen with grpcTransport({ tls }) on a port of its own',
-        );
       const l = new OnePortListener(tcpO, g, g.reflection && g.schema ? await reflectionIndex(g.schema.files) : undefined);
       await l.listen(address);
       if (g.ownsHealth) g.health.set('SERVING');
       return l;
     },
   };
+}
+
+/** One port has one TLS setting: either side may give it, both only if it is the same object. */
+function onePortTls(tcp: TcpTlsOptions | undefined, grpc: TcpTlsOptions | undefined): TcpTlsOptions | undefined {
+  if (tcp && grpc && tcp !== grpc)
+    throw badRequest('tcpWithGrpc serves both protocols on one port with one TLS setting: give tls once, as tcp.tls or grpc.tls');
+  return tcp ?? grpc;
 }
