@@ -2,11 +2,12 @@ import { createClient } from '@tsmicro/client';
 import { createServer } from '@tsmicro/server';
 import type { PubSubImpl } from '../protocol.js';
 import { type BrokerImpl, HTTP_BROKER_SERVICE, openBroker } from './brokers.js';
+import { messageValue } from './message.js';
 import type { PubSide, SubSide } from './side.js';
 
 /**
- * W3 the way apps publish and receive: `client.publish(topic, value)` (the client's codec, a
- * Content-Type header) in the publisher, `server.subscribe(topic, fn)` (decode, context, subscriber
+ * W3 the way apps publish and receive: `client.publish(topic, value)` (the client's codec encodes the
+ * value) in the publisher, `server.subscribe(topic, fn)` (decode, context, subscriber
  * wrappers) in the subscriber, each over a tsmicro broker with every other option at its default.
  */
 export type AppImpl = Extract<PubSubImpl, 'natsApp' | 'redisApp' | 'httpApp'>;
@@ -23,9 +24,8 @@ const MEASURED = encoder.encode('{"i":0}');
 export async function appPub(impl: AppImpl, topic: string, seed: unknown): Promise<PubSide> {
   const { broker, registry } = await openBroker(brokerOf(impl), seed);
   const client = createClient({ broker });
-  let i = 0;
   return {
-    publish: (body) => client.publish(topic, body[2] === 0x77 ? { w: 1, i: i++ } : { i: i++, t: 'tick' }),
+    publish: (i, warm) => client.publish(topic, messageValue(i, warm)),
     flush: () => broker.flush(),
     close: async () => {
       await client.close();

@@ -3,6 +3,7 @@ import { serviceUnavailable } from '@tsmicro/core';
 import type { Registry, ServiceRecord } from '@tsmicro/registry';
 import type { PubSubImpl } from '../protocol.js';
 import { reason } from '../reason.js';
+import { messageBytes } from './message.js';
 import type { PubSide, SubSide } from './side.js';
 
 /** The tsmicro brokers W3 runs on. */
@@ -47,7 +48,7 @@ export async function openBroker(impl: BrokerImpl, seed: unknown): Promise<{ bro
 export async function brokerPub(impl: BrokerImpl, topic: string, seed: unknown): Promise<PubSide> {
   const { broker, registry } = await openBroker(impl, seed);
   return {
-    publish: (body) => broker.publish(topic, { header: {}, body }),
+    publish: (i, warm) => broker.publish(topic, { header: {}, body: messageBytes(i, warm) }),
     flush: () => broker.flush(),
     close: async () => {
       await broker.disconnect();

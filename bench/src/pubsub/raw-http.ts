@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Agent, createServer, request } from 'node:http';
 import { internalServerError } from '@tsmicro/core';
+import { messageBytes } from './message.js';
 import type { PubSide, SubSide } from './side.js';
 
 /** A plain HTTP POST per message over keep-alive connections (what an HTTP broker does at best). */
@@ -19,7 +20,7 @@ export async function httpPub(topic: string, subAddress: string): Promise<PubSid
       req.on('error', reject);
       req.end(body);
     });
-  return { publish: post, flush: async () => {}, close: async () => agent.destroy() };
+  return { publish: (i, warm) => post(messageBytes(i, warm)), flush: async () => {}, close: async () => agent.destroy() };
 }
 
 /** An `http.createServer` on a free loopback port; every POST body is one message. */

@@ -1,4 +1,5 @@
 import { connect } from 'nats';
+import { messageBytes } from './message.js';
 import type { PubSide, SubSide } from './side.js';
 
 const NATS = '127.0.0.1:4222';
@@ -7,8 +8,8 @@ const NATS = '127.0.0.1:4222';
 export async function natsPub(topic: string): Promise<PubSide> {
   const nc = await connect({ servers: NATS });
   return {
-    publish(body) {
-      nc.publish(topic, body);
+    publish(i, warm) {
+      nc.publish(topic, messageBytes(i, warm));
       return undefined;
     },
     flush: () => nc.flush(),

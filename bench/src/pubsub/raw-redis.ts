@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { messageBytes } from './message.js';
 import type { PubSide, SubSide } from './side.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -8,7 +9,10 @@ export async function redisPub(topic: string): Promise<PubSide> {
   const r = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1 });
   await r.connect();
   return {
-    publish: (body) => r.publish(topic, Buffer.from(body.buffer, body.byteOffset, body.byteLength)),
+    publish: (i, warm) => {
+      const body = messageBytes(i, warm);
+      return r.publish(topic, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    },
     flush: async () => {},
     close: async () => {
       r.disconnect();

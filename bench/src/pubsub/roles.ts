@@ -13,10 +13,6 @@ const QUIET_MS = 500;
 
 const now = () => performance.timeOrigin + performance.now();
 
-// Warm-up messages carry `w`, so the subscriber can tell them from measured ones.
-const encoder = new TextEncoder();
-const payload = (i: number, warm: boolean) => encoder.encode(warm ? `{"w":1,"i":${i}}` : `{"i":${i},"t":"tick"}`);
-
 // Imported on use: a child loads one client library, so its RSS is that stack's alone.
 export async function openPub(impl: PubSubImpl, topic: string, subAddress: string, seed: unknown): Promise<PubSide> {
   if (impl === 'nats') return (await import('./raw-nats.js')).natsPub(topic);
@@ -68,7 +64,7 @@ async function publishMany(pub: PubSide, count: number, deadline: number, warm: 
       };
     });
   for (let i = 0; i < count && now() < deadline; i++) {
-    const r = pub.publish(payload(i, warm));
+    const r = pub.publish(i, warm);
     attempted++;
     if (r !== undefined) {
       inflight++;

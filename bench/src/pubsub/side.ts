@@ -1,7 +1,10 @@
 /** The publishing half of a W3 stack. */
 export interface PubSide {
-  /** A promise when the stack confirms each publish, `undefined` when it only buffers. */
-  publish(body: Uint8Array): Promise<unknown> | undefined;
+  /**
+   * Publishes the i-th message (message.ts), built the way the stack's users build it. A promise when
+   * the stack confirms each publish, `undefined` when it only buffers.
+   */
+  publish(i: number, warm: boolean): Promise<unknown> | undefined;
   /** Resolves once everything published so far has left the process. */
   flush(): Promise<void>;
   close(): Promise<void>;
