@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { isMicroError, type MicroError } from '@tsmicro/core';
 import { memoryRegistry, type Registry } from '@tsmicro/registry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../test/fixtures.js';
 import type { Broker } from '../broker.js';
 import { delay, msg, recorder, text, waitFor } from '../testing/index.js';
 import { httpBroker } from './index.js';
@@ -16,15 +16,6 @@ async function deadAddress(): Promise<string> {
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((r) => s.close(() => r()));
   return `127.0.0.1:${port}`;
-}
-
-async function rejection(p: Promise<unknown>): Promise<MicroError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isMicroError(e)) throw new Error(`expected a MicroError, got ${String(e)}`);
-  return e;
 }
 
 describe('httpBroker', () => {

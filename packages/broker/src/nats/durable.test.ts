@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { isMicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectedBrokers } from '../../test/fixtures.js';
 import { deleteStreams, uniquePrefix } from '../../test/nats-testkit.js';
-import type { Broker } from '../broker.js';
 import { delay, msg, recorder, text, waitFor } from '../testing/index.js';
 import { type NatsBrokerOptions, natsBroker } from './index.js';
 
@@ -11,17 +11,8 @@ const natsUp = await requireServer('NATS', 4222);
 const streamPrefix = uniquePrefix('D');
 
 describe.runIf(natsUp)('natsBroker durable (JetStream)', () => {
-  const made: Broker[] = [];
-  const broker = async (o: NatsBrokerOptions = {}) => {
-    const b = natsBroker({ streamPrefix, ...o });
-    await b.connect();
-    made.push(b);
-    return b;
-  };
+  const broker = connectedBrokers((o?: NatsBrokerOptions) => natsBroker({ streamPrefix, ...o }));
   const id = () => randomBytes(4).toString('hex');
-  afterEach(async () => {
-    await Promise.allSettled(made.splice(0).map((b) => b.disconnect()));
-  });
   afterAll(() => deleteStreams(streamPrefix));
 
   it('redelivers a message that was neither acked nor nacked within ackWait', async () => {

@@ -1,40 +1,19 @@
-import { execFile } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { isMicroError, type MicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { failureFixture, rejection, runModule } from '../../test/fixtures.js';
 import { deleteStreams, uniquePrefix } from '../../test/nats-testkit.js';
 import { freePort } from '../../test/server-process.js';
-import type { Broker } from '../broker.js';
 import { msg } from '../testing/index.js';
 import { natsBroker } from './index.js';
 
 const natsUp = await requireServer('NATS', 4222);
 
-async function rejection(p: Promise<unknown>): Promise<MicroError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isMicroError(e)) throw new Error(`expected a MicroError, got ${String(e)}`);
-  return e;
-}
-
 describe('natsBroker failures', () => {
-  let broker: Broker | undefined;
-  let silent: Server | undefined;
-  const held: Socket[] = [];
-  afterEach(async () => {
-    await broker?.disconnect();
-    for (const s of held.splice(0)) s.destroy();
-    await new Promise((r) => (silent ? silent.close(r) : r(undefined)));
-    silent = undefined;
-  });
+  const f = failureFixture();
 
   it('fails connect() to a dead port at once with a 503 naming the address', async () => {
     const port = await freePort();
-    broker = natsBroker({ servers: `127.0.0.1:${port}` });
+    const broker = f.use(natsBroker({ servers: `127.0.0.1:${port}` }));
     const t0 = Date.now();
     const e = await rejection(broker.connect());
     expect(e.code).toBe(503);
@@ -43,11 +22,8 @@ describe('natsBroker failures', () => {
   });
 
   it('bounds connect() to a server that accepts but never speaks NATS by connectTimeout', async () => {
-    silent = createServer((s) => held.push(s));
-    await new Promise<void>((r) => silent?.listen(0, '127.0.0.1', r));
-    const addr = silent.address();
-    const port = typeof addr === 'object' && addr ? addr.port : 0;
-    broker = natsBroker({ servers: `127.0.0.1:${port}`, connectTimeout: 300 });
+    const port = await f.silentPort();
+    const broker = f.use(natsBroker({ servers: `127.0.0.1:${port}`, connectTimeout: 300 }));
     const t0 = Date.now();
     const e = await rejection(broker.connect());
     expect(e.detail).toContain(`127.0.0.1:${port}`);
@@ -55,7 +31,7 @@ describe('natsBroker failures', () => {
   });
 
   it.runIf(natsUp)('refuses a message above max_payload with the limit in the error', async () => {
-    broker = natsBroker();
+    const broker = f.use(natsBroker());
     await broker.connect();
     const e = await rejection(broker.publish('big.one', { header: {}, body: new Uint8Array(1024 * 1024 + 1) }));
     expect(e.code).toBe(413);
@@ -64,7 +40,7 @@ describe('natsBroker failures', () => {
   });
 
   it.runIf(natsUp)('refuses headers with line breaks with a 400', async () => {
-    broker = natsBroker();
+    const broker = f.use(natsBroker());
     await broker.connect();
     const e = await rejection(broker.publish('hdr.bad', msg('x', { 'x-evil': 'a\r\nInjected: 1' })));
     expect(e.code).toBe(400);
@@ -85,16 +61,8 @@ describe('natsBroker failures', () => {
       await b.disconnect();
       console.log('done');
     `;
-    const cwd = fileURLToPath(new URL('../..', import.meta.url));
     try {
-      const out = await new Promise<string>((resolve, reject) => {
-        execFile(
-          process.execPath,
-          ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', code],
-          { cwd, timeout: 15_000 },
-          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-        );
-      });
+      const out = await runModule(code);
       expect(out.trim()).toBe('done');
     } finally {
       await deleteStreams(streamPrefix);

@@ -1,45 +1,23 @@
-import { execFile } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { isMicroError, type MicroError } from '@tsmicro/core';
 import { requireServer } from '@tsmicro/core/testing';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { failureFixture, rejection, runModule } from '../../test/fixtures.js';
 import { deleteKeys, uniqueKeyPrefix } from '../../test/redis-testkit.js';
 import { freePort } from '../../test/server-process.js';
-import type { Broker } from '../broker.js';
 import { msg } from '../testing/index.js';
 import { redisBroker } from './index.js';
 
 const redisUp = await requireServer('Redis', 6379);
 const keyPrefix = uniqueKeyPrefix('errors');
 
-async function rejection(p: Promise<unknown>): Promise<MicroError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isMicroError(e)) throw new Error(`expected a MicroError, got ${String(e)}`);
-  return e;
-}
-
 describe('redisBroker failures', () => {
-  let broker: Broker | undefined;
-  let silent: Server | undefined;
-  const held: Socket[] = [];
-  afterEach(async () => {
-    await broker?.disconnect();
-    broker = undefined;
-    for (const s of held.splice(0)) s.destroy();
-    await new Promise((r) => (silent ? silent.close(r) : r(undefined)));
-    silent = undefined;
-  });
+  const f = failureFixture();
   afterAll(async () => {
     if (redisUp) await deleteKeys(keyPrefix);
   });
 
   it('fails connect() to a dead port at once with a 503 naming the address', async () => {
     const port = await freePort();
-    broker = redisBroker({ port });
+    const broker = f.use(redisBroker({ port }));
     const t0 = Date.now();
     const e = await rejection(broker.connect());
     expect(e.code).toBe(503);
@@ -49,11 +27,8 @@ describe('redisBroker failures', () => {
   });
 
   it('bounds connect() to a server that accepts but never answers by connectTimeout', async () => {
-    silent = createServer((s) => held.push(s));
-    await new Promise<void>((r) => silent?.listen(0, '127.0.0.1', r));
-    const addr = silent.address();
-    const port = typeof addr === 'object' && addr ? addr.port : 0;
-    broker = redisBroker({ url: `redis://127.0.0.1:${port}`, connectTimeout: 300 });
+    const port = await f.silentPort();
+    const broker = f.use(redisBroker({ url: `redis://127.0.0.1:${port}`, connectTimeout: 300 }));
     const t0 = Date.now();
     const e = await rejection(broker.connect());
     expect(e.detail).toContain(`127.0.0.1:${port}`);
@@ -62,7 +37,7 @@ describe('redisBroker failures', () => {
   });
 
   it.runIf(redisUp)('refuses a message above maxMessageSize with the limit in the error', async () => {
-    broker = redisBroker({ keyPrefix, maxMessageSize: 1024 });
+    const broker = f.use(redisBroker({ keyPrefix, maxMessageSize: 1024 }));
     await broker.connect();
     const e = await rejection(broker.publish('big.one', { header: {}, body: new Uint8Array(2000) }));
     expect(e.code).toBe(413);
@@ -71,7 +46,7 @@ describe('redisBroker failures', () => {
   });
 
   it.runIf(redisUp)('refuses to publish or subscribe when not connected', async () => {
-    broker = redisBroker({ keyPrefix });
+    const broker = f.use(redisBroker({ keyPrefix }));
     expect((await rejection(broker.publish('a.b', msg('x')))).code).toBe(503);
     expect((await rejection(broker.subscribe('a.b', () => {}))).code).toBe(503);
   });
@@ -91,15 +66,7 @@ describe('redisBroker failures', () => {
       await b.disconnect();
       console.log('done');
     `;
-    const cwd = fileURLToPath(new URL('../..', import.meta.url));
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', code],
-        { cwd, timeout: 15_000 },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-      );
-    });
+    const out = await runModule(code);
     expect(out.trim()).toBe('done');
   });
 });

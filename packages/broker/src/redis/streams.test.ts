@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { requireServer } from '@tsmicro/core/testing';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectedBrokers } from '../../test/fixtures.js';
 import { deleteKeys, rawClient, uniqueKeyPrefix } from '../../test/redis-testkit.js';
-import type { Broker } from '../broker.js';
 import { delay, msg, recorder, text, waitFor } from '../testing/index.js';
 import { type RedisBrokerOptions, redisBroker } from './index.js';
 
@@ -12,17 +12,8 @@ const redisUp = await requireServer('Redis', 6379);
 const keyPrefix = uniqueKeyPrefix('streams');
 
 describe.runIf(redisUp)('redisBroker streams (queue groups, durable)', () => {
-  const made: Broker[] = [];
-  const broker = async (o: RedisBrokerOptions = {}) => {
-    const b = redisBroker({ keyPrefix, ...o });
-    await b.connect();
-    made.push(b);
-    return b;
-  };
+  const broker = connectedBrokers((o?: RedisBrokerOptions) => redisBroker({ keyPrefix, ...o }));
   const id = () => randomBytes(4).toString('hex');
-  afterEach(async () => {
-    await Promise.allSettled(made.splice(0).map((b) => b.disconnect()));
-  });
   afterAll(() => deleteKeys(keyPrefix));
 
   it('delivers what was published while the durable subscriber was down', async () => {
