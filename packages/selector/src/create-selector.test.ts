@@ -1,10 +1,11 @@
 import { serviceUnavailable } from '@tsmicro/core';
-import { memoryRegistry, type Registry, type ServiceRecord } from '@tsmicro/registry';
+import { memoryRegistry, type ServiceRecord } from '@tsmicro/registry';
 import { trackHandles, waitFor } from '@tsmicro/registry/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { selectorFixture } from '../test/fixtures.js';
 import { createSelector, type SelectorOptions } from './create-selector.js';
 import { metadataFilter, preferFilter, versionFilter } from './filters.js';
-import type { Next, Selector } from './selector.js';
+import type { Next } from './selector.js';
 import { consistentHash } from './strategies/consistent-hash.js';
 import { leastLoaded } from './strategies/least-loaded.js';
 import { roundRobin } from './strategies/round-robin.js';
@@ -20,21 +21,8 @@ const record = (version: string, count: number, prefix = 'n'): ServiceRecord => 
 });
 
 describe('createSelector', () => {
-  let registry: Registry;
-  let selector: Selector | undefined;
-  let clock = 0;
-  afterEach(async () => {
-    await selector?.close();
-    await registry.close();
-  });
-  const setup = async (records: ServiceRecord[], o: Partial<SelectorOptions> = {}) => {
-    clock = 0;
-    registry = memoryRegistry();
-    for (const r of records) await registry.register(r);
-    // These tests follow round robin's order; the default strategy is tested on its own.
-    selector = createSelector({ registry, now: () => clock, strategy: roundRobin, ...o });
-    return selector;
-  };
+  const t = selectorFixture();
+  const setup = (records: ServiceRecord[], o?: Partial<SelectorOptions>) => t.start(records, o);
   /** One call on the next node; fails when `bad` says so. */
   const call = (next: Next, bad: (id: string) => boolean = () => false) => {
     const s = next();
@@ -51,18 +39,18 @@ describe('createSelector', () => {
   });
 
   it('leastLoaded is the default: an idle node is preferred over one with calls in flight, where round robin would take its turn', async () => {
-    registry = memoryRegistry();
-    await registry.register(record('1.0.0', 3));
+    t.registry = memoryRegistry();
+    await t.registry.register(record('1.0.0', 3));
     // P2C with this random always compares the first two nodes.
-    selector = createSelector({ registry, random: () => 0 });
-    const held = (await selector.select('svc'))();
+    t.selector = createSelector({ registry: t.registry, random: () => 0 });
+    const held = (await t.selector.select('svc'))();
     expect(held.node.id).toBe('n0');
     // Round robin would go on to n1 and then n2; least loaded takes n1 (n0 is busy) each time.
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push(call(await selector.select('svc')));
+    for (let i = 0; i < 3; i++) ids.push(call(await t.selector.select('svc')));
     expect(ids).toEqual(['n1', 'n1', 'n1']);
     held.done();
-    expect(call(await selector.select('svc'))).toBe('n0');
+    expect(call(await t.selector.select('svc'))).toBe('n0');
   });
 
   it('selectNow picks without waiting once the nodes are cached, and leaves the first lookup to select', async () => {
@@ -101,7 +89,7 @@ describe('createSelector', () => {
     const picked = new Set<string>();
     for (let i = 0; i < 50; i++) picked.add(call(await sel.select('svc'), bad));
     expect(picked.has('n0')).toBe(false);
-    clock = 1000;
+    t.clock = 1000;
     // One probe at a time: while it is in flight, n0 stays out.
     const probes: string[] = [];
     const held = [];
@@ -135,7 +123,7 @@ describe('createSelector', () => {
       [5999, false],
       [6000, true],
     ] as const) {
-      clock = at;
+      t.clock = at;
       expect(await n0Selected(), `at ${at}`).toBe(expected);
     }
   });
@@ -143,15 +131,15 @@ describe('createSelector', () => {
   it('a probe whose done() never comes does not lock the node out for good', async () => {
     const sel = await setup([record('1.0.0', 3)], { outlier: { consecutiveFailures: 1, baseEjection: 1000 } });
     for (let i = 0; i < 3; i++) call(await sel.select('svc'), (id) => id === 'n0');
-    clock = 1000;
+    t.clock = 1000;
     const lost: string[] = [];
     for (let i = 0; i < 3; i++) lost.push((await sel.select('svc'))().node.id); // never done()
     expect(lost).toContain('n0');
-    clock = 1999;
+    t.clock = 1999;
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) seen.add(call(await sel.select('svc')));
     expect(seen.has('n0')).toBe(false);
-    clock = 2000;
+    t.clock = 2000;
     for (let i = 0; i < 6; i++) seen.add(call(await sel.select('svc')));
     expect(seen.has('n0')).toBe(true);
   });
@@ -164,7 +152,7 @@ describe('createSelector', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 10; i++) seen.add(call(await sel.select('svc', near)));
     expect([...seen].sort()).toEqual(['n1', 'n2']);
-    clock = 1000;
+    t.clock = 1000;
     for (let i = 0; i < 3; i++) call(await sel.select('svc', near));
     expect(call(await sel.select('svc', near))).toBe('n0');
   });
@@ -206,14 +194,14 @@ describe('createSelector', () => {
     // Warm up: n0 answers in 1 ms, the others in 50 ms.
     for (let i = 0; i < 60; i++) {
       const s = (await sel.select('svc'))();
-      clock += s.node.id === 'n0' ? 1 : 50;
+      t.clock += s.node.id === 'n0' ? 1 : 50;
       s.done();
     }
     const counts = new Map<string, number>();
     for (let i = 0; i < 300; i++) {
       const s = (await sel.select('svc'))();
       counts.set(s.node.id, (counts.get(s.node.id) ?? 0) + 1);
-      clock += s.node.id === 'n0' ? 1 : 50;
+      t.clock += s.node.id === 'n0' ? 1 : 50;
       s.done();
     }
     expect((counts.get('n0') ?? 0) / 300).toBeGreaterThan(0.6);
@@ -254,9 +242,9 @@ describe('createSelector', () => {
       return new Set([call(next), call(next), call(next)]);
     };
     expect((await ids()).size).toBe(2);
-    await registry.register(record('1.0.0', 3));
+    await t.registry.register(record('1.0.0', 3));
     await waitFor(async () => (await ids()).has('n2'), { what: 'n2 to be selected' });
-    await registry.deregister({ ...record('1.0.0', 3), nodes: record('1.0.0', 3).nodes.slice(0, 2) });
+    await t.registry.deregister({ ...record('1.0.0', 3), nodes: record('1.0.0', 3).nodes.slice(0, 2) });
     await waitFor(async () => (await ids()).size === 1, { what: 'only n2 left' });
     expect([...(await ids())]).toEqual(['n2']);
   });
@@ -267,7 +255,7 @@ describe('createSelector', () => {
       const sel = await setup([record('1.0.0', 2)]);
       call(await sel.select('svc'));
       await sel.close();
-      await registry.close();
+      await t.registry.close();
       handles.freeze();
       await waitFor(() => handles.alive().length === 0, { what: 'handles to close' });
     } finally {

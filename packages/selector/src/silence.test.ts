@@ -1,29 +1,16 @@
 import { serviceUnavailable } from '@tsmicro/core';
-import { memoryRegistry, type Registry } from '@tsmicro/registry';
-import { afterEach, describe, expect, it } from 'vitest';
+import { memoryRegistry } from '@tsmicro/registry';
+import { describe, expect, it } from 'vitest';
+import { selectorFixture } from '../test/fixtures.js';
 import { createSelector, type SelectorOptions } from './create-selector.js';
 import type { Selection, Selector } from './selector.js';
 import { leastLoaded } from './strategies/least-loaded.js';
-import { roundRobin } from './strategies/round-robin.js';
 import { contractNodes } from './testing/index.js';
 
 describe('passing over a silent node', () => {
-  let registry: Registry;
-  let selector: Selector | undefined;
-  let clock = 0;
-  afterEach(async () => {
-    await selector?.close();
-    await registry.close();
-  });
-
-  const setup = async (count: number, o: Partial<SelectorOptions> = {}) => {
-    clock = 0;
-    registry = memoryRegistry();
-    await registry.register({ name: 'svc', version: '1', metadata: {}, endpoints: [], nodes: contractNodes(count) });
-    // These tests follow round robin's order; the default strategy is tested on its own.
-    selector = createSelector({ registry, now: () => clock, strategy: roundRobin, ...o });
-    return selector;
-  };
+  const t = selectorFixture();
+  const setup = (count: number, o?: Partial<SelectorOptions>) =>
+    t.start([{ name: 'svc', version: '1', metadata: {}, endpoints: [], nodes: contractNodes(count) }], o);
   const pick = async (sel: Selector): Promise<Selection> => (await sel.select('svc'))();
 
   /** Every node answers a call each ms for 20 ms: each learns a usual gap of about 1 ms. */
@@ -31,7 +18,7 @@ describe('passing over a silent node', () => {
     for (let i = 0; i < 20; i++) {
       const held = [];
       for (let j = 0; j < count; j++) held.push(await pick(sel));
-      clock += 1;
+      t.clock += 1;
       for (const s of held) s.done();
     }
   };
@@ -68,10 +55,10 @@ describe('passing over a silent node', () => {
     const sel = await setup(3);
     await warm(sel, 3);
     await picks(sel, 3);
-    clock += 4;
+    t.clock += 4;
     // Not yet: 4 ms is inside the floor.
     expect(await picks(sel, 6)).toContain('n0');
-    clock += 2;
+    t.clock += 2;
     // 6 ms without an answer from n0 while the others answer at once: passed over, not failed.
     const during = await picks(sel, 30);
     expect(during).not.toContain('n0');
@@ -85,14 +72,14 @@ describe('passing over a silent node', () => {
     for (let i = 0; i < 20; i++) {
       const a = await pick(sel);
       const b = await pick(sel);
-      clock += 20;
+      t.clock += 20;
       a.done();
       b.done();
     }
     await picks(sel, 2);
-    clock += 40;
+    t.clock += 40;
     expect(await picks(sel, 4)).toContain('n0');
-    clock += 60;
+    t.clock += 60;
     expect(await picks(sel, 10)).not.toContain('n0');
     thaw();
   });
@@ -102,7 +89,7 @@ describe('passing over a silent node', () => {
     await warm(sel, 3);
     await picks(sel, 3);
     const failing = await freezeN0(sel);
-    clock += 10;
+    t.clock += 10;
     failing.done({ error: serviceUnavailable('connection lost') });
     expect(await picks(sel, 12)).not.toContain('n0');
     thaw();
@@ -113,7 +100,7 @@ describe('passing over a silent node', () => {
     const sel = await setup(3);
     await warm(sel, 3);
     await picks(sel, 3, ['n0', 'n1', 'n2']);
-    clock += 1000;
+    t.clock += 1000;
     // All silent: the strategy's pick stands (round robin goes on where it was).
     const first = await picks(sel, 3, ['n0', 'n1', 'n2']);
     expect(new Set(first)).toEqual(new Set(['n0', 'n1', 'n2']));
@@ -122,7 +109,7 @@ describe('passing over a silent node', () => {
     const one = await setup(1);
     await warm(one, 1);
     await picks(one, 1);
-    clock += 1000;
+    t.clock += 1000;
     expect(await picks(one, 3)).toEqual(['n0', 'n0', 'n0']);
     thaw();
   });
@@ -137,14 +124,14 @@ describe('passing over a silent node', () => {
     const ll = await setup(3, { strategy: leastLoaded, random });
     await warm(ll, 3);
     expect(await picks(ll, 12)).toContain('n0');
-    clock += 50;
+    t.clock += 50;
     expect(await picks(ll, 20)).not.toContain('n0');
     thaw();
 
     const off = await setup(3, { silence: false });
     await warm(off, 3);
     await picks(off, 3);
-    clock += 50;
+    t.clock += 50;
     expect(await picks(off, 6)).toContain('n0');
     thaw();
   });
@@ -158,20 +145,22 @@ describe('passing over a silent node', () => {
       if (s.node.id === 'n0') streamOnN0 = s;
       else s.done();
     }
-    clock += 1000;
+    t.clock += 1000;
     expect(await picks(sel, 6, [])).toContain('n0');
     // The same held as a unary call: passed over.
     await picks(sel, 3);
-    clock += 1000;
+    t.clock += 1000;
     expect(await picks(sel, 6)).not.toContain('n0');
     thaw();
     streamOnN0.done();
   });
 
   it('rejects bad settings with a clear badRequest', async () => {
-    registry = memoryRegistry();
-    expect(() => createSelector({ registry, silence: { factor: 0 } })).toThrow(/silence\.factor must be a finite number above 0, got 0/);
-    expect(() => createSelector({ registry, silence: { floor: -1 } })).toThrow(/silence\.floor .* got -1/);
-    expect(() => createSelector({ registry, silence: { floor: Number.NaN } })).toThrow(/silence\.floor/);
+    t.registry = memoryRegistry();
+    expect(() => createSelector({ registry: t.registry, silence: { factor: 0 } })).toThrow(
+      /silence\.factor must be a finite number above 0, got 0/,
+    );
+    expect(() => createSelector({ registry: t.registry, silence: { floor: -1 } })).toThrow(/silence\.floor .* got -1/);
+    expect(() => createSelector({ registry: t.registry, silence: { floor: Number.NaN } })).toThrow(/silence\.floor/);
   });
 });

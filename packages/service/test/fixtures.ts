@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Broker } from '@tsmicro/broker';
 import { type Client, type ClientOptions, createClient } from '@tsmicro/client';
 import { type Context, notFound } from '@tsmicro/core';
 import { memoryRegistry, type Registry } from '@tsmicro/registry';
@@ -38,20 +39,35 @@ export const transports: Shape[] = [
   { name: 'tcp', make: () => tcpTransport() },
 ];
 
-/** A started server and a client sharing a transport and a registry; `close()` stops everything. */
+/** A started server and a client over one transport and registry; `close()` stops them and closes the registry. */
+export interface Pair {
+  server: Server;
+  client: Client;
+  registry: Registry;
+  transport: Transport;
+  close(): Promise<void>;
+}
+
+/** Starts a server named `name` (default 'greeter') with `handlers` (default the {@link greeter}), and a client that finds it. */
 export async function pair(o: {
+  handlers?: Record<string, object>;
+  name?: string;
   transport?: Transport;
   registry?: Registry;
+  broker?: Broker;
   server?: Partial<ServerOptions>;
   client?: ClientOptions;
-  handlers?: Record<string, object>;
-}): Promise<{ server: Server; client: Client; registry: Registry; transport: Transport; close(): Promise<void> }> {
+  /** Runs before start: subscriptions go here. */
+  setup?: (s: Server) => void;
+}): Promise<Pair> {
   const transport = o.transport ?? memoryTransport();
   const registry = o.registry ?? memoryRegistry();
-  const server = createServer({ name: 'greeter', transport, registry, ...o.server });
+  const broker = o.broker ? { broker: o.broker } : {};
+  const server = createServer({ name: o.name ?? 'greeter', transport, registry, ...broker, ...o.server });
   for (const [name, h] of Object.entries(o.handlers ?? { Greeter: greeter })) server.handle(name, h);
+  o.setup?.(server);
   await server.start();
-  const client = createClient({ transport, registry, ...o.client });
+  const client = createClient({ transport, registry, ...broker, ...o.client });
   return {
     server,
     client,

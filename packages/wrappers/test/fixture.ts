@@ -1,53 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Broker } from '@tsmicro/broker';
-import { type Client, type ClientOptions, createClient } from '@tsmicro/client';
 import type { Logger } from '@tsmicro/core';
-import { memoryRegistry, type Registry } from '@tsmicro/registry';
-import { createServer, type Server, type ServerOptions } from '@tsmicro/server';
-import { memoryTransport, type Transport } from '@tsmicro/transport';
 import { pino } from 'pino';
 
-/** A started server and a client over one transport and registry (test helper). */
-export interface Pair {
-  server: Server;
-  client: Client;
-  registry: Registry;
-  transport: Transport;
-  close(): Promise<void>;
-}
-
-/** Starts a server named `name` (default 'greeter') with `handlers`, and a client that finds it. */
-export async function startPair(o: {
-  handlers: Record<string, object>;
-  name?: string;
-  transport?: Transport;
-  registry?: Registry;
-  broker?: Broker;
-  server?: Partial<ServerOptions>;
-  client?: ClientOptions;
-  /** Runs before start: subscriptions go here. */
-  setup?: (s: Server) => void;
-}): Promise<Pair> {
-  const transport = o.transport ?? memoryTransport();
-  const registry = o.registry ?? memoryRegistry();
-  const broker = o.broker ? { broker: o.broker } : {};
-  const server = createServer({ name: o.name ?? 'greeter', transport, registry, ...broker, ...o.server });
-  for (const [name, h] of Object.entries(o.handlers)) server.handle(name, h);
-  o.setup?.(server);
-  await server.start();
-  const client = createClient({ transport, registry, ...broker, ...o.client });
-  return {
-    server,
-    client,
-    registry,
-    transport,
-    async close() {
-      await client.close();
-      await server.stop();
-      if (!o.registry) await registry.close();
-    },
-  };
-}
+// One server-and-client pair for both packages' tests: wrappers depends on the service, so it may use the service's.
+export { type Pair, pair as startPair } from '../../service/test/fixtures.js';
 
 /** A real pino logger writing JSON lines into memory. */
 export function captureLogger(level = 'trace'): { logger: Logger; text(): string; lines(): Array<Record<string, unknown>> } {

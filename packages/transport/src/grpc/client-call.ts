@@ -1,9 +1,9 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, constants, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { anyValue, packAny } from '@tsmicro/codec';
-import { badRequest, decodeError, encodeError, isMicroError, type MicroError, serviceUnavailable, toMicroError } from '@tsmicro/core';
+import { packAny } from '@tsmicro/codec';
+import { badRequest, decodeError, encodeError, type MicroError, serviceUnavailable } from '@tsmicro/core';
 import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
-import { ACCEPT_ENCODING, frameMessage, isKnownEncoding, MessageParser } from './framing.js';
+import { ACCEPT_ENCODING, frameForSend, isKnownEncoding, MessageParser } from './framing.js';
 import { Inflow, written } from './inflow.js';
 import { UNARY_HINT, writeGrpcMetadata } from './metadata.js';
 import { grpcContentType, PROTOBUF, pathOf } from './names.js';
@@ -163,12 +163,8 @@ export class ClientCall {
   private write(body: Uint8Array, last: boolean): Promise<void> {
     const stream = this.stream;
     if (!stream || stream.destroyed) return Promise.reject(serviceUnavailable('the gRPC stream is closed'));
-    let frame: Buffer;
-    try {
-      frame = frameMessage(this.proto ? anyValue(body) : body, this.host.o.compression, this.host.o.maxMessageSize);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const frame = frameForSend(body, this.proto, this.host.o.compression, this.host.o.maxMessageSize);
+    if (frame instanceof Promise) return frame;
     if (!last) return written(stream, stream.write(frame));
     // The last message and the end of the stream in one write.
     stream.end(frame);
@@ -192,11 +188,9 @@ export class ClientCall {
   /** DATA from the server (a listener of the stream). */
   onData(chunk: Buffer): void {
     if (this.done) return;
-    let msgs: Uint8Array[];
-    try {
-      msgs = this.parser.push(chunk);
-    } catch (e) {
-      this.fail(isMicroError(e) ? e : toMicroError(e));
+    const msgs = this.parser.tryPush(chunk);
+    if (!Array.isArray(msgs)) {
+      this.fail(msgs);
       this.stream?.close(constants.NGHTTP2_CANCEL);
       return;
     }

@@ -1,5 +1,6 @@
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
-import { badRequest, type MicroError, payloadTooLarge } from '@tsmicro/core';
+import { anyValue } from '@tsmicro/codec';
+import { badRequest, isMicroError, type MicroError, payloadTooLarge, toMicroError } from '@tsmicro/core';
 
 /** Message encodings this transport speaks (`grpc-encoding`), in the order it advertises them. */
 export const ENCODINGS = ['identity', 'gzip', 'deflate'] as const;
@@ -39,6 +40,19 @@ export function frameMessage(body: Uint8Array, encoding: GrpcEncoding, maxSize: 
 }
 
 /**
+ * The frame of an outgoing message for a call's `send`, which reports every failure by rejecting and never
+ * throws: an oversize message, or a protobuf `Any` that does not unpack, comes back as the rejected send
+ * (the caller tells it by `instanceof Promise`, so the common path allocates nothing more than the frame).
+ */
+export function frameForSend(body: Uint8Array, unpackAny: boolean, encoding: GrpcEncoding, maxSize: number): Buffer | Promise<never> {
+  try {
+    return frameMessage(unpackAny ? anyValue(body) : body, encoding, maxSize);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
  * Cuts gRPC length-prefixed messages out of HTTP/2 DATA chunks. A message announced larger than
  * `maxSize` is refused before it is buffered; a compressed one is inflated (bounded by `maxSize`).
  */
@@ -56,6 +70,18 @@ export class MessageParser {
   /** True while part of a message is buffered (an end of stream now cuts a message). */
   get partial(): boolean {
     return this.buffered > 0 || this.header !== undefined;
+  }
+
+  /**
+   * {@link push} for a stream listener, where a throw would escape into node:http2: the error comes back
+   * as a MicroError for the call's own error path (the caller tells it by `Array.isArray`).
+   */
+  tryPush(chunk: Buffer): Uint8Array[] | MicroError {
+    try {
+      return this.push(chunk);
+    } catch (e) {
+      return isMicroError(e) ? e : toMicroError(e);
+    }
   }
 
   /** The messages completed by `chunk`; throws a MicroError (413 oversize, 400 malformed). */

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import { anyValue, packAny } from '@tsmicro/codec';
-import { badRequest, decodeError, encodeError, isMicroError, type MicroError, toMicroError } from '@tsmicro/core';
+import { packAny } from '@tsmicro/codec';
+import { badRequest, decodeError, encodeError, type MicroError } from '@tsmicro/core';
 import { Frame, H, INITIAL_WINDOW } from '../rpc/headers.js';
 import type { Message } from '../transport.js';
-import { ACCEPT_ENCODING, frameMessage, type GrpcEncoding, MessageParser, responseEncoding } from './framing.js';
+import { ACCEPT_ENCODING, frameForSend, type GrpcEncoding, MessageParser, responseEncoding } from './framing.js';
 import { Inflow, written } from './inflow.js';
 import { readGrpcMetadata, UNARY_HINT, writeGrpcMetadata } from './metadata.js';
 import type { ResolvedGrpcOptions } from './options.js';
@@ -168,12 +168,8 @@ export class ServerCall {
 
   private write(body: Uint8Array, last: boolean): Promise<void> {
     if (this.ended || this.stream.destroyed) return Promise.reject(new Error('the gRPC call is over'));
-    let frame: Buffer;
-    try {
-      frame = frameMessage(this.init.method ? anyValue(body) : body, this.outEncoding, this.host.o.maxMessageSize);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const frame = frameForSend(body, this.init.method !== undefined, this.outEncoding, this.host.o.maxMessageSize);
+    if (frame instanceof Promise) return frame;
     if (!this.headersSent) {
       this.headersSent = true;
       this.stream.respond(this.host.headers(this.init.contentType, this.outEncoding), WITH_TRAILERS);
@@ -226,12 +222,8 @@ export class ServerCall {
   /** DATA from the client (a listener of the stream). */
   onData(chunk: Buffer): void {
     if (this.ended) return;
-    let msgs: Uint8Array[];
-    try {
-      msgs = this.parser.push(chunk);
-    } catch (e) {
-      return void this.refuse(isMicroError(e) ? e : toMicroError(e));
-    }
+    const msgs = this.parser.tryPush(chunk);
+    if (!Array.isArray(msgs)) return void this.refuse(msgs);
     const method = this.init.method;
     for (const raw of msgs) {
       const body = method ? packAny(method.inputAny, raw) : raw;
