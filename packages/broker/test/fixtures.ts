@@ -1,19 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { isMicroError, type MicroError } from '@tsmicro/core';
 import { afterEach } from 'vitest';
 import type { Broker } from '../src/broker.js';
 
 /** The MicroError `p` rejects with; a resolve, or a rejection with anything else, fails the test. */
-export async function rejection(p: Promise<unknown>): Promise<MicroError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isMicroError(e)) throw new Error(`expected a MicroError, got ${String(e)}`);
-  return e;
-}
+export { microErrorOf as rejection } from '@tsmicro/core/testing';
 
 /**
  * A factory of connected brokers for one describe block (call it there: it registers an afterEach

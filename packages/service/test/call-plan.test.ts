@@ -1,18 +1,12 @@
 import * as root from '@tsmicro/client';
 import { createClient } from '@tsmicro/client';
 import * as resilience from '@tsmicro/client/resilience';
-import { type Context, type MicroError, silentLogger } from '@tsmicro/core';
+import { type Context, silentLogger } from '@tsmicro/core';
+import { microErrorOf } from '@tsmicro/core/testing';
 import { memoryRegistry, type ServiceRecord } from '@tsmicro/registry';
 import { createServer } from '@tsmicro/server';
 import { memoryTransport, tcpTransport } from '@tsmicro/transport';
 import { describe, expect, it } from 'vitest';
-
-/** The MicroError `p` rejects with. */
-const rejection = (p: Promise<unknown>): Promise<MicroError> =>
-  p.then(
-    () => Promise.reject(new Error('expected a rejection')),
-    (e: MicroError) => e,
-  );
 
 const record = (address: string, kind: string): ServiceRecord => ({
   name: 'kinds',
@@ -41,7 +35,7 @@ describe('call plan', () => {
       await registry.register(record(server.address, 'server-stream'));
       // Twice: the second call is refused from what the first learnt of this snapshot.
       for (let i = 0; i < 2; i++) {
-        const e = await rejection(client.call('kinds', 'K.get', {}));
+        const e = await microErrorOf(client.call('kinds', 'K.get', {}));
         expect(e).toMatchObject({
           name: 'MicroError',
           code: 400,
@@ -84,7 +78,7 @@ describe('call plan', () => {
       for (let i = 0; i < 4; i++) expect(await client.call('kinds', 'K.get', {})).toEqual({ ok: true });
       // Stopped, but still registered (the record was written by hand): every attempt fails to connect.
       await Promise.all(servers.map((s) => s.stop()));
-      const e = await rejection(client.call('kinds', 'K.get', {}));
+      const e = await microErrorOf(client.call('kinds', 'K.get', {}));
       expect(e).toMatchObject({ name: 'MicroError', code: 503 });
       expect(e.detail).toContain('no node of kinds could be reached (2 nodes known, 2 tried)');
       for (const n of nodes) expect(e.detail).toContain(`${n.id} at ${n.address}: `);

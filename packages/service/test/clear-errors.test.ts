@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as netServer } from 'node:net';
 import { createClient } from '@tsmicro/client';
-import { type MicroError, silentLogger } from '@tsmicro/core';
+import { silentLogger } from '@tsmicro/core';
+import { microErrorOf } from '@tsmicro/core/testing';
 import { memoryRegistry } from '@tsmicro/registry';
 import { bidiStream, clientStream, serverStream } from '@tsmicro/server';
 import { tcpTransport } from '@tsmicro/transport';
@@ -11,15 +12,6 @@ import { greeter, pair } from './fixtures.js';
 
 // mDNS of the default registry stays on loopback (shared with other test runs: names are unique).
 process.env.TSMICRO_MDNS_INTERFACE ??= '127.0.0.1';
-
-async function rejection(p: Promise<unknown>): Promise<MicroError> {
-  const e = await p.then(
-    () => new Error('expected a rejection'),
-    (err: unknown) => err,
-  );
-  expect(e).toMatchObject({ name: 'MicroError' });
-  return e as MicroError;
-}
 
 /** A loopback port nothing listens on. */
 async function deadAddress(): Promise<string> {
@@ -53,7 +45,7 @@ describe('clear errors', () => {
     };
     const p = await pair({ transport: tcpTransport(), handlers: { Greeter: streams } });
     try {
-      const e = await rejection(p.client.call('greeter', endpoint, { n: 2 }, { timeout: 2000 }));
+      const e = await microErrorOf(p.client.call('greeter', endpoint, { n: 2 }, { timeout: 2000 }));
       expect(e.code).toBe(400);
       expect(e.detail).toContain(`${endpoint} is a ${kind} endpoint`);
       expect(e.detail).toContain('client.stream(');
@@ -76,11 +68,11 @@ describe('clear errors', () => {
   ])('a request that cannot be encoded (%s) is a 400 MicroError from the client', async (_, make) => {
     const p = await pair({});
     try {
-      const e = await rejection(p.client.call('greeter', 'Greeter.hello', make()));
+      const e = await microErrorOf(p.client.call('greeter', 'Greeter.hello', make()));
       expect(e.code).toBe(400);
       expect(e.detail).toMatch(/cannot encode the request of greeter\.Greeter\.hello as application\/json/);
       const s = await p.client.stream('greeter', 'Greeter.sum');
-      const se = await rejection(s.send(make() as unknown as number));
+      const se = await microErrorOf(s.send(make() as unknown as number));
       expect(se.code).toBe(400);
       await s.close();
     } finally {
@@ -92,7 +84,7 @@ describe('clear errors', () => {
     const p = await pair({ transport: tcpTransport() });
     try {
       const address = await deadAddress();
-      const e = await rejection(p.client.call('greeter', 'Greeter.hello', { name: 'x' }, { address }));
+      const e = await microErrorOf(p.client.call('greeter', 'Greeter.hello', { name: 'x' }, { address }));
       expect(e.code).toBe(503);
       expect(e.detail.split(`cannot connect to ${address}`).length - 1).toBe(1);
     } finally {
@@ -107,11 +99,11 @@ describe('clear errors', () => {
     await svc.start();
     expect(await svc.client.call(name, 'Greeter.hello', { name: 'a' })).toMatchObject({ msg: 'hello a' });
     await svc.stop();
-    const e = await rejection(svc.client.call(name, 'Greeter.hello', { name: 'b' }));
+    const e = await microErrorOf(svc.client.call(name, 'Greeter.hello', { name: 'b' }));
     expect(e.code).toBe(503);
     expect(e.detail).toContain(`service ${name} was stopped`);
     expect(e.detail).not.toContain('registry closed');
-    const viaProxy = await rejection(svc.client.service<{ Greeter: typeof greeter }>(name).Greeter.hello({ name: 'c' }));
+    const viaProxy = await microErrorOf(svc.client.service<{ Greeter: typeof greeter }>(name).Greeter.hello({ name: 'c' }));
     expect(viaProxy.detail).toContain('was stopped');
     await expect(svc.client.publish('x.y', {})).rejects.toMatchObject({ code: 503, detail: expect.stringContaining('was stopped') });
   });
@@ -144,7 +136,7 @@ describe('clear errors', () => {
     });
     const client = createClient({ transport: tcpTransport(), registry, retries: 2 });
     try {
-      const e = await rejection(client.call(name, 'G.hello', {}));
+      const e = await microErrorOf(client.call(name, 'G.hello', {}));
       expect(e.code).toBe(503);
       expect(e.detail).toContain('no node of ghosts could be reached (3 nodes known, 3 tried)');
       for (const [i, address] of dead.entries()) expect(e.detail).toContain(`ghost-${i} at ${address}: cannot connect to ${address}`);

@@ -1,22 +1,14 @@
 import { MicroError } from '@tsmicro/core';
+import { microErrorOf } from '@tsmicro/core/testing';
 import { createMux, H } from '@tsmicro/transport/rpc';
 import { describe, expect, it } from 'vitest';
 import { pair } from './fixtures.js';
-
-async function rejection(p: Promise<unknown>): Promise<MicroError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(MicroError);
-  return e as MicroError;
-}
 
 describe('errors across the wire', () => {
   it('names an unknown service', async () => {
     const p = await pair({});
     try {
-      const e = await rejection(p.client.call('nosuch', 'X.y', {}));
+      const e = await microErrorOf(p.client.call('nosuch', 'X.y', {}));
       expect(e.code).toBe(503);
       expect(e.detail).toContain('nosuch');
     } finally {
@@ -27,7 +19,7 @@ describe('errors across the wire', () => {
   it('names an unknown endpoint with a 404', async () => {
     const p = await pair({});
     try {
-      const e = await rejection(p.client.call('greeter', 'Greeter.nope', {}));
+      const e = await microErrorOf(p.client.call('greeter', 'Greeter.nope', {}));
       expect(e.code).toBe(404);
       expect(e.detail).toContain('Greeter.nope');
       expect(e.id).toBe('greeter');
@@ -39,7 +31,7 @@ describe('errors across the wire', () => {
   it('turns a handler throw into a 500 with the message and no stack', async () => {
     const p = await pair({});
     try {
-      const e = await rejection(p.client.call('greeter', 'Greeter.fail', { kind: 'plain' }));
+      const e = await microErrorOf(p.client.call('greeter', 'Greeter.fail', { kind: 'plain' }));
       expect(e.code).toBe(500);
       expect(e.detail).toBe('boom');
       expect(e.id).toBe('greeter');
@@ -52,7 +44,7 @@ describe('errors across the wire', () => {
   it('passes a thrown MicroError through with its code, stamped with the service name', async () => {
     const p = await pair({});
     try {
-      const e = await rejection(p.client.call('greeter', 'Greeter.fail', { kind: 'micro' }));
+      const e = await microErrorOf(p.client.call('greeter', 'Greeter.fail', { kind: 'micro' }));
       expect(e.code).toBe(404);
       expect(e.detail).toBe('no such greeting');
       expect(e.id).toBe('greeter');
@@ -67,11 +59,11 @@ describe('errors across the wire', () => {
     try {
       const head = () => ({ [H.service]: 'greeter', [H.endpoint]: 'Greeter.hello', [H.contentType]: 'application/json' });
       const bad = mux.open(head(), { body: new TextEncoder().encode('{{') }).stream;
-      const e = await rejection(bad.recv());
+      const e = await microErrorOf(bad.recv());
       expect(e.code).toBe(400);
       expect(e.detail).toContain('JSON');
       const h = { ...head(), [H.contentType]: 'text/xml' };
-      const e2 = await rejection(mux.open(h, { body: new Uint8Array(1) }).stream.recv());
+      const e2 = await microErrorOf(mux.open(h, { body: new Uint8Array(1) }).stream.recv());
       expect(e2.code).toBe(400);
       expect(e2.detail).toContain('text/xml');
     } finally {
@@ -98,7 +90,7 @@ describe('errors across the wire', () => {
       await s.send({});
       await s.closeSend();
       const got: number[] = [];
-      const e = await rejection(
+      const e = await microErrorOf(
         (async () => {
           for await (const v of s) got.push(v);
         })(),

@@ -1,16 +1,9 @@
-import { isMicroError, type MicroError } from '@tsmicro/core';
+import { microErrorOf } from '@tsmicro/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BrokerContractOptions, Harness, msg, recorder, text } from './harness.js';
 import { delay, waitFor } from './wait.js';
 
-async function rejection(p: Promise<unknown>): Promise<MicroError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isMicroError(e)) throw new Error(`expected a MicroError rejection, got ${String(e)}`);
-  return e;
-}
+const rejection = microErrorOf;
 
 /**
  * The behaviour every `Broker` owes, as one vitest suite. Each implementation runs it in a few lines:

@@ -1,5 +1,6 @@
 import { connect, createServer } from 'node:net';
 
+export { microErrorOf } from './micro-error-of.js';
 export { type LogLine, recordingLogger } from './recording-logger.js';
 
 /** True when something accepts TCP connections on host:port within `timeoutMs`. */
