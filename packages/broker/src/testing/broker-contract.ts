@@ -1,9 +1,7 @@
-import { microErrorOf } from '@tsmicro/core/testing';
+import { microErrorOf as rejection } from '@tsmicro/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BrokerContractOptions, Harness, msg, recorder, text } from './harness.js';
 import { delay, waitFor } from './wait.js';
-
-const rejection = microErrorOf;
 
 /**
  * The behaviour every `Broker` owes, as one vitest suite. Each implementation runs it in a few lines:

@@ -1,6 +1,6 @@
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { anyValue } from '@tsmicro/codec';
-import { badRequest, isMicroError, type MicroError, payloadTooLarge, toMicroError } from '@tsmicro/core';
+import { badRequest, type MicroError, payloadTooLarge, toMicroError } from '@tsmicro/core';
 
 /** Message encodings this transport speaks (`grpc-encoding`), in the order it advertises them. */
 export const ENCODINGS = ['identity', 'gzip', 'deflate'] as const;
@@ -80,7 +80,7 @@ export class MessageParser {
     try {
       return this.push(chunk);
     } catch (e) {
-      return isMicroError(e) ? e : toMicroError(e);
+      return toMicroError(e);
     }
   }
 

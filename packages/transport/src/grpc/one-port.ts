@@ -5,6 +5,7 @@ import { badRequest, conflict, serviceUnavailable } from '@tsmicro/core';
 import { formatAddress } from '../tcp/address.js';
 import { dial as dialTcp } from '../tcp/dial.js';
 import { resolveOptions, type TcpTlsOptions, type TcpTransportOptions } from '../tcp/options.js';
+import { forgetRaw } from '../tcp/raw-sockets.js';
 import { TcpSocket } from '../tcp/socket.js';
 import { MAGIC } from '../tcp/wire.js';
 import type { Listener, Socket } from '../transport.js';
@@ -51,29 +52,27 @@ class OnePortListener implements Listener {
       : createNetServer();
     this.net.maxConnections = tcpO.maxConnections;
     this.net.on('connection', (sock: NetSocket) => {
-      this.undecided.add(sock);
-      sock.once('close', () => this.undecided.delete(sock));
-      sock.on('error', () => {});
+      this.track(sock);
       if (!tls) this.sniff(sock);
     });
     if (tls) {
       this.net.on('secureConnection', (sock: NetSocket) => {
-        // The TLS socket shares its raw socket's peer port; from here the TLS socket is the one to track.
-        for (const r of this.undecided) {
-          if (r.remotePort === sock.remotePort && r.remoteAddress === sock.remoteAddress) {
-            this.undecided.delete(r);
-            break;
-          }
-        }
-        this.undecided.add(sock);
-        sock.once('close', () => this.undecided.delete(sock));
-        sock.on('error', () => {});
+        // From here the TLS socket is the one to track, in place of the raw socket it wraps.
+        forgetRaw(this.undecided, sock, true);
+        this.track(sock);
         this.sniff(sock);
       });
       this.net.on('tlsClientError', (e: Error, sock: NetSocket) =>
         tcpO.logger.warn({ listener: this.address, remote: sock.remoteAddress, err: e.message }, 'tsmicro tcp+grpc: TLS handshake failed'),
       );
     }
+  }
+
+  /** Holds `sock` among the undecided until its protocol is known (or it closes). */
+  private track(sock: NetSocket): void {
+    this.undecided.add(sock);
+    sock.once('close', () => this.undecided.delete(sock));
+    sock.on('error', () => {});
   }
 
   /**

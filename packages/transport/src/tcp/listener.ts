@@ -5,6 +5,7 @@ import { conflict, serviceUnavailable } from '@tsmicro/core';
 import type { Listener, Socket } from '../transport.js';
 import { formatAddress, parseAddress, type TcpAddress } from './address.js';
 import type { ResolvedOptions } from './options.js';
+import { forgetRaw } from './raw-sockets.js';
 import { TcpSocket } from './socket.js';
 
 class TcpListener implements Listener {
@@ -35,14 +36,8 @@ class TcpListener implements Listener {
   }
 
   private wrap(sock: NetSocket): void {
-    // From here the TcpSocket owns the connection; a TLS socket shares its raw socket's peer port.
-    const tls = this.o.tls !== undefined && !this.unix;
-    for (const r of this.raw) {
-      if (r === sock || (tls && r.remotePort === sock.remotePort && r.remoteAddress === sock.remoteAddress)) {
-        this.raw.delete(r);
-        break;
-      }
-    }
+    // From here the TcpSocket owns the connection.
+    forgetRaw(this.raw, sock, this.o.tls !== undefined && !this.unix);
     const remote = this.unix ? this.address : formatAddress(sock.remoteAddress, sock.remotePort);
     const s = new TcpSocket(sock, this.address, remote, this.o);
     this.sockets.add(s);
