@@ -1,6 +1,6 @@
 import { connect, createServer, type Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FrameWriter } from './writer.js';
+import { FLUSH_FRAMES, FrameWriter } from './writer.js';
 
 /** A connected loopback socket, with the writes handed to it counted. */
 async function countedSocket(): Promise<{ sock: NetSocket; writes: () => number; close(): void }> {
@@ -55,5 +55,16 @@ describe('FrameWriter: writes per event-loop iteration', () => {
     close = s.close;
     await threeCallbacks(new FrameWriter(s.sock, 1 << 20, true));
     expect(s.writes()).toBe(1);
+  });
+
+  it('a callback queuing many frames writes every FLUSH_FRAMES of them at once, so the peer starts on them, and the rest at its end', async () => {
+    const s = await countedSocket();
+    close = s.close;
+    const w = new FrameWriter(s.sock, 1 << 20);
+    const count = FLUSH_FRAMES * 2 + 3;
+    for (let i = 0; i < count; i++) void w.message(message(i));
+    expect(s.writes()).toBe(2);
+    await new Promise<void>((r) => process.nextTick(r));
+    expect(s.writes()).toBe(3);
   });
 });

@@ -10,6 +10,14 @@ const SLAB = 64 * 1024;
 const COPY_MAX = 8 * 1024;
 /** Encoded bytes waiting for the batched flush before a frame forces an immediate one. */
 const FLUSH_AT = 256 * 1024;
+/**
+ * Message frames queued in one turn before they are written at once, without waiting for the turn's
+ * end. A peer on another core then works on the first frames while this side still makes the rest: at
+ * W1 c=64 one write per 64 calls kept client and server in lock-step, each idle while the other worked
+ * (client 65 %, server 40 % of a core), and writing every 16 frames took calls by name from 0.51× to
+ * about 0.8× of the raw ceiling. The cost is a write per 16 frames; a smaller count measured slower.
+ */
+export const FLUSH_FRAMES = 16;
 /** Split messages interleaved at once; more wait their turn. */
 const ACTIVE_MAX = 4;
 /**
@@ -48,6 +56,8 @@ export class FrameWriter {
   private pos = 0;
   private chunks: Uint8Array[] = [];
   private queued = 0;
+  /** Message frames in {@link queued}. */
+  private frames = 0;
   private scheduled = false;
   private blocked = false;
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -132,6 +142,7 @@ export class FrameWriter {
         this.chunks.push(body);
       }
       this.queued += len + 4;
+      this.frames++;
       this.credit -= len;
       break;
     }
@@ -175,7 +186,7 @@ export class FrameWriter {
 
   private schedule(): void {
     if (this.flushing) return;
-    if (this.queued >= FLUSH_AT) this.flush();
+    if (this.queued >= FLUSH_AT || this.frames >= FLUSH_FRAMES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       if (this.perIteration) setImmediate(this.flushNow);
@@ -218,6 +229,7 @@ export class FrameWriter {
     if (chunks.length !== 0) {
       this.chunks = [];
       this.queued = 0;
+      this.frames = 0;
       let ok: boolean;
       if (chunks.length === 1) ok = this.socket.write(chunks[0]!);
       else {
