@@ -52,6 +52,9 @@ describe('raw echo in-process', () => {
       expect(load.ops).toBeGreaterThan(100);
       expect(load.latency.p50).toBeGreaterThan(0);
       expect(load.latency.p99).toBeGreaterThanOrEqual(load.latency.p50);
+      // Client and server share this process: it was busy for a good part of the window, and a share is at most a few cores.
+      expect(load.cpu).toBeGreaterThan(0.05);
+      expect(load.cpu).toBeLessThan(4);
       const stream = await runStreamLoop((onItem) => client.stream(1000, onItem), { warmupMs: 20, measureMs: 150 });
       expect(stream.ops).toBeGreaterThan(500);
     } finally {
@@ -80,6 +83,11 @@ describe('rows in child processes', () => {
     expect(r.note).toBe('');
     expect(r.rate).toBeGreaterThan(100);
     expect(r.rssServer).toBeGreaterThan(0);
+    // Both processes worked during the window, each at most a few cores' worth.
+    expect(r.cpuServer).toBeGreaterThan(0.01);
+    expect(r.cpuServer).toBeLessThan(4);
+    expect(r.cpuClient).toBeGreaterThan(0.01);
+    expect(r.cpuClient).toBeLessThan(4);
   });
 
   it('samples server RSS through a soak', async () => {

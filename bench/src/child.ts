@@ -14,11 +14,17 @@ const report = (m: FromChild) =>
 
 const rss = () => process.memoryUsage().rss;
 
-/** Waits for one message from the parent, answering `rss` requests meanwhile. */
+const cpuNow = (): FromChild => {
+  const u = process.cpuUsage();
+  return { type: 'cpu', us: u.user + u.system, at: performance.now() };
+};
+
+/** Waits for one message from the parent, answering `rss` and `cpu` requests meanwhile. */
 function onParent(handle: (m: ToChild) => void): void {
   process.on('message', (raw) => {
     const m = raw as ToChild;
     if (m.type === 'rss') void report({ type: 'rss', rss: rss() });
+    else if (m.type === 'cpu') void report(cpuNow());
     else handle(m);
   });
 }
@@ -40,7 +46,8 @@ async function main(spec: ChildSpec): Promise<void> {
       const { connectEcho } = await import('./echo/target.js');
       const { runClosedLoop, runStreamLoop } = await import('./load.js');
       const client = await connectEcho(spec.impl, spec.address, spec.service);
-      const timing = { concurrency: spec.concurrency, warmupMs: spec.warmupMs, measureMs: spec.measureMs };
+      const onWindow = () => void report({ type: 'window' });
+      const timing = { concurrency: spec.concurrency, warmupMs: spec.warmupMs, measureMs: spec.measureMs, onWindow };
       const req = spec.workload === 'W2' ? { data: 'x'.repeat(BIG_PAYLOAD_BYTES) } : { name: 'bench' };
       const load =
         spec.workload === 'W4'

@@ -62,6 +62,19 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
     server.send({ type: 'rss' });
     return (await server.next('rss', 5000)).rss;
   };
+  const cpuNow = async () => {
+    server.send({ type: 'cpu' });
+    return server.next('cpu', 5000);
+  };
+  // The server's CPU time over the client's window: marked when the client says the window opened. A
+  // client that fails first sends its error here instead; it is thrown below, where 'result' is awaited.
+  const serverCpu = client
+    .next('window', warmupMs + READY_MS)
+    .then(cpuNow)
+    .then(
+      (cpu) => ({ cpu }),
+      (error: unknown) => ({ error }),
+    );
   const samples: number[] = [];
   let cold: number | undefined;
   if (soak) {
@@ -76,7 +89,13 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
       if (i < count - 1) await sleep(measureMs / (count - 1));
     }
   }
-  const { load, rss } = await client.next('result', s.warmupMs + measureMs + SLACK_MS);
+  const { load, rss } = await client.next('result', s.warmupMs + measureMs + SLACK_MS).catch(async (e: unknown) => {
+    const marked = await serverCpu;
+    throw 'error' in marked ? marked.error : e;
+  });
+  const marked = await serverCpu;
+  const from = 'cpu' in marked ? marked.cpu : undefined;
+  const to = from && (await cpuNow().catch(() => undefined));
   const rssServer = await stopServer(server);
   const result: RowResult = {
     row,
@@ -84,7 +103,9 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
     unit,
     rssClient: rss,
     note: load.errors > 0 ? `${load.errors} errors` : '',
+    cpuClient: load.cpu,
   };
+  if (from && to && to.at > from.at) result.cpuServer = (to.us - from.us) / ((to.at - from.at) * 1000);
   if (rssServer !== undefined) result.rssServer = rssServer;
   if (row.id !== 'W4') {
     result.p50 = load.latency.p50;

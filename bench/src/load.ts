@@ -10,6 +10,8 @@ export interface LoadOptions {
   warmupMs: number;
   /** Milliseconds measured. */
   measureMs: number;
+  /** Called once when the measured window opens (the parent then marks the server's CPU time). */
+  onWindow?: () => void;
 }
 
 /** What a client process reports for one row. */
@@ -19,6 +21,26 @@ export interface LoadResult {
   seconds: number;
   errors: number;
   latency: LatencySummary;
+  /** Share of one core this process used over the measured window (user + system CPU time ÷ wall time). */
+  cpu: number;
+}
+
+/** This process's CPU time from the window's start: `stop()` gives the share of a core used since. */
+function cpuWindow(o: Omit<LoadOptions, 'concurrency'>): { stop(): number } {
+  let from: { cpu: NodeJS.CpuUsage; at: number } | undefined;
+  const timer = setTimeout(() => {
+    from = { cpu: process.cpuUsage(), at: performance.now() };
+    o.onWindow?.();
+  }, o.warmupMs);
+  return {
+    stop() {
+      clearTimeout(timer);
+      if (!from) return 0;
+      const used = process.cpuUsage(from.cpu);
+      const wallUs = (performance.now() - from.at) * 1000;
+      return wallUs > 0 ? (used.user + used.system) / wallUs : 0;
+    },
+  };
 }
 
 /** Past this many failed calls the run stops: a broken target would only spin. */
@@ -30,6 +52,7 @@ const MAX_ERRORS = 100;
  */
 export async function runClosedLoop(call: () => Promise<unknown>, o: LoadOptions): Promise<LoadResult> {
   const hist = createHistogram();
+  const window = cpuWindow(o);
   const start = performance.now();
   const measureStart = start + o.warmupMs;
   const measureEnd = measureStart + o.measureMs;
@@ -55,8 +78,9 @@ export async function runClosedLoop(call: () => Promise<unknown>, o: LoadOptions
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
+  const cpu = window.stop();
   if (errors >= MAX_ERRORS) throw firstError;
-  return { ops, seconds: o.measureMs / 1000, errors, latency: hist.summary() };
+  return { ops, seconds: o.measureMs / 1000, errors, latency: hist.summary(), cpu };
 }
 
 /**
@@ -67,6 +91,7 @@ export async function runStreamLoop(
   stream: (onItem: () => void) => Promise<unknown>,
   o: Omit<LoadOptions, 'concurrency'>,
 ): Promise<LoadResult> {
+  const window = cpuWindow(o);
   const start = performance.now();
   const measureStart = start + o.warmupMs;
   const measureEnd = measureStart + o.measureMs;
@@ -86,5 +111,5 @@ export async function runStreamLoop(
     streams++;
   }
   const empty: LatencySummary = { count: streams, p50: 0, p99: 0, max: 0, mean: 0 };
-  return { ops, seconds: o.measureMs / 1000, errors: 0, latency: empty };
+  return { ops, seconds: o.measureMs / 1000, errors: 0, latency: empty, cpu: window.stop() };
 }

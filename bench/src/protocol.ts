@@ -56,12 +56,16 @@ export type ChildSpec =
     };
 
 /** What the parent sends to a running child. */
-export type ToChild = { type: 'rss' } | { type: 'stop' } | { type: 'finish'; published: number };
+export type ToChild = { type: 'rss' } | { type: 'cpu' } | { type: 'stop' } | { type: 'finish'; published: number };
 
 /** What a child reports. Times are epoch milliseconds with sub-ms precision. */
 export type FromChild =
   | { type: 'ready'; address: string; seed?: unknown }
   | { type: 'rss'; rss: number }
+  /** CPU time (user + system) the process used so far, µs, and when it was read (ms, the child's performance.now()). */
+  | { type: 'cpu'; us: number; at: number }
+  /** An echo client's measured window opened. */
+  | { type: 'window' }
   | { type: 'stopped'; rss: number }
   | { type: 'result'; load: LoadResult; rss: number }
   | { type: 'published'; published: number; failed: number; unconfirmed: number; startAt: number; endAt: number; rss: number }

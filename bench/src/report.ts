@@ -30,7 +30,7 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-const HEAD = ['Workload', 'Stack', 'Rate', 'p50 µs', 'p99 µs', 'RSS srv/cli MB', 'vs ceiling', 'Note'];
+const HEAD = ['Workload', 'Stack', 'Rate', 'p50 µs', 'p99 µs', 'RSS srv/cli MB', 'CPU srv/cli %', 'vs ceiling', 'Note'];
 
 const num = (n: number | undefined, digits = 0) =>
   n === undefined ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -42,7 +42,9 @@ function cells(r: RowResult): string[] {
       ? '-'
       : `${r.rssServer === undefined ? '-' : mb(r.rssServer)}/${r.rssClient === undefined ? '-' : mb(r.rssClient)}`;
   const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`;
-  return [r.row.label, r.row.impl, rate, num(r.p50, 1), num(r.p99, 1), rss, ratio, r.note];
+  const pct = (share: number | undefined) => (share === undefined ? '-' : (share * 100).toFixed(0));
+  const cpu = r.cpuServer === undefined && r.cpuClient === undefined ? '-' : `${pct(r.cpuServer)}/${pct(r.cpuClient)}`;
+  return [r.row.label, r.row.impl, rate, num(r.p50, 1), num(r.p99, 1), rss, cpu, ratio, r.note];
 }
 
 /** A plain-text table for the terminal. */

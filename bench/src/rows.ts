@@ -18,6 +18,9 @@ export interface RowResult {
   /** Resident set size at the end, bytes. */
   rssServer?: number;
   rssClient?: number;
+  /** Share of one core the server and the client process used over the measured window (echo rows). */
+  cpuServer?: number;
+  cpuClient?: number;
   /** Rate divided by the ceiling row's rate of the same workload (rows run in rounds: the median of the per-round ratios). */
   ratio?: number;
   /** Every round's result, when the row ran in interleaved rounds. */
