@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { coreShare } from './load.js';
 import type { Child, ProcessGroup } from './procs.js';
 import type { Row, RowResult } from './rows.js';
 import { slopePer10s } from './slope.js';
@@ -105,7 +106,7 @@ async function runEcho(g: ProcessGroup, row: Extract<Row, { kind: 'echo' | 'soak
     note: load.errors > 0 ? `${load.errors} errors` : '',
     cpuClient: load.cpu,
   };
-  if (from && to && to.at > from.at) result.cpuServer = (to.us - from.us) / ((to.at - from.at) * 1000);
+  if (from && to && to.at > from.at) result.cpuServer = coreShare(to.us - from.us, to.at - from.at);
   if (rssServer !== undefined) result.rssServer = rssServer;
   if (row.id !== 'W4') {
     result.p50 = load.latency.p50;

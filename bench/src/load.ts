@@ -25,6 +25,11 @@ export interface LoadResult {
   cpu: number;
 }
 
+/** The share of one core that `cpuUs` µs of CPU time make over `wallMs` ms of wall time (0 for no time). */
+export function coreShare(cpuUs: number, wallMs: number): number {
+  return wallMs > 0 ? cpuUs / (wallMs * 1000) : 0;
+}
+
 /** This process's CPU time from the window's start: `stop()` gives the share of a core used since. */
 function cpuWindow(o: Omit<LoadOptions, 'concurrency'>): { stop(): number } {
   let from: { cpu: NodeJS.CpuUsage; at: number } | undefined;
@@ -37,8 +42,7 @@ function cpuWindow(o: Omit<LoadOptions, 'concurrency'>): { stop(): number } {
       clearTimeout(timer);
       if (!from) return 0;
       const used = process.cpuUsage(from.cpu);
-      const wallUs = (performance.now() - from.at) * 1000;
-      return wallUs > 0 ? (used.user + used.system) / wallUs : 0;
+      return coreShare(used.user + used.system, performance.now() - from.at);
     },
   };
 }

@@ -91,10 +91,7 @@ export function cacheRegistry(inner: Registry, options: CacheRegistryOptions = {
     clearTimeout(e.expiry);
     if (closing.signal.aborted) return;
     e.fresh = true;
-    e.expiry = setTimeout(() => {
-      e.expiry = undefined;
-      e.fresh = false;
-    }, o.ttl);
+    e.expiry = setTimeout(() => expire(e), o.ttl);
     // A cache nobody closes must not keep the process alive.
     e.expiry.unref();
   }
